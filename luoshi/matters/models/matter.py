@@ -1,0 +1,278 @@
+"""The matter (督办事项), its units' parts and its milestones."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .choices import (
+    OPEN_STATES,
+    TERMINAL_STATES,
+    WARNING_COLOURS,
+    MatterKind,
+    MatterWarning,
+    PartRole,
+    PartState,
+    Priority,
+    ReportCycle,
+    Source,
+    State,
+)
+
+
+class MatterQuerySet(models.QuerySet):
+    def visible_to(self, user) -> MatterQuerySet:
+        """The only door through which matters are read (see matters.queries)."""
+        from luoshi.matters.queries import visible_matters
+
+        return visible_matters(self, user)
+
+    def open(self) -> MatterQuerySet:
+        return self.filter(state__in=OPEN_STATES)
+
+
+class Matter(models.Model):
+    """One piece of work under supervision (督办事项), of any kind.
+
+    Tasks from the work report, enterprise problems, hazard rectifications and
+    citizen requests are all matters: one state machine, one event log, one
+    warning engine. Every change goes through matters.services; `version` rises
+    with each one so that a stale edit is refused.
+    """
+
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=MatterKind.choices, default=MatterKind.TASK
+    )
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    title = models.CharField(_("title"), max_length=300)
+    content = models.TextField(_("content"), blank=True)
+    serial_year = models.PositiveSmallIntegerField(_("serial year"))
+    serial_no = models.PositiveIntegerField(_("serial number"))
+    parent = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent matter"),
+    )
+    lead_unit = models.ForeignKey(
+        "org.Unit",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_matters",
+        verbose_name=_("lead unit"),
+    )
+    responsible_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_matters",
+        verbose_name=_("responsible leader"),
+    )
+    priority = models.CharField(
+        _("priority"), max_length=16, choices=Priority.choices, default=Priority.NORMAL
+    )
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    report_cycle = models.CharField(
+        _("report cycle"), max_length=16, choices=ReportCycle.choices, default=ReportCycle.MONTHLY
+    )
+    state = models.CharField(_("state"), max_length=24, choices=State.choices, default=State.DRAFT)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    # Deadline: a date, or N working days counted from assignment (deadline is
+    # then filled in by assign_matter). original_deadline keeps the first one.
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    deadline_workdays = models.PositiveSmallIntegerField(
+        _("deadline in working days"), null=True, blank=True
+    )
+    original_deadline = models.DateField(_("original deadline"), null=True, blank=True)
+
+    progress = models.PositiveSmallIntegerField(_("progress %"), default=0)
+    last_report_at = models.DateTimeField(_("last report"), null=True, blank=True)
+    warning = models.CharField(
+        _("warning"), max_length=16, choices=MatterWarning.choices, default=MatterWarning.NORMAL
+    )
+    suspended_at = models.DateTimeField(_("suspended since"), null=True, blank=True)
+    suspend_reason = models.CharField(_("suspension reason"), max_length=300, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("registered by")
+    )
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    completion_requested_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = MatterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-serial_year", "-serial_no"]
+        verbose_name = _("matter")
+        verbose_name_plural = _("matters")
+        constraints = [
+            models.UniqueConstraint(fields=["serial_year", "serial_no"], name="uniq_matter_serial"),
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="matter_progress_max_100"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "warning"], name="matter_state_warning"),
+            models.Index(fields=["lead_unit", "state", "deadline"], name="matter_lead_state_dl"),
+            models.Index(fields=["state", "deadline"], name="matter_state_deadline"),
+            models.Index(fields=["kind", "state"], name="matter_kind_state"),
+            models.Index(fields=["source", "state"], name="matter_source_state"),
+            models.Index(fields=["responsible_leader", "state"], name="matter_leader_state"),
+            models.Index(fields=["parent"], name="matter_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.serial} {self.title}"
+
+    @property
+    def serial(self) -> str:
+        return f"督办〔{self.serial_year}〕{self.serial_no}号"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.state in TERMINAL_STATES
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
+
+    def plan_lag(self, today) -> int:
+        """Points by which reported progress lags the share of time elapsed (0 if not behind)."""
+        if not (self.assigned_at and self.deadline):
+            return 0
+        start = self.assigned_at.date()
+        total = max((self.deadline - start).days, 1)
+        elapsed = min(max((today - start).days, 0), total)
+        return max(round(100 * elapsed / total) - self.progress, 0)
+
+    def warning_colour(self, red_points: int = 30, today=None) -> str:
+        if self.warning == MatterWarning.BEHIND_PLAN and today is not None:
+            return "red" if self.plan_lag(today) > red_points else "yellow"
+        return WARNING_COLOURS[MatterWarning(self.warning)]
+
+
+class MatterUnit(models.Model):
+    """A unit's part in a matter: the lead unit's, or a co-unit's own part (配合单位).
+
+    Each part is signed for and reported on by its unit and has its own state.
+    A part reassigned after a dispute is kept, inactive, with state `replaced`.
+    """
+
+    matter = models.ForeignKey(
+        Matter, models.PROTECT, related_name="parts", verbose_name=_("matter")
+    )
+    unit = models.ForeignKey(
+        "org.Unit", models.PROTECT, related_name="matter_parts", verbose_name=_("unit")
+    )
+    role = models.CharField(_("role"), max_length=8, choices=PartRole.choices)
+    description = models.TextField(_("part"), blank=True)
+    state = models.CharField(
+        _("state"), max_length=16, choices=PartState.choices, default=PartState.PLANNED
+    )
+    active = models.BooleanField(_("active"), default=True)
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    accept_due = models.DateField(_("accept by"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    # The supervisor ruled on this part's dispute: the ruling binds, no second dispute.
+    dispute_ruled = models.BooleanField(default=False)
+    progress = models.PositiveSmallIntegerField(_("progress %"), default=0)
+    last_report_at = models.DateTimeField(_("last report"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["matter", "-role", "id"]  # lead first
+        verbose_name = _("unit part")
+        verbose_name_plural = _("unit parts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["matter", "unit"],
+                condition=models.Q(active=True),
+                name="uniq_active_part_per_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["matter"],
+                condition=models.Q(active=True, role="lead"),
+                name="one_active_lead_part",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "active", "state"], name="part_unit_active_state"),
+            models.Index(fields=["unit", "matter"], name="part_unit_matter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.get_role_display()}"
+
+    @property
+    def is_lead(self) -> bool:
+        return self.role == PartRole.LEAD
+
+
+class Milestone(models.Model):
+    """An intermediate deadline (节点) of a matter, with its own deliverable."""
+
+    matter = models.ForeignKey(
+        Matter, models.PROTECT, related_name="milestones", verbose_name=_("matter")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    deliverable = models.CharField(_("deliverable"), max_length=300, blank=True)
+    deadline = models.DateField(_("deadline"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    done_at = models.DateTimeField(_("reached at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["matter", "order", "deadline"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.deadline})"
+
+
+class MilestoneTemplate(models.Model):
+    """A ready set of milestones for a kind of matter, so decomposition is quick."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind of matter"), max_length=16, choices=MatterKind.choices)
+
+    class Meta:
+        verbose_name = _("milestone template")
+        verbose_name_plural = _("milestone templates")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MilestoneTemplateItem(models.Model):
+    """One node of a template, due a number of working days after assignment."""
+
+    template = models.ForeignKey(MilestoneTemplate, models.CASCADE, related_name="items")
+    title = models.CharField(_("title"), max_length=200)
+    deliverable = models.CharField(_("deliverable"), max_length=300, blank=True)
+    offset_workdays = models.PositiveSmallIntegerField(_("working days after assignment"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["template", "order", "offset_workdays"]
+        verbose_name = _("template milestone")
+        verbose_name_plural = _("template milestones")
+
+    def __str__(self) -> str:
+        return self.title

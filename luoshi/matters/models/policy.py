@@ -1,0 +1,115 @@
+"""The office's configurable rules: time limits, thresholds, defaults by source."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Priority, Source
+
+
+class Policy(models.Model):
+    """The office's time limits and warning thresholds (one row, edited in the admin)."""
+
+    accept_limit_workdays = models.PositiveSmallIntegerField(_("working days to accept"), default=1)
+    dispute_limit_workdays = models.PositiveSmallIntegerField(
+        _("working days to dispute after assignment"), default=1
+    )
+    extension_min_workdays_before = models.PositiveSmallIntegerField(
+        _("extension must be asked at least this many working days before the deadline"), default=1
+    )
+    due_soon_workdays = models.PositiveSmallIntegerField(
+        _("due soon: working days before the deadline"), default=3
+    )
+    stall_grace_workdays = models.PositiveSmallIntegerField(
+        _("stalled: working days of grace after the report cycle"), default=2
+    )
+    behind_plan_yellow_points = models.PositiveSmallIntegerField(
+        _("behind plan (yellow) from this many points"), default=10
+    )
+    behind_plan_red_points = models.PositiveSmallIntegerField(
+        _("behind plan (red) past this many points"), default=30
+    )
+
+    class Meta:
+        verbose_name = _("policy")
+        verbose_name_plural = _("policy")
+
+    def __str__(self) -> str:
+        return str(_("Time limits and thresholds"))
+
+    @classmethod
+    def current(cls) -> Policy:
+        policy, _created = cls.objects.get_or_create(pk=1)
+        return policy
+
+
+# Working days allowed by source and priority when a matter is registered without
+# a deadline (normal, urgent, very urgent). Offices use e.g. 20 for meeting minutes,
+# 30 for documents, 1–30 for leader instructions by urgency.
+DEFAULT_WORKDAYS = {
+    Source.MEETING: (20, 10, 5),
+    Source.INSTRUCTION: (30, 7, 1),
+    Source.HIGHER_LEVEL: (30, 10, 3),
+    Source.WORK_REPORT: (60, 30, 10),
+    Source.PROPOSAL: (60, 30, 15),
+    Source.CITIZEN: (15, 5, 1),
+    Source.ENTERPRISE: (7, 3, 1),
+    Source.INSPECTION: (30, 10, 3),
+}
+
+
+class SourcePolicy(models.Model):
+    """Per source: whether a leader approves before dispatch, and the default time limits."""
+
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices, unique=True)
+    requires_leader_approval = models.BooleanField(
+        _("leader approves before dispatch"), default=False
+    )
+    normal_workdays = models.PositiveSmallIntegerField(_("normal: working days"), default=30)
+    urgent_workdays = models.PositiveSmallIntegerField(_("urgent: working days"), default=10)
+    very_urgent_workdays = models.PositiveSmallIntegerField(
+        _("very urgent: working days"), default=3
+    )
+
+    class Meta:
+        ordering = ["source"]
+        verbose_name = _("source policy")
+        verbose_name_plural = _("source policies")
+
+    def __str__(self) -> str:
+        return self.get_source_display()
+
+    @classmethod
+    def for_source(cls, source: str) -> SourcePolicy:
+        policy = cls.objects.filter(source=source).first()
+        if policy is None:
+            normal, urgent, very = DEFAULT_WORKDAYS[Source(source)]
+            policy = cls(
+                source=source,
+                normal_workdays=normal,
+                urgent_workdays=urgent,
+                very_urgent_workdays=very,
+            )
+        return policy
+
+    def default_workdays(self, priority: str) -> int:
+        return {
+            Priority.NORMAL: self.normal_workdays,
+            Priority.URGENT: self.urgent_workdays,
+            Priority.VERY_URGENT: self.very_urgent_workdays,
+        }[Priority(priority)]
+
+
+class SerialCounter(models.Model):
+    """The last number issued per series and year (督办〔2026〕12号, 催办〔2026〕3号)."""
+
+    series = models.CharField(max_length=16)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["series", "year"], name="uniq_serial")]
+
+    def __str__(self) -> str:
+        return f"{self.series} {self.year}: {self.last}"

@@ -1,0 +1,119 @@
+"""What every matter service shares: locking with a version check, the event row, serials."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from luoshi.lib.errors import InvalidInput, StaleVersion
+from luoshi.org.access import Access, access_for
+from luoshi.org.models import Unit
+from luoshi.workcalendar.calendar import get_calendar
+
+from .. import permissions
+from ..models import EventKind, Matter, MatterEvent, Policy, SerialCounter, SourcePolicy
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def lock(matter: Matter | int, version: int | None) -> Matter:
+    """Re-read the matter under a row lock; refuse if it changed since the caller read it.
+
+    `version` is what the user's form or API call saw; None means "the version of
+    the object passed in" (commands and imports that just loaded it).
+    """
+    pk = matter if isinstance(matter, int) else matter.pk
+    fresh = Matter.objects.select_for_update(of=("self",)).select_related("lead_unit").get(pk=pk)
+    expected = version if version is not None else getattr(matter, "version", fresh.version)
+    if fresh.version != expected:
+        raise StaleVersion(
+            _(
+                "%(serial)s was changed by someone else (now version %(now)s, you had "
+                "%(had)s). Reload it and try again."
+            )
+            % {"serial": fresh.serial, "now": fresh.version, "had": expected}
+        )
+    return fresh
+
+
+def context(matter: Matter) -> permissions.Context:
+    """Everything the permission checks need about this matter, read once."""
+    return permissions.Context(
+        matter=matter,
+        parts=list(matter.parts.filter(active=True).select_related("unit")),
+        today=today(),
+        calendar=get_calendar(),
+        policy=Policy.current(),
+        requires_approval=SourcePolicy.for_source(matter.source).requires_leader_approval,
+    )
+
+
+def authorize(
+    verb: str, actor: User, matter: Matter, **kwargs
+) -> tuple[Access, permissions.Context]:
+    access = access_for(actor)
+    ctx = context(matter)
+    permissions.check(verb, access, ctx, **kwargs)
+    return access, ctx
+
+
+def record(
+    matter: Matter,
+    kind: EventKind,
+    actor: User | None,
+    *,
+    from_state: str,
+    unit: Unit | None = None,
+    comment: str = "",
+    data: dict[str, Any] | None = None,
+    bump: bool = True,
+) -> MatterEvent:
+    """Save the matter (version + 1 unless `bump` is False) and append its event row."""
+    if bump:
+        matter.version += 1
+        matter.save()
+    return MatterEvent.objects.create(
+        matter=matter,
+        kind=kind,
+        actor=actor,
+        unit=unit,
+        from_state=from_state,
+        to_state=matter.state,
+        comment=comment,
+        data=data or {},
+    )
+
+
+def next_serial(series: str, year: int) -> int:
+    """The next number of a yearly series, taken under a row lock."""
+    with transaction.atomic():
+        counter, _created = SerialCounter.objects.select_for_update().get_or_create(
+            series=series, year=year
+        )
+        counter.last += 1
+        counter.save(update_fields=["last"])
+        return counter.last
+
+
+def require_text(value: str | None, field: str, label: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise InvalidInput(_("%(field)s is required.") % {"field": label}, field=field)
+    return text
+
+
+def require_percent(value: int, field: str = "percent") -> int:
+    if value is None or not 0 <= int(value) <= 100:
+        raise InvalidInput(_("Progress must be a whole number from 0 to 100."), field=field)
+    return int(value)
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))

@@ -1,0 +1,314 @@
+"""The units' side of the loop and its review: accept, report, complete, review, close."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import PurePath
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Avg
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from luoshi.lib.errors import IllegalTransition, InvalidInput, NotFound
+from luoshi.notifications.models import NotificationKind
+from luoshi.notifications.services import notify, users_of_units, users_with_role
+from luoshi.org.models import Role
+
+from ..models import (
+    Attachment,
+    EventKind,
+    Matter,
+    MatterUnit,
+    MatterWarning,
+    Milestone,
+    PartRole,
+    PartState,
+    ProgressReport,
+    ReviewOutcome,
+    State,
+)
+from ..warnings import refresh_warning
+from ._base import authorize, lock, record, require_percent, require_text
+
+
+@transaction.atomic
+def accept_matter(
+    matter: Matter, *, actor: User, version: int | None, unit_id: int | None = None
+) -> Matter:
+    """A unit signs for its part (签收). The lead unit's signature accepts the matter."""
+    matter = lock(matter, version)
+    access, ctx = authorize("accept", actor, matter, unit_id=unit_id)
+    part = ctx.part_of(access, unit_id)
+    now = timezone.now()
+    part.state, part.accepted_at = PartState.ACCEPTED, now
+    part.save(update_fields=["state", "accepted_at"])
+    from_state = matter.state
+    if part.role == PartRole.LEAD and matter.state == State.ASSIGNED:
+        matter.state, matter.accepted_at = State.ACCEPTED, now
+    late = part.accept_due is not None and now.date() > part.accept_due
+    record(
+        matter,
+        EventKind.ACCEPTED,
+        actor,
+        from_state=from_state,
+        unit=part.unit,
+        data={"role": part.role, "late": late},
+    )
+    return matter
+
+
+def validate_attachments(files: Sequence[UploadedFile]) -> None:
+    limit = settings.LUOSHI["ATTACHMENT_MAX_BYTES"]
+    allowed = set(settings.LUOSHI["ATTACHMENT_EXTENSIONS"])
+    for upload in files:
+        extension = PurePath(upload.name).suffix.lower().lstrip(".")
+        if extension not in allowed:
+            raise InvalidInput(
+                _("%(name)s: files of type .%(ext)s are not accepted (allowed: %(allowed)s).")
+                % {"name": upload.name, "ext": extension, "allowed": ", ".join(sorted(allowed))},
+                field="attachments",
+            )
+        if upload.size > limit:
+            raise InvalidInput(
+                _("%(name)s is %(size).1f MB; the limit is %(limit).0f MB.")
+                % {"name": upload.name, "size": upload.size / 2**20, "limit": limit / 2**20},
+                field="attachments",
+            )
+
+
+def _write_report(
+    matter: Matter,
+    part: MatterUnit,
+    actor: User,
+    text: str,
+    percent: int,
+    problems: str,
+    attachments: Sequence[UploadedFile],
+) -> ProgressReport:
+    text = require_text(text, "text", _("What was done"))
+    percent = require_percent(percent)
+    validate_attachments(attachments)
+    report = ProgressReport.objects.create(
+        matter=matter,
+        part=part,
+        unit=part.unit,
+        author=actor,
+        text=text,
+        percent=percent,
+        problems=problems or "",
+    )
+    for upload in attachments:
+        Attachment.objects.create(
+            report=report,
+            file=upload,
+            name=PurePath(upload.name).name,
+            size=upload.size,
+            content_type=upload.content_type or "",
+        )
+    now = report.created_at
+    part.progress, part.last_report_at = percent, now
+    if part.state == PartState.ACCEPTED:
+        part.state = PartState.IN_PROGRESS
+    part.save(update_fields=["progress", "last_report_at", "state"])
+    if part.role == PartRole.LEAD:
+        # The lead unit's reports are the matter's reports.
+        matter.progress, matter.last_report_at = percent, now
+        if matter.state == State.ACCEPTED:
+            matter.state = State.IN_PROGRESS
+    return report
+
+
+@transaction.atomic
+def report_progress(
+    matter: Matter,
+    *,
+    actor: User,
+    version: int | None,
+    text: str,
+    percent: int,
+    problems: str = "",
+    attachments: Sequence[UploadedFile] = (),
+    unit_id: int | None = None,
+) -> ProgressReport:
+    """A unit reports progress on its part (进展反馈); the lead's report is the matter's."""
+    matter = lock(matter, version)
+    access, ctx = authorize("report", actor, matter, unit_id=unit_id)
+    part = ctx.part_of(access, unit_id)
+    from_state = matter.state
+    report = _write_report(matter, part, actor, text, percent, problems, attachments)
+    record(
+        matter,
+        EventKind.REPORTED,
+        actor,
+        from_state=from_state,
+        unit=part.unit,
+        comment=report.text,
+        data={"report": report.pk, "percent": report.percent, "role": part.role},
+    )
+    if part.role == PartRole.LEAD:
+        roll_up(matter.parent_id)
+    refresh_warning(matter)
+    return report
+
+
+@transaction.atomic
+def complete_part(
+    matter: Matter, *, actor: User, version: int | None, text: str, unit_id: int | None = None
+) -> Matter:
+    """A co-unit declares its own part done, with a closing report to the lead unit."""
+    matter = lock(matter, version)
+    access, ctx = authorize("complete_part", actor, matter, unit_id=unit_id)
+    part = ctx.part_of(access, unit_id)
+    _write_report(matter, part, actor, text, 100, "", ())
+    part.state = PartState.DONE
+    part.save(update_fields=["state"])
+    record(
+        matter, EventKind.PART_DONE, actor, from_state=matter.state, unit=part.unit, comment=text
+    )
+    notify(
+        users_of_units([matter.lead_unit_id]),
+        kind=NotificationKind.REVIEW,
+        matter_id=matter.pk,
+        text=_("%(unit)s finished its part of %(serial)s")
+        % {"unit": part.unit, "serial": matter.serial},
+    )
+    return matter
+
+
+@transaction.atomic
+def complete_milestone(
+    matter: Matter, milestone_id: int, *, actor: User, version: int | None, comment: str = ""
+) -> Milestone:
+    matter = lock(matter, version)
+    authorize("milestone", actor, matter)
+    milestone = matter.milestones.filter(pk=milestone_id).first()
+    if milestone is None:
+        raise NotFound(_("Milestone %(pk)s is not part of this matter.") % {"pk": milestone_id})
+    if milestone.done_at:
+        raise IllegalTransition(
+            _("Milestone “%(title)s” was already reached.") % {"title": milestone.title}
+        )
+    milestone.done_at, milestone.done_by = timezone.now(), actor
+    milestone.save(update_fields=["done_at", "done_by"])
+    record(
+        matter,
+        EventKind.MILESTONE_DONE,
+        actor,
+        from_state=matter.state,
+        unit=matter.lead_unit,
+        comment=comment,
+        data={
+            "milestone": milestone.pk,
+            "title": milestone.title,
+            "late": milestone.done_at.date() > milestone.deadline,
+        },
+    )
+    return milestone
+
+
+@transaction.atomic
+def request_completion(
+    matter: Matter,
+    *,
+    actor: User,
+    version: int | None,
+    text: str,
+    attachments: Sequence[UploadedFile] = (),
+) -> Matter:
+    """The lead unit says the matter is done (申请办结), with its evidence."""
+    matter = lock(matter, version)
+    access, ctx = authorize("request_completion", actor, matter)
+    part = ctx.part_of(access)
+    from_state = matter.state
+    report = _write_report(matter, part, actor, text, 100, "", attachments)
+    matter.state, matter.completion_requested_at = State.COMPLETION_REQUESTED, timezone.now()
+    open_parts = [
+        str(p.unit) for p in ctx.parts if p.role == PartRole.CO and p.state != PartState.DONE
+    ]
+    record(
+        matter,
+        EventKind.COMPLETION_REQUESTED,
+        actor,
+        from_state=from_state,
+        unit=part.unit,
+        comment=report.text,
+        data={"report": report.pk, "co_units_not_done": open_parts},
+    )
+    roll_up(matter.parent_id)
+    notify(
+        users_with_role(Role.SUPERVISOR),
+        kind=NotificationKind.REQUEST,
+        matter_id=matter.pk,
+        text=_("%(unit)s requests completion of %(serial)s")
+        % {"unit": part.unit, "serial": matter.serial},
+    )
+    return matter
+
+
+@transaction.atomic
+def review_completion(
+    matter: Matter, *, actor: User, version: int | None, outcome: str, comment: str = ""
+) -> Matter:
+    """The supervisor accepts the completion (→ completed) or sends it back (退回重办)."""
+    matter = lock(matter, version)
+    authorize("review", actor, matter)
+    if outcome == ReviewOutcome.APPROVE:
+        matter.state, matter.completed_at = State.COMPLETED, timezone.now()
+        matter.warning = MatterWarning.NORMAL
+        kind = EventKind.REVIEW_APPROVED
+    elif outcome == ReviewOutcome.REWORK:
+        require_text(comment, "comment", _("What must be redone"))
+        matter.state = State.IN_PROGRESS
+        kind = EventKind.REVIEW_REWORK
+    else:
+        raise InvalidInput(_("The review outcome must be approve or rework."), field="outcome")
+    on_time = matter.deadline is None or timezone.localdate() <= matter.deadline
+    record(
+        matter,
+        kind,
+        actor,
+        from_state=State.COMPLETION_REQUESTED,
+        unit=matter.lead_unit,
+        comment=comment,
+        data={"on_time": on_time} if outcome == "approve" else {},
+    )
+    units = matter.parts.filter(active=True).values_list("unit_id", flat=True)
+    notify(
+        users_of_units(units),
+        kind=NotificationKind.REVIEW,
+        matter_id=matter.pk,
+        text=f"{matter.serial} {kind.label}" + (f": {comment}" if comment else ""),
+    )
+    if outcome == ReviewOutcome.REWORK:
+        refresh_warning(matter)
+    return matter
+
+
+@transaction.atomic
+def close_matter(matter: Matter, *, actor: User, version: int | None, comment: str = "") -> Matter:
+    """Strike a completed matter off the ledger (销号)."""
+    matter = lock(matter, version)
+    authorize("close", actor, matter)
+    matter.state, matter.closed_at = State.CLOSED, timezone.now()
+    record(matter, EventKind.CLOSED, actor, from_state=State.COMPLETED, comment=comment)
+    return matter
+
+
+def roll_up(parent_id: int | None) -> None:
+    """Set each ancestor's progress to the average of its live children.
+
+    A derived figure, not an edit: it does not raise the parent's version.
+    """
+    while parent_id is not None:
+        parent = Matter.objects.filter(pk=parent_id).values("parent_id").first()
+        average = (
+            Matter.objects.filter(parent_id=parent_id)
+            .exclude(state=State.WITHDRAWN)
+            .aggregate(avg=Avg("progress"))["avg"]
+        )
+        Matter.objects.filter(pk=parent_id).update(progress=round(average or 0))
+        parent_id = parent["parent_id"] if parent else None

@@ -1,0 +1,161 @@
+"""The warning engine: one set-based scan sets every running matter's warning.
+
+The scan is a handful of SQL statements whatever the number of matters — per
+warning, one grouped count (for the digest notifications) and one UPDATE of the
+rows whose warning changes — never a Python loop over rows. Services call
+`refresh_warning(matter)`, the same code restricted to one row, after a change
+that can move a warning, so pages agree with the scan at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Count, DateField, F, Func, IntegerField, Q, QuerySet, Value
+from django.db.models.functions import TruncDate
+from django.db.models.lookups import GreaterThan
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from luoshi.lib.workdays import WorkCalendar
+from luoshi.workcalendar.calendar import get_calendar
+
+from .models import (
+    CYCLE_DAYS,
+    RUNNING_STATES,
+    WARNING_PRECEDENCE,
+    Matter,
+    MatterWarning,
+    Policy,
+)
+
+
+class DaysBetween(Func):
+    """end - start in whole days, for two date expressions, on SQLite and PostgreSQL."""
+
+    output_field = IntegerField()
+
+    def __init__(self, end, start):
+        super().__init__(end, start)
+
+    def as_sql(self, compiler, connection, **extra):  # PostgreSQL: date - date is integer
+        end, end_params = compiler.compile(self.source_expressions[0])
+        start, start_params = compiler.compile(self.source_expressions[1])
+        return f"(({end})::date - ({start})::date)", [*end_params, *start_params]
+
+    def as_sqlite(self, compiler, connection, **extra):
+        end, end_params = compiler.compile(self.source_expressions[0])
+        start, start_params = compiler.compile(self.source_expressions[1])
+        sql = f"CAST(julianday({end}) - julianday({start}) AS INTEGER)"
+        return sql, [*end_params, *start_params]
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def stalled_condition(today: dt.date, calendar: WorkCalendar, policy: Policy) -> Q:
+    """No report (or, before the first, no assignment) within the report cycle plus grace."""
+    grace_day = calendar.add_workdays(today, -policy.stall_grace_workdays)
+    condition = Q(pk__in=[])
+    for cycle, days in CYCLE_DAYS.items():
+        cutoff = _day_start(grace_day - dt.timedelta(days=days))
+        condition |= Q(report_cycle=cycle) & (
+            Q(last_report_at__lt=cutoff) | Q(last_report_at__isnull=True, assigned_at__lt=cutoff)
+        )
+    return condition
+
+
+def behind_plan_condition(today: dt.date, points: int) -> Q:
+    """Progress lags the share of calendar time elapsed by more than `points`.
+
+    With elapsed = today - start and total = deadline - start (days), the matter is
+    behind when 100·elapsed/total - progress > points, i.e. in integers:
+    100·elapsed - progress·total - points·total > 0. Matter.plan_lag is the same formula.
+    """
+    start = TruncDate("assigned_at")
+    elapsed = DaysBetween(Value(today, output_field=DateField()), start)
+    total = DaysBetween(F("deadline"), start)
+    lag = elapsed * 100 - F("progress") * total - total * points
+    return (
+        Q(deadline__isnull=False, assigned_at__isnull=False)
+        & Q(GreaterThan(total, 0))
+        & Q(GreaterThan(lag, 0))
+    )
+
+
+def conditions(today: dt.date, calendar: WorkCalendar, policy: Policy) -> dict[str, Q]:
+    due_soon_day = calendar.add_workdays(today, policy.due_soon_workdays)
+    return {
+        MatterWarning.OVERDUE: Q(deadline__lt=today),
+        MatterWarning.STALLED: stalled_condition(today, calendar, policy),
+        MatterWarning.BEHIND_PLAN: behind_plan_condition(today, policy.behind_plan_yellow_points),
+        MatterWarning.DUE_SOON: Q(deadline__lte=due_soon_day),
+    }
+
+
+NOTIFIED = {MatterWarning.OVERDUE, MatterWarning.DUE_SOON}
+
+
+def scan(
+    today: dt.date | None = None,
+    queryset: QuerySet[Matter] | None = None,
+    *,
+    notify_units: bool = True,
+) -> dict[str, int]:
+    """Recompute warnings of running, unsuspended matters; returns rows changed per warning.
+
+    1. Build one condition per warning from today's date, the calendar and the policy.
+    2. Walk the warnings in precedence order; each takes the matters its condition
+       matches that no earlier warning took.
+    3. For each, UPDATE only rows whose warning differs (few rows change per day).
+    4. Matters no condition matches become normal.
+    5. Units whose matters newly became due soon or overdue get one merged notice each.
+    """
+    today = today or timezone.localdate()
+    base = (queryset if queryset is not None else Matter.objects.all()).filter(
+        state__in=RUNNING_STATES, suspended_at__isnull=True
+    )
+    conds = conditions(today, get_calendar(), Policy.current())
+    taken = Q(pk__in=[])
+    changed: dict[str, int] = {}
+    digests: dict[int, dict[str, int]] = defaultdict(dict)
+    for level in WARNING_PRECEDENCE:
+        rows = base.filter(conds[level] & ~taken).exclude(warning=level)
+        if notify_units and level in NOTIFIED:
+            for unit_id, count in (
+                rows.values_list("lead_unit_id")
+                .annotate(n=Count("pk"))
+                .values_list("lead_unit_id", "n")
+                .order_by()
+            ):
+                digests[unit_id][level] = count
+        changed[level] = rows.update(warning=level)
+        taken |= conds[level]
+    changed[MatterWarning.NORMAL] = (
+        base.exclude(taken)
+        .exclude(warning=MatterWarning.NORMAL)
+        .update(warning=MatterWarning.NORMAL)
+    )
+    if digests:
+        _send_digests(digests)
+    return changed
+
+
+def _send_digests(digests: dict[int, dict[str, int]]) -> None:
+    from luoshi.notifications.models import NotificationKind
+    from luoshi.notifications.services import notify, users_of_units
+
+    for unit_id, counts in digests.items():
+        parts = [
+            _("%(n)s matter(s) became %(warning)s") % {"n": n, "warning": MatterWarning(w).label}
+            for w, n in sorted(counts.items())
+        ]
+        notify(users_of_units([unit_id]), kind=NotificationKind.DEADLINE, text="; ".join(parts))
+
+
+def refresh_warning(matter: Matter) -> None:
+    """Recompute one matter's warning with the scan's own conditions."""
+    scan(queryset=Matter.objects.filter(pk=matter.pk), notify_units=False)
+    matter.warning = Matter.objects.values_list("warning", flat=True).get(pk=matter.pk)

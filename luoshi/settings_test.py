@@ -1,0 +1,21 @@
+"""Test settings: the normal settings, a fast hasher, files in a temporary folder.
+
+The database comes from LUOSHI_DATABASE_URL like everywhere else, so the same
+suite runs on SQLite (the default) and on PostgreSQL (`make test` runs both).
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("LUOSHI_SECRET_KEY", "test-secret-key")
+os.environ.setdefault("LUOSHI_DATABASE_URL", "sqlite:///:memory:")
+
+from luoshi.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = tempfile.mkdtemp(prefix="luoshi-test-media-")
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
