@@ -52,6 +52,12 @@ INSTALLED_APPS = [
     "luoshi.org",
     "luoshi.matters",
     "luoshi.notifications",
+    "luoshi.documents",
+    "luoshi.evaluation",
+    "luoshi.targets",
+    "luoshi.cockpit",
+    "luoshi.projects",
+    "luoshi.enterprises",
 ]
 
 MIDDLEWARE = [
@@ -109,6 +115,8 @@ def database_from_url(url: str) -> dict:
 
 DATABASE_URL = os.environ.get("LUOSHI_DATABASE_URL", f"sqlite:///{VAR_DIR / 'luoshi.sqlite3'}")
 DATABASES = {"default": database_from_url(DATABASE_URL)}
+if os.environ.get("LUOSHI_TEST_DB_NAME"):  # parallel test runs on one PostgreSQL server
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["LUOSHI_TEST_DB_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

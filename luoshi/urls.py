@@ -1,11 +1,23 @@
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import RedirectView
+from django.urls import include, path
 
 from luoshi.api import api
+
+# Each app mounts its pages under its own prefix; the workspace (desk) is at "/".
+APP_PREFIXES = {
+    "org": "units/",
+    "matters": "",
+    "notifications": "notifications/",
+    "documents": "documents/",
+    "evaluation": "evaluation/",
+    "targets": "targets/",
+    "cockpit": "cockpit/",
+    "projects": "projects/",
+    "enterprises": "enterprises/",
+}
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
-    path("", RedirectView.as_view(url="/api/docs", permanent=False)),
+    *[path(prefix, include(f"luoshi.{app}.urls")) for app, prefix in APP_PREFIXES.items()],
 ]

@@ -144,6 +144,8 @@ class EventKind(models.TextChoices):
     RESUMED = "matter.resumed", _("Clock resumed")
     HASTENED = "matter.hastened", _("Hastened")
     COMMENTED = "matter.commented", _("Leader comment")
+    REOPENED = "matter.reopened", _("Reopened")
+    RATED = "matter.rated", _("Rated by the requester")
     CLOSED = "matter.closed", _("Closed")
     WITHDRAWN = "matter.withdrawn", _("Withdrawn")
     ACCEPTED = "part.accepted", _("Accepted")
