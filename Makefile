@@ -39,6 +39,12 @@ format: install
 # The whole suite on SQLite, then on PostgreSQL when it answers (required when
 # LUOSHI_REQUIRE_POSTGRES=1, as .ci/run sets). pytest's exit 5 ("no tests") fails.
 test: lint
+	@# Browser tests: the Playwright pip package and Debian's Chromium (never a browser download).
+	@$(PY) -c "import playwright" 2>/dev/null || $(PY) -m pip install -q playwright
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get install -y -q chromium chromium-driver >/dev/null 2>&1 || \
+		{ apt-get update -q >/dev/null && apt-get install -y -q chromium chromium-driver >/dev/null; } || \
+		echo "== chromium could not be installed: browser tests will skip"; fi
 	LUOSHI_SECRET_KEY=test $(PY) manage.py check
 	LUOSHI_SECRET_KEY=test $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # its templates and static files serve the API docs offline (no CDN)
     "django_tasks_db",
     "luoshi.workcalendar",
     "luoshi.org",
@@ -136,6 +137,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "luoshi" / "static"]  # site-wide CSS/JS, vendored htmx
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -148,7 +150,7 @@ STORAGES = {
 # matters.views.attachment_download serves them after a visibility check.
 MEDIA_ROOT = Path(os.environ.get("LUOSHI_MEDIA_ROOT", VAR_DIR / "media"))
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/login/"
 
 SESSION_COOKIE_SECURE = env_bool("LUOSHI_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

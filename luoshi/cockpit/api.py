@@ -1,3 +1,108 @@
-from ninja import Router
+"""The cockpit's JSON API at /api/cockpit/: the data of every chart and table of the
+cockpit page, for the page's charts and for any other client (a meeting-room screen,
+a report script). Leaders, supervisors and admins only. Every figure is
+`{"value", "link"}`, the link listing the matters behind it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+
+from luoshi.evaluation.queries import latest_ranking_data
+from luoshi.lib.errors import InvalidInput
+from luoshi.targets.queries import targets_data
+
+from . import queries
+from .models import FlowMetric
 
 router = Router(tags=["cockpit"])
+
+
+class AsOf(Schema):
+    as_of: dt.date | None = None
+
+
+def _guard(request: HttpRequest) -> None:
+    queries.require_cockpit(request.user)
+
+
+@router.get("/summary", summary="City totals: open matters by warning, completions this year")
+def summary(request: HttpRequest, params: Query[AsOf]):
+    _guard(request)
+    return queries.summary(params.as_of)
+
+
+class UnitsParams(AsOf):
+    kind: str | None = None
+    limit: int = 50
+
+
+@router.get("/units", summary="Open, overdue and stalled matters per lead unit")
+def units(request: HttpRequest, params: Query[UnitsParams]):
+    _guard(request)
+    return {"units": queries.by_unit(params.as_of, params.kind, min(params.limit, 500))}
+
+
+class YearParams(Schema):
+    year: int | None = None
+
+
+@router.get("/trend", summary="Per month: completed, newly overdue, overdue at month end")
+def trend(request: HttpRequest, params: Query[YearParams]):
+    _guard(request)
+    return queries.trend(params.year or timezone.localdate().year)
+
+
+@router.get("/blueprint", summary="Goals → tasks → sub-tasks with progress and warnings")
+def blueprint(request: HttpRequest):
+    _guard(request)
+    return {"goals": queries.blueprint(request.user)}
+
+
+@router.get("/targets", summary="Targets against their trajectories, with projections")
+def targets(request: HttpRequest, params: Query[YearParams]):
+    _guard(request)
+    return {"targets": targets_data(request.user, params.year or timezone.localdate().year)}
+
+
+class KindParams(Schema):
+    kind: str | None = None
+
+
+@router.get("/ranking", summary="The latest ranking by unit group, honour roll, lagging list")
+def ranking(request: HttpRequest, params: Query[KindParams]):
+    _guard(request)
+    return latest_ranking_data(params.kind)
+
+
+class SinceParams(Schema):
+    since: str = "bulletin"
+
+
+@router.get("/changes", summary="What changed since a day (YYYY-MM-DD) or the last bulletin")
+def changes(request: HttpRequest, params: Query[SinceParams]):
+    _guard(request)
+    return queries.changes_since(queries.resolve_since(params.since))
+
+
+class FlowParams(Schema):
+    metric: FlowMetric
+    first: dt.date = Field(alias="from")
+    to: dt.date
+    unit: int | None = None
+    limit: int = 100
+
+
+@router.get("/matters", summary="The matters behind a flow figure (completed, newly overdue)")
+def flow_matters(request: HttpRequest, params: Query[FlowParams]):
+    _guard(request)
+    if params.to < params.first:
+        raise InvalidInput(_("'to' is before 'from'."), field="to")
+    matters = queries.flow_matters(
+        request.user, params.metric, params.first, params.to, params.unit
+    )
+    return {"matters": [queries.matter_row(m) for m in matters[: min(params.limit, 500)]]}

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "cockpit"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.cockpit, name="index"),
+    path("screen/", views.screen, name="screen"),
+    path("matters/", views.flow_matters, name="flow_matters"),
+]

@@ -1,4 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "documents"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("import/", views.import_upload, name="import_upload"),
+    path("import/<int:pk>/", views.import_preview, name="import_preview"),
+    path("import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
+    path("ledger.xlsx", views.ledger, name="ledger"),
+    path("bulletins/", views.bulletin_list, name="bulletin_list"),
+    path("bulletins/<int:pk>/", views.bulletin_detail, name="bulletin_detail"),
+    path("bulletins/<int:pk>/issue/", views.bulletin_issue, name="bulletin_issue"),
+    path("bulletins/<int:pk>/file/", views.bulletin_file, name="bulletin_file"),
+]

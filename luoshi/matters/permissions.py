@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,6 +23,7 @@ from .models import (
     RUNNING_STATES,
     TERMINAL_STATES,
     Matter,
+    MatterKind,
     MatterUnit,
     PartRole,
     PartState,
@@ -179,7 +181,9 @@ def check_dispute(access: Access, ctx: Context, unit_id: int | None = None, **_k
             _("Only a part not yet accepted can be disputed (it is %(state)s).")
             % {"state": part.get_state_display()}
         )
-    last_day = ctx.calendar.add_workdays(part.assigned_at.date(), ctx.policy.dispute_limit_workdays)
+    # The local date of assignment: at 07:00 in Beijing it is still yesterday in UTC.
+    assigned_on = timezone.localdate(part.assigned_at)
+    last_day = ctx.calendar.add_workdays(assigned_on, ctx.policy.dispute_limit_workdays)
     if ctx.today > last_day:
         raise IllegalTransition(_("The time to dispute ended on %(day)s.") % {"day": last_day})
 
@@ -207,8 +211,8 @@ def check_report(access: Access, ctx: Context, unit_id: int | None = None, **_kw
 
 def check_complete_part(access: Access, ctx: Context, unit_id: int | None = None, **_kw) -> None:
     part = _require_working_part(access, ctx, "complete_part", unit_id)
-    if part.role == PartRole.LEAD:
-        raise IllegalTransition(_("The lead unit requests completion of the whole matter instead."))
+    if part.role == PartRole.LEAD:  # a matter of role, not of state: 403
+        raise NotAllowed(_("The lead unit requests completion of the whole matter instead."))
 
 
 def check_milestone(access: Access, ctx: Context, **_kw) -> None:
@@ -261,6 +265,8 @@ def check_review(access: Access, ctx: Context, **_kw) -> None:
 def check_close(access: Access, ctx: Context, **_kw) -> None:
     _require_supervisor(access, "close")
     _require_state(ctx.matter, {State.COMPLETED}, "close")
+    if ctx.matter.kind == MatterKind.ENTERPRISE:  # closed by its rating (services.reopening)
+        raise IllegalTransition(_("An enterprise problem is closed by the enterprise's rating."))
 
 
 def check_hasten(access: Access, ctx: Context, **_kw) -> None:

@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from luoshi.lib.errors import NotFound
-from luoshi.org.access import access_for
+from luoshi.org.access import Access, access_for
 
-from .models import PRE_DISPATCH_STATES, Matter, MatterEvent, MatterUnit, State
+from .models import (
+    OPEN_STATES,
+    PRE_DISPATCH_STATES,
+    RUNNING_STATES,
+    Dispute,
+    Extension,
+    Hastening,
+    Matter,
+    MatterEvent,
+    MatterUnit,
+    MatterWarning,
+    PartState,
+    ReportCycle,
+    RequestState,
+    State,
+)
 
 
 def visible_matters(queryset: QuerySet[Matter], user: User | AnonymousUser) -> QuerySet[Matter]:
@@ -18,7 +33,7 @@ def visible_matters(queryset: QuerySet[Matter], user: User | AnonymousUser) -> Q
     1. Supervisors and admins: everything.
     2. Leaders: everything but drafts (they read all and approve dispatch).
     3. Unit users: matters where one of their units — or a unit below one they head —
-       holds an active part, once dispatched.
+       holds an active part, once dispatched (never drafts, nor drafts withdrawn unsent).
     """
     access = access_for(user)
     if access.user_id is None:
@@ -32,7 +47,12 @@ def visible_matters(queryset: QuerySet[Matter], user: User | AnonymousUser) -> Q
     has_part = MatterUnit.objects.filter(
         matter=OuterRef("pk"), active=True, unit_id__in=sorted(access.visible_units)
     )
-    return queryset.filter(Exists(has_part)).exclude(state__in=PRE_DISPATCH_STATES)
+    # A matter withdrawn before it was ever assigned never reached the units either.
+    return (
+        queryset.filter(Exists(has_part))
+        .exclude(state__in=PRE_DISPATCH_STATES)
+        .exclude(state=State.WITHDRAWN, assigned_at__isnull=True)
+    )
 
 
 def get_matter_for_user(user: User | AnonymousUser, pk: int, *, for_update: bool = False) -> Matter:
@@ -54,3 +74,85 @@ def timeline(matter: Matter) -> QuerySet[MatterEvent]:
 
 def active_parts(matter: Matter) -> QuerySet[MatterUnit]:
     return matter.parts.filter(active=True).select_related("unit")
+
+
+# ---- The desk (我的工作台): what waits for one user, as conditions on visible matters ----
+
+DESK_LIST_SIZE = 8
+
+
+def desk_conditions(access: Access) -> dict[str, Q]:
+    """Each section of the desk as a condition on `visible_to(user)`, by the user's roles.
+
+    Sections a user's roles do not give are absent, so the desk shows only what
+    this user acts on.
+    """
+    conditions: dict[str, Q] = {}
+    running = Q(state__in=sorted(RUNNING_STATES))
+    if access.is_supervisor or access.is_admin:
+        conditions["to_assign"] = Q(state__in=[State.DRAFT, State.APPROVED])
+    if access.is_leader:
+        mine = Q(responsible_leader_id=access.user_id) | Q(responsible_leader__isnull=True)
+        conditions["approvals"] = Q(state=State.PENDING_APPROVAL) & mine
+    if access.own_units:
+        part = MatterUnit.objects.filter(
+            matter=OuterRef("pk"), active=True, unit_id__in=sorted(access.own_units)
+        )
+        conditions["to_accept"] = Q(Exists(part.filter(state=PartState.ASSIGNED))) & running
+        working = part.filter(state__in=[PartState.ACCEPTED, PartState.IN_PROGRESS])
+        conditions["to_report"] = Q(Exists(working)) & running
+    watched = running
+    if access.is_leader and not (access.is_supervisor or access.is_admin):
+        watched &= Q(responsible_leader_id=access.user_id)
+    conditions["due_soon"] = watched & Q(warning=MatterWarning.DUE_SOON)
+    conditions["overdue"] = watched & Q(warning=MatterWarning.OVERDUE)
+    conditions["stalled"] = watched & Q(warning=MatterWarning.STALLED)
+    if access.is_supervisor or access.is_admin:
+        pending = {"matter": OuterRef("pk"), "state": RequestState.PENDING}
+        conditions["disputes"] = Q(Exists(Dispute.objects.filter(**pending))) & running
+        conditions["extensions"] = Q(Exists(Extension.objects.filter(**pending))) & running
+        conditions["review"] = Q(state=State.COMPLETION_REQUESTED)
+    return conditions
+
+
+def desk_counts(user: User) -> dict[str, int]:
+    """How many matters wait in each desk section, and per report cycle: one query."""
+    conditions = desk_conditions(access_for(user))
+    aggregates = {name: Count("pk", filter=cond) for name, cond in conditions.items()}
+    if "to_report" in conditions:
+        for cycle in ReportCycle.values:
+            aggregates[f"to_report_{cycle}"] = Count(
+                "pk", filter=conditions["to_report"] & Q(report_cycle=cycle)
+            )
+    return Matter.objects.visible_to(user).aggregate(**aggregates)
+
+
+def desk_lists(user: User, counts: dict[str, int]) -> dict[str, list[Matter]]:
+    """The first matters of each non-empty section: one query per section shown."""
+    conditions = desk_conditions(access_for(user))
+    base = Matter.objects.visible_to(user).select_related("lead_unit")
+    lists = {}
+    for name, condition in conditions.items():
+        if not counts.get(name):
+            continue
+        ordering = (
+            ("last_report_at", "deadline", "id") if name == "to_report" else ("deadline", "id")
+        )
+        lists[name] = list(base.filter(condition).order_by(*ordering)[:DESK_LIST_SIZE])
+    return lists
+
+
+def unit_summary(user: User, unit_id: int) -> dict[str, int]:
+    """A unit's open matters, overdue among them, and hastenings received (visible ones)."""
+    held = Exists(MatterUnit.objects.filter(matter=OuterRef("pk"), unit_id=unit_id, active=True))
+    counts = (
+        Matter.objects.visible_to(user)
+        .filter(held, state__in=sorted(OPEN_STATES))
+        .aggregate(
+            open=Count("pk"),
+            overdue=Count("pk", filter=Q(warning=MatterWarning.OVERDUE)),
+        )
+    )
+    visible = Matter.objects.visible_to(user).filter(pk=OuterRef("matter_id"))
+    counts["hastened"] = Hastening.objects.filter(unit_id=unit_id).filter(Exists(visible)).count()
+    return counts

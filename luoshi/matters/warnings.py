@@ -12,12 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from django.db import transaction
 from django.db.models import Count, DateField, F, Func, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import TruncDate
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from luoshi.cockpit import rollups
 from luoshi.lib.workdays import WorkCalendar
 from luoshi.workcalendar.calendar import get_calendar
 
@@ -140,19 +142,36 @@ def scan(
     )
     if digests:
         _send_digests(digests)
+    rollups.after_scan(base)  # the cockpit's counts follow the warnings
     return changed
 
 
 def _send_digests(digests: dict[int, dict[str, int]]) -> None:
-    from luoshi.notifications.models import NotificationKind
-    from luoshi.notifications.services import notify, users_of_units
+    """One merged notice per unit, to its handlers and head: two queries for any number.
 
+    The members of every unit are read at once and all notices are inserted in one
+    statement after commit, so the scan's query count does not grow with the units.
+    """
+    from luoshi.notifications.models import Notification, NotificationKind
+    from luoshi.notifications.services import UNIT_ROLES
+    from luoshi.org.models import Membership
+
+    members = Membership.objects.filter(unit_id__in=list(digests), role__in=UNIT_ROLES)
+    recipients: dict[int, set[int]] = defaultdict(set)
+    for user_id, unit_id in members.values_list("user_id", "unit_id"):
+        recipients[unit_id].add(user_id)
+    rows = []
     for unit_id, counts in digests.items():
-        parts = [
+        text = "; ".join(
             _("%(n)s matter(s) became %(warning)s") % {"n": n, "warning": MatterWarning(w).label}
             for w, n in sorted(counts.items())
+        )
+        rows += [
+            Notification(user_id=u, kind=NotificationKind.DEADLINE, text=text[:500])
+            for u in sorted(recipients[unit_id])
         ]
-        notify(users_of_units([unit_id]), kind=NotificationKind.DEADLINE, text="; ".join(parts))
+    if rows:
+        transaction.on_commit(lambda: Notification.objects.bulk_create(rows))
 
 
 def refresh_warning(matter: Matter) -> None:

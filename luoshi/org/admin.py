@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
 
-from .models import Membership, Unit
+from . import tokens
+from .models import ApiToken, Membership, Unit
 
 
 class MembershipInline(admin.TabularInline):
@@ -27,3 +29,39 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role"]
     search_fields = ["user__username", "user__first_name", "unit__name"]
     autocomplete_fields = ["user", "unit"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are made here or with `luoshi token <username>`; the key is shown once."""
+
+    list_display = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["user__username", "name", "prefix"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def get_fields(self, request, obj=None):
+        return ["user", "name"] if obj is None else ["user", "name", *self.readonly_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is None else ["user", *self.readonly_fields]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            key = tokens.fill_new_token(obj)
+            messages.warning(
+                request,
+                _("The token's key is %(key)s — copy it now: it is not shown again.")
+                % {"key": key},
+            )
+        super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # tokens are revoked, never deleted
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        for token in queryset.filter(revoked_at__isnull=True):
+            tokens.revoke_token(token)

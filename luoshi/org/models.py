@@ -93,3 +93,37 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.unit} · {self.get_role_display()}"
+
+
+class ApiToken(models.Model):
+    """A key a program uses to call the JSON API on a user's behalf (API 令牌).
+
+    Only the SHA-256 digest of the key is stored; the key itself is shown once, when
+    it is made (org.tokens.issue_token, from the admin or `luoshi token <username>`).
+    A token is revoked, never deleted, so the record of who had access stays.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("user"),
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    prefix = models.CharField(_("prefix"), max_length=16, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.name or self.prefix}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

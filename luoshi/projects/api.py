@@ -1,3 +1,208 @@
-from ninja import Router
+"""The key projects API: list, detail, figures, and one POST per change.
+
+Reads go through queries.visible_projects; changes through projects.services, with
+the version the caller read (409 stale_version otherwise).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema
+
+from luoshi.lib.errors import InvalidInput
+
+from . import queries, services
+from .models import ProjectPolicy
 
 router = Router(tags=["projects"])
+
+
+class StageOut(Schema):
+    stage: str
+    planned_date: dt.date | None
+    actual_date: dt.date | None
+    evidence: str
+    late: bool
+
+
+class ProjectOut(Schema):
+    id: int
+    code: str
+    name: str
+    kind: str
+    level: str
+    status: str
+    stage: str
+    version: int
+    responsible_unit_id: int
+    district_id: int
+    is_contract: bool
+    contracted_investment: Decimal
+    planned_investment: Decimal
+    warnings: list[str]
+
+
+class ProjectDetail(ProjectOut):
+    stages: list[StageOut]
+    months: list[dict]
+    matters: list[int]
+
+
+class FiltersIn(Schema):
+    district: str = ""
+    unit: str = ""
+    kind: str = ""
+    level: str = ""
+    stage: str = ""
+    status: str = ""
+    q: str = ""
+
+
+class FiguresOut(Schema):
+    key: str | None
+    projects: int
+    terminated: int
+    by_stage: dict[str, int]
+    due_to_start: int
+    started_on_time: int
+    started_on_time_rate: Decimal | None
+    contracts_due: int
+    contracts_performed: int
+    contract_performance_rate: Decimal | None
+    contracted_investment: Decimal
+    funds_in_place: Decimal
+    funds_in_place_rate: Decimal | None
+    investment_planned: Decimal
+    investment_completed: Decimal
+    investment_rate: Decimal | None
+    effect_rates: dict[str, Decimal | None]
+
+
+class StageIn(Schema):
+    version: int
+    stage: str
+    actual_date: dt.date
+    evidence: str
+
+
+class MonthIn(Schema):
+    version: int
+    year: int
+    month: int
+    completed: Decimal
+    funds_in_place: Decimal
+    effect: Decimal = Decimal(0)
+
+
+def _filtered(request: HttpRequest, params: FiltersIn):
+    pfilter = queries.ProjectFilter.from_params(params.dict())
+    if pfilter.errors:
+        name, message = next(iter(pfilter.errors.items()))
+        raise InvalidInput(message, field=name)
+    return pfilter.apply(queries.visible_projects(request.user))
+
+
+def _out(project, tolerance: int) -> dict:
+    data = {f: getattr(project, f) for f in ProjectOut.model_fields if f != "warnings"}
+    data["warnings"] = [str(w) for w in queries.warnings_of(project, tolerance)]
+    return data
+
+
+@router.get("/", response=list[ProjectOut])
+def list_projects(request: HttpRequest, params: Query[FiltersIn]):
+    today = timezone.localdate()
+    tolerance = ProjectPolicy.current().investment_tolerance_percent
+    rows = queries.with_warnings(_filtered(request, params), today).order_by("code")[:1000]
+    return [_out(p, tolerance) for p in rows]
+
+
+def _figures_out(key, fig) -> dict:
+    names = [f for f in FiguresOut.model_fields if f not in ("key", "effect_rates")]
+    return {
+        "key": None if key is None else str(key),
+        **{n: getattr(fig, n) for n in names},
+        "effect_rates": fig.effect_rates(),
+    }
+
+
+@router.get("/figures", response=list[FiguresOut])
+def project_figures(
+    request: HttpRequest,
+    params: Query[FiltersIn],
+    by: str = "",
+    as_of: dt.date | None = None,
+    year: int | None = None,
+    through_month: int | None = None,
+):
+    """Figures of the filtered projects, or per group (by = district, unit, kind, level)."""
+    if by and by not in queries.GROUPS:
+        raise InvalidInput(f"by: {', '.join(queries.GROUPS)}", field="by")
+    found = queries.figures(
+        _filtered(request, params),
+        as_of=as_of or timezone.localdate(),
+        year=year,
+        through_month=through_month,
+        by=by or None,
+    )
+    if not by:
+        return [_figures_out(None, found)]
+    return [_figures_out(k, f) for k, f in found.items()]
+
+
+@router.get("/{pk}", response=ProjectDetail)
+def project_detail(request: HttpRequest, pk: int, year: int | None = None):
+    project = queries.get_project_for_user(request.user, pk)
+    today = timezone.localdate()
+    annotated = queries.with_warnings(queries.visible_projects(request.user), today).get(pk=pk)
+    data = _out(annotated, ProjectPolicy.current().investment_tolerance_percent)
+    data["stages"] = [
+        {
+            **{f: getattr(s, f) for f in ("stage", "planned_date", "actual_date", "evidence")},
+            "late": s.is_late(today),
+        }  # fmt: skip
+        for s in project.stages.all()
+    ]
+    data["months"] = queries.months_of(project, year or today.year)
+    matters = queries.linked_matters(project, request.user)
+    data["matters"] = list(matters.values_list("pk", flat=True))
+    return data
+
+
+@router.post("/{pk}/stage", response=ProjectOut)
+def record_stage(request: HttpRequest, pk: int, payload: StageIn):
+    project = queries.get_project_for_user(request.user, pk)
+    services.record_stage(
+        project,
+        payload.stage,
+        actor=request.user,
+        version=payload.version,
+        actual_date=payload.actual_date,
+        evidence=payload.evidence,
+    )
+    return _reload(request, pk)
+
+
+@router.post("/{pk}/month", response=ProjectOut)
+def report_month(request: HttpRequest, pk: int, payload: MonthIn):
+    project = queries.get_project_for_user(request.user, pk)
+    services.report_month(
+        project,
+        year=payload.year,
+        month=payload.month,
+        completed=payload.completed,
+        funds_in_place=payload.funds_in_place,
+        effect=payload.effect,
+        actor=request.user,
+        version=payload.version,
+    )
+    return _reload(request, pk)
+
+
+def _reload(request: HttpRequest, pk: int) -> dict:
+    today = timezone.localdate()
+    project = queries.with_warnings(queries.visible_projects(request.user), today).get(pk=pk)
+    return _out(project, ProjectPolicy.current().investment_tolerance_percent)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import (
@@ -155,7 +156,7 @@ class Matter(models.Model):
         """Points by which reported progress lags the share of time elapsed (0 if not behind)."""
         if not (self.assigned_at and self.deadline):
             return 0
-        start = self.assigned_at.date()
+        start = timezone.localdate(self.assigned_at)  # as the scan's TruncDate does
         total = max((self.deadline - start).days, 1)
         elapsed = min(max((today - start).days, 0), total)
         return max(round(100 * elapsed / total) - self.progress, 0)

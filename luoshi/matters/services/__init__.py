@@ -30,6 +30,7 @@ from .handling import (
     request_completion,
     review_completion,
 )
+from .reopening import Rating, rate_matter, reopen_matter, settle_unsatisfied  # noqa: F401
 from .requests import raise_dispute, request_extension, rule_dispute, rule_extension
 
 __all__ = [

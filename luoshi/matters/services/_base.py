@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from luoshi.cockpit import rollups
 from luoshi.lib.errors import InvalidInput, StaleVersion
 from luoshi.org.access import Access, access_for
 from luoshi.org.models import Unit
@@ -79,6 +80,7 @@ def record(
     if bump:
         matter.version += 1
         matter.save()
+    rollups.matter_changed(matter.pk)  # the cockpit's counts follow every change
     return MatterEvent.objects.create(
         matter=matter,
         kind=kind,

@@ -72,7 +72,7 @@ def hasten_matter(
     into the first: counted once, not sent again. Hastening changes no field of the
     matter, so it does not raise its version (a unit's report in flight stays valid).
     """
-    matter = lock(matter, None)
+    matter = lock(matter.pk, None)  # no version check: it changes no field
     _access, ctx = authorize("hasten", actor, matter)
     units = {p.unit_id: p.unit for p in ctx.parts}
     targets = list(unit_ids) if unit_ids else [matter.lead_unit_id]
@@ -129,7 +129,7 @@ def hasten_matter(
 @transaction.atomic
 def comment_on_matter(matter: Matter, *, actor: User, text: str) -> Matter:
     """The responsible leader's comment (批示), shown in the timeline and sent to the units."""
-    matter = lock(matter, None)
+    matter = lock(matter.pk, None)  # no version check: it changes no field
     authorize("comment", actor, matter)
     text = require_text(text, "text", _("The comment"))
     record(matter, EventKind.COMMENTED, actor, from_state=matter.state, comment=text, bump=False)

@@ -37,6 +37,7 @@ from ..models import (
 )
 from ..warnings import refresh_warning
 from ._base import authorize, lock, next_serial, record, require_text, today
+from .handling import roll_up
 
 
 @dataclass
@@ -424,7 +425,7 @@ def add_milestones(
     """Add milestones (or a template's) to a matter not yet finished."""
     matter = lock(matter, version)
     authorize("update", actor, matter)
-    base = matter.assigned_at.date() if matter.assigned_at else today()
+    base = timezone.localdate(matter.assigned_at) if matter.assigned_at else today()
     _add_milestones(matter, specs, base)
     record(
         matter,
@@ -446,6 +447,7 @@ def withdraw_matter(matter: Matter, *, actor: User, version: int | None, reason:
     matter.state = State.WITHDRAWN
     matter.warning = "normal"
     record(matter, EventKind.WITHDRAWN, actor, from_state=from_state, comment=reason)
+    roll_up(matter.parent_id)  # a withdrawn child no longer counts in its parent's progress
     if from_state not in PRE_DISPATCH_STATES:
         units = matter.parts.filter(active=True).values_list("unit_id", flat=True)
         notify(

@@ -49,7 +49,7 @@ def accept_matter(
     from_state = matter.state
     if part.role == PartRole.LEAD and matter.state == State.ASSIGNED:
         matter.state, matter.accepted_at = State.ACCEPTED, now
-    late = part.accept_due is not None and now.date() > part.accept_due
+    late = part.accept_due is not None and timezone.localdate(now) > part.accept_due
     record(
         matter,
         EventKind.ACCEPTED,
@@ -204,7 +204,7 @@ def complete_milestone(
         data={
             "milestone": milestone.pk,
             "title": milestone.title,
-            "late": milestone.done_at.date() > milestone.deadline,
+            "late": timezone.localdate(milestone.done_at) > milestone.deadline,
         },
     )
     return milestone

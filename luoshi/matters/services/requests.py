@@ -99,13 +99,17 @@ def _reassign_part(matter: Matter, old: MatterUnit, new_unit: Unit) -> MatterUni
     old.save(update_fields=["active", "state"])
     accept_due = get_calendar().add_workdays(today(), Policy.current().accept_limit_workdays)
     existing = matter.parts.filter(active=True, unit=new_unit).first()
-    if existing is not None:  # a co-unit becomes the lead, or vice versa
+    if existing is not None:
         if existing.role == old.role:
             raise InvalidInput(
                 _("%(unit)s already holds this part.") % {"unit": new_unit}, field="new_unit"
             )
-        existing.role = old.role
-        existing.save(update_fields=["role"])
+        # A co-unit named for the disputed lead part becomes the lead; the lead unit named
+        # for a disputed co-part absorbs it and stays lead (never demote the lead: a
+        # matter must keep exactly one lead part).
+        if old.role == PartRole.LEAD:
+            existing.role = PartRole.LEAD
+            existing.save(update_fields=["role"])
         part = existing
     else:
         part = MatterUnit.objects.create(

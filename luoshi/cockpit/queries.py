@@ -1,0 +1,416 @@
+"""Reads for the cockpit (驾驶舱). Counts come from the rollups (cockpit.models), never
+from a GROUP BY over matters; the few matters shown by name (the blueprint tree, the
+lists behind a figure) go through Matter.objects.visible_to(user).
+
+Every figure carries `link`: the matters page with MatterFilter parameters that list
+the matters behind it, or the cockpit's own list for figures MatterFilter cannot
+express (completions on given days).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from urllib.parse import urlencode
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import FieldError
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from luoshi.lib.errors import InvalidInput, NotAllowed
+from luoshi.matters.models import (
+    OPEN_STATES,
+    EventKind,
+    Matter,
+    MatterEvent,
+    MatterKind,
+    MatterWarning,
+    State,
+)
+from luoshi.org.access import access_for
+from luoshi.org.models import Unit
+
+from .models import ALL_UNITS, DailyChange, DailyFlow, FlowMetric, UnitCount
+
+Bucket = tuple[int, str, str]
+WARNINGS = [w.value for w in MatterWarning]
+BLUEPRINT_LIMIT = 30
+
+
+def require_cockpit(user: User | AnonymousUser) -> None:
+    """The cockpit is for leaders, supervisors and admins."""
+    if not access_for(user).sees_everything:
+        raise NotAllowed(_("The cockpit is for leaders and supervisors."))
+
+
+def matters_link(**params) -> str:
+    """/matters/?… — values are ids, choice codes and ISO dates, so need no quoting."""
+    return "/matters/?" + "&".join(f"{k}={v}" for k, v in params.items() if v not in (None, ""))
+
+
+def flow_link(metric: str, first: dt.date, last: dt.date, unit_id: int | None = None) -> str:
+    params = {"metric": metric, "from": first.isoformat(), "to": last.isoformat()}
+    if unit_id:
+        params["unit"] = unit_id
+    return "/cockpit/matters/?" + urlencode(params)
+
+
+def counts_as_of(day: dt.date | None, unit_ids: list[int] | None = None) -> Counter[Bucket]:
+    """Counts per (unit, state, warning) at the end of `day` (None: now).
+
+    The live counts minus every change booked after `day`: the nearer the day, the
+    fewer rows are read.
+    """
+    live = UnitCount.objects.all()
+    later = DailyChange.objects.filter(day__gt=day) if day else DailyChange.objects.none()
+    if unit_ids is not None:
+        live, later = live.filter(unit_id__in=unit_ids), later.filter(unit_id__in=unit_ids)
+    counts = Counter(
+        {(u, s, w): n for u, s, w, n in live.values_list("unit_id", "state", "warning", "n")}
+    )
+    rows = later.values_list("unit_id", "state", "warning").annotate(d=Sum("delta")).order_by()
+    for unit, state, warning, delta in rows:
+        counts[(unit, state, warning)] -= delta
+    return +counts
+
+
+def _open_by_warning(counts: Counter[Bucket]) -> dict[int, Counter]:
+    """unit → Counter(warning → open matters) (plus "open" → all open)."""
+    out: dict[int, Counter] = defaultdict(Counter)
+    for (unit, state, warning), n in counts.items():
+        if state in OPEN_STATES:
+            out[unit][warning] += n
+            out[unit]["open"] += n
+    return out
+
+
+def summary(as_of: dt.date | None = None) -> dict:
+    """City totals: open matters and each warning among them, completed this year."""
+    counts = counts_as_of(as_of, [ALL_UNITS])
+    open_ = _open_by_warning(counts)[ALL_UNITS]
+    day = as_of or timezone.localdate()
+    year_start = dt.date(day.year, 1, 1)
+    completed = _flow_total(FlowMetric.COMPLETED, year_start, day)
+    figures = {
+        "open": _fig(open_["open"], matters_link(open=1)),
+        **{w: _fig(open_[w], matters_link(open=1, warning=w)) for w in WARNINGS},
+        "completed_this_year": _fig(completed, flow_link(FlowMetric.COMPLETED, year_start, day)),
+    }
+    return {"as_of": day.isoformat(), "figures": figures}
+
+
+def _fig(value, link: str) -> dict:
+    return {"value": value, "link": link}
+
+
+def _flow_total(metric: str, first: dt.date, last: dt.date, unit_id: int = ALL_UNITS) -> int:
+    rows = DailyFlow.objects.filter(unit_id=unit_id, metric=metric, day__range=(first, last))
+    return rows.aggregate(n=Sum("n"))["n"] or 0
+
+
+def open_counts_by_unit(as_of: dt.date | None = None) -> dict[int, Counter]:
+    """unit → Counter(warning → open matters, "open" → all open), grouped in the database."""
+    open_rows = {"state__in": OPEN_STATES, "unit_id__gt": 0}
+    out: dict[int, Counter] = defaultdict(Counter)
+    live = UnitCount.objects.filter(**open_rows).values_list("unit_id", "warning")
+    for unit, warning, n in live.annotate(s=Sum("n")).order_by():
+        out[unit][warning] += n
+    if as_of is not None:
+        later = DailyChange.objects.filter(day__gt=as_of, **open_rows)
+        for unit, warning, d in (
+            later.values_list("unit_id", "warning").annotate(s=Sum("delta")).order_by()
+        ):
+            out[unit][warning] -= d
+    for counts in out.values():
+        counts["open"] = sum(counts.values())
+    return out
+
+
+def by_unit(as_of: dt.date | None = None, kind: str | None = None, limit: int = 50) -> list[dict]:
+    """Open, overdue and stalled matters per lead unit, most overdue first."""
+    per_unit = open_counts_by_unit(as_of)
+    if kind:
+        allowed = set(Unit.objects.filter(kind=kind).values_list("pk", flat=True))
+        per_unit = {u: c for u, c in per_unit.items() if u in allowed}
+    top = sorted(
+        (u for u, c in per_unit.items() if c["open"]),
+        key=lambda u: (-per_unit[u][MatterWarning.OVERDUE], -per_unit[u][MatterWarning.STALLED], u),
+    )[:limit]
+    names = {u.pk: u for u in Unit.objects.filter(pk__in=top).only("id", "name", "kind")}
+    return [_unit_row(names[u], per_unit[u]) for u in top if u in names]
+
+
+def _unit_row(unit: Unit, counts: Counter) -> dict:
+    overdue, stalled = MatterWarning.OVERDUE, MatterWarning.STALLED
+    return {
+        "unit": {"id": unit.pk, "name": unit.name, "kind": unit.kind},
+        "open": _fig(counts["open"], matters_link(open=1, lead_unit=unit.pk)),
+        "overdue": _fig(counts[overdue], matters_link(open=1, lead_unit=unit.pk, warning=overdue)),
+        "stalled": _fig(counts[stalled], matters_link(open=1, lead_unit=unit.pk, warning=stalled)),
+    }
+
+
+def trend(year: int, today: dt.date | None = None) -> dict:
+    """Per month of `year`: matters completed, matters newly overdue, overdue at month end."""
+    today = today or timezone.localdate()
+    months = [m for m in range(1, 13) if dt.date(year, m, 1) <= today]
+    flows = (
+        DailyFlow.objects.filter(unit_id=ALL_UNITS, day__year=year)
+        .values_list("day__month", "metric")
+        .annotate(n=Sum("n"))
+        .order_by()
+    )
+    per_month: dict[tuple[int, str], int] = {(m, metric): n for m, metric, n in flows}
+    overdue_at = _overdue_stock(year)
+    out = []
+    for month in months:
+        first, last = dt.date(year, month, 1), min(_month_end(year, month), today)
+        out.append(
+            {
+                "month": month,
+                "completed": _fig(
+                    per_month.get((month, FlowMetric.COMPLETED), 0),
+                    flow_link(FlowMetric.COMPLETED, first, last),
+                ),
+                "newly_overdue": _fig(
+                    per_month.get((month, FlowMetric.OVERDUE), 0),
+                    flow_link(FlowMetric.OVERDUE, first, last),
+                ),
+                "overdue_at_end": _fig(
+                    overdue_at(last), matters_link(open=1, warning=MatterWarning.OVERDUE)
+                ),
+            }
+        )
+    return {"year": year, "months": out}
+
+
+def _overdue_stock(year: int):
+    """A function day → open overdue matters (city) at the end of that day of `year`.
+
+    Two queries: the live count and the year's daily changes of the overdue buckets.
+    """
+    overdue = {"unit_id": ALL_UNITS, "state__in": OPEN_STATES, "warning": MatterWarning.OVERDUE}
+    live = UnitCount.objects.filter(**overdue).aggregate(n=Sum("n"))["n"] or 0
+    changes = list(
+        DailyChange.objects.filter(day__gte=dt.date(year, 1, 1), **overdue)
+        .values_list("day")
+        .annotate(d=Sum("delta"))
+        .order_by()
+    )
+
+    def at(day: dt.date) -> int:
+        return live - sum(delta for changed, delta in changes if changed > day)
+
+    return at
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(1)
+
+
+NODE_FIELDS = (
+    "pk",
+    "parent_id",
+    "serial_year",
+    "serial_no",
+    "title",
+    "lead_unit__name",
+    "state",
+    "warning",
+    "progress",
+    "deadline",
+)
+
+
+def blueprint(user: User | AnonymousUser, limit: int = BLUEPRINT_LIMIT) -> list[dict]:
+    """The blueprint as a tree: top-level tasks with children (goals), their tasks and
+    sub-tasks, each with rolled-up progress and the warnings among its open children.
+
+    Four queries whatever the size: the goals, their tasks, the tasks' sub-tasks, and
+    the warning counts of the children of every node shown. Rows, not model objects.
+    """
+    visible = Matter.objects.visible_to(user).exclude(state=State.WITHDRAWN)
+    has_children = Exists(Matter.objects.filter(parent_id=OuterRef("pk")))
+    goals = list(
+        visible.filter(has_children, parent__isnull=True, kind=MatterKind.TASK)
+        .order_by("serial_year", "serial_no")
+        .values(*NODE_FIELDS)[:limit]
+    )
+    goal_ids = [g["pk"] for g in goals]
+    tasks = _rows_under(visible, goal_ids)
+    below = tasks + _rows_under(visible, [t["pk"] for t in tasks])
+    children: dict[int, list[dict]] = defaultdict(list)
+    for row in below:
+        children[row["parent_id"]].append(row)
+    warnings = _child_warnings(visible, [*goal_ids, *[row["pk"] for row in below]])
+    return [_node(g, children, warnings) for g in goals]
+
+
+def _rows_under(visible: QuerySet[Matter], parent_ids: list[int]) -> list[dict]:
+    """The children of these matters (the parent index answers it)."""
+    if not parent_ids:
+        return []
+    rows = visible.filter(parent_id__in=parent_ids).order_by("serial_year", "serial_no")
+    return list(rows.values(*NODE_FIELDS))
+
+
+def _child_warnings(visible: QuerySet[Matter], parent_ids: list[int]) -> dict[int, dict]:
+    rows = (
+        visible.filter(parent_id__in=parent_ids, state__in=OPEN_STATES)
+        .exclude(warning=MatterWarning.NORMAL)
+        .values_list("parent_id", "warning")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    out: dict[int, dict] = defaultdict(dict)
+    for parent, warning, n in rows:
+        figure = _fig(n, matters_link(parent=parent, open=1, warning=warning))
+        out[parent][warning] = {**figure, "label": str(MatterWarning(warning).label)}
+    return out
+
+
+def _node(row: dict, children: dict[int, list[dict]], warnings: dict) -> dict:
+    pk = row["pk"]
+    return {
+        "id": pk,
+        "serial": f"督办〔{row['serial_year']}〕{row['serial_no']}号",  # as Matter.serial
+        "title": row["title"],
+        "unit": row["lead_unit__name"] or "",
+        "state": row["state"],
+        "warning": row["warning"],
+        "progress": row["progress"],
+        "deadline": row["deadline"].isoformat() if row["deadline"] else None,
+        "link": f"/matters/{pk}/",
+        "children_link": matters_link(parent=pk),
+        "child_warnings": warnings.get(pk, {}),
+        "children": [_node(c, children, warnings) for c in children.get(pk, [])],
+    }
+
+
+def changes_since(since: dt.date, today: dt.date | None = None) -> dict:
+    """What changed since a stocktake day: newly overdue and completed per unit, the
+    counts then and now, and the rank moves since the period that contained that day."""
+    today = today or timezone.localdate()
+    first = since + dt.timedelta(1)
+    flows = (
+        DailyFlow.objects.filter(day__range=(first, today), unit_id__gt=0)
+        .values_list("unit_id", "metric")
+        .annotate(n=Sum("n"))
+        .order_by()
+    )
+    per_unit: dict[int, dict] = defaultdict(dict)
+    for unit, metric, n in flows:
+        per_unit[unit][metric] = _fig(n, flow_link(metric, first, today, unit))
+    names = dict(Unit.objects.filter(pk__in=list(per_unit)).values_list("pk", "name"))
+    then = summary(since)["figures"]
+    now = summary(None)["figures"]
+    return {
+        "since": since.isoformat(),
+        "today": today.isoformat(),
+        "totals": {
+            key: {"then": then[key]["value"], "now": now[key]["value"], "link": now[key]["link"]}
+            for key in ("open", MatterWarning.OVERDUE, MatterWarning.STALLED)
+        },
+        "newly_overdue": _fig(
+            _flow_total(FlowMetric.OVERDUE, first, today),
+            flow_link(FlowMetric.OVERDUE, first, today),
+        ),
+        "completed": _fig(
+            _flow_total(FlowMetric.COMPLETED, first, today),
+            flow_link(FlowMetric.COMPLETED, first, today),
+        ),
+        "units": [
+            {"unit": {"id": u, "name": names.get(u, "")}, **metrics}
+            for u, metrics in sorted(per_unit.items(), key=lambda item: names.get(item[0], ""))
+        ],
+        "rank_moves": rank_moves(since),
+    }
+
+
+def rank_moves(since: dt.date) -> list[dict]:
+    """Units whose rank moved between the period containing `since` and the latest one."""
+    from luoshi.evaluation.models import Period, Scorecard
+
+    then = Period.objects.filter(start__lte=since, end__gte=since).order_by("start").first()
+    latest = Period.objects.filter(kind=then.kind).order_by("-start").first() if then else None
+    if not then or not latest or latest.pk == then.pk:
+        return []
+    old = dict(Scorecard.objects.filter(period=then).values_list("unit_id", "rank"))
+    moves = []
+    for card in Scorecard.objects.filter(period=latest).select_related("unit"):
+        if card.unit_id in old and old[card.unit_id] != card.rank:
+            moves.append(
+                {
+                    "unit": {"id": card.unit_id, "name": card.unit.name},
+                    "group": card.group,
+                    "then": old[card.unit_id],
+                    "now": card.rank,
+                    "change": old[card.unit_id] - card.rank,
+                }
+            )
+    return sorted(moves, key=lambda m: -abs(m["change"]))
+
+
+def flow_matters(
+    user: User | AnonymousUser,
+    metric: str,
+    first: dt.date,
+    last: dt.date,
+    unit_id: int | None = None,
+) -> QuerySet[Matter]:
+    """The matters behind a flow figure: completed on those days (from the event log), or
+    overdue since a deadline that passed on those days (the day after the deadline is
+    the day the scan turns a matter red)."""
+    visible = Matter.objects.visible_to(user).select_related("lead_unit")
+    if unit_id:
+        visible = visible.filter(lead_unit_id=unit_id)
+    start = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(last + dt.timedelta(1), dt.time.min))
+    if metric == FlowMetric.COMPLETED:
+        done = MatterEvent.objects.filter(
+            kind=EventKind.REVIEW_APPROVED, at__gte=start, at__lt=end
+        ).values("matter_id")
+        return visible.filter(pk__in=done).order_by("completed_at", "pk")
+    if metric == FlowMetric.OVERDUE:
+        return visible.filter(
+            deadline__gte=first - dt.timedelta(1), deadline__lt=last, warning="overdue"
+        ).order_by("deadline", "pk")
+    assigned = MatterEvent.objects.filter(kind=EventKind.ASSIGNED, at__gte=start, at__lt=end)
+    return visible.filter(pk__in=assigned.values("matter_id")).order_by("assigned_at", "pk")
+
+
+def matter_row(matter: Matter) -> dict:
+    return {
+        "id": matter.pk,
+        "serial": matter.serial,
+        "title": matter.title,
+        "unit": matter.lead_unit.name if matter.lead_unit else "",
+        "state": matter.state,
+        "warning": matter.warning,
+        "deadline": matter.deadline.isoformat() if matter.deadline else None,
+        "link": f"/matters/{matter.pk}/",
+    }
+
+
+def last_bulletin_day() -> dt.date | None:
+    """The last day covered by the latest bulletin (督查通报), if the documents app has one."""
+    try:
+        from luoshi.documents.models import Bulletin
+
+        return Bulletin.objects.order_by("-period_end").values_list("period_end", flat=True).first()
+    except (ImportError, FieldError):
+        return None
+
+
+def resolve_since(value: str | None) -> dt.date:
+    """`since`: a day (YYYY-MM-DD), or "bulletin" for the last bulletin (else 30 days ago)."""
+    if value and value != "bulletin":
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise InvalidInput(
+                _("since must be a date like 2026-06-30 or 'bulletin'."), field="since"
+            ) from None
+    return last_bulletin_day() or timezone.localdate() - dt.timedelta(30)

@@ -1,0 +1,139 @@
+"""The rollups equal direct counts of the matters after any sequence of operations."""
+
+import datetime as dt
+from collections import Counter
+
+import time_machine
+from django.core.management import call_command
+from django.db.models import Count
+
+from luoshi.cockpit import rollups
+from luoshi.cockpit.models import ALL_UNITS, NO_UNIT, DailyFlow, FlowMetric, UnitCount
+from luoshi.cockpit.queries import counts_as_of
+from luoshi.matters import services
+from luoshi.matters.models import Matter, ReturnReason, State
+from luoshi.matters.warnings import scan
+from luoshi.testing import accepted, assigned, register
+
+START = dt.datetime(2026, 3, 2, 10, tzinfo=dt.UTC)
+
+
+def direct_counts() -> Counter:
+    counts = Counter()
+    rows = Matter.objects.values_list("lead_unit_id", "state", "warning").annotate(n=Count("pk"))
+    for unit, state, warning, n in rows.order_by():
+        counts[(unit or NO_UNIT, state, warning)] += n
+        counts[(ALL_UNITS, state, warning)] += n
+    return counts
+
+
+def rollup_counts() -> Counter:
+    rows = UnitCount.objects.exclude(n=0).values_list("unit_id", "state", "warning", "n")
+    return Counter({(u, s, w): n for u, s, w, n in rows})
+
+
+def fresh(matter: Matter) -> Matter:
+    return Matter.objects.get(pk=matter.pk)
+
+
+def play_history(city) -> dict[str, Matter]:
+    """A month of ordinary life: every kind of change the cockpit has to follow."""
+    with time_machine.travel(START, tick=False):
+        draft = register(city, title="草稿事项")
+        late = accepted(city, title="逾期事项", deadline=dt.date(2026, 3, 10))
+        done = accepted(city, title="办结事项", deadline=dt.date(2026, 3, 31))
+        disputed = assigned(city, title="退回事项", deadline=dt.date(2026, 4, 30))
+        withdrawn = assigned(city, title="撤回事项", deadline=dt.date(2026, 4, 30))
+        dispute = services.raise_dispute(
+            fresh(disputed),
+            actor=city.lead_handler,
+            version=None,
+            reason_code=ReturnReason.OVERLAPPING_DUTIES,
+            reason="职能交叉",
+        )
+        services.rule_dispute(
+            fresh(disputed),
+            dispute.pk,
+            actor=city.supervisor,
+            version=None,
+            ruling="reassign",
+            new_unit=city.other,
+        )
+    with time_machine.travel(START + dt.timedelta(days=3), tick=False):
+        services.report_progress(
+            done, actor=city.lead_handler, version=fresh(done).version, text="推进", percent=50
+        )
+        services.withdraw_matter(
+            fresh(withdrawn), actor=city.supervisor, version=None, reason="重复"
+        )
+    with time_machine.travel(START + dt.timedelta(days=12), tick=False):
+        scan()
+        services.request_completion(
+            fresh(done), actor=city.lead_handler, version=None, text="已完成"
+        )
+        services.review_completion(
+            fresh(done), actor=city.supervisor, version=None, outcome="rework", comment="补充材料"
+        )
+        services.request_completion(
+            fresh(done), actor=city.lead_handler, version=None, text="再次提交"
+        )
+        services.review_completion(
+            fresh(done), actor=city.supervisor, version=None, outcome="approve"
+        )
+    return {"draft": draft, "late": late, "done": done, "disputed": disputed}
+
+
+def test_rollups_equal_direct_counts_after_a_history(city):
+    matters = play_history(city)
+    assert rollup_counts() == +direct_counts()
+    assert fresh(matters["late"]).warning == "overdue"
+    assert fresh(matters["disputed"]).lead_unit_id == city.other.pk
+
+
+def test_flows_count_completions_and_newly_overdue(city):
+    play_history(city)
+    day = (START + dt.timedelta(days=12)).date()
+    flows = dict(DailyFlow.objects.filter(unit_id=city.lead.pk, day=day).values_list("metric", "n"))
+    assert flows[FlowMetric.COMPLETED] == 1
+    assert flows[FlowMetric.OVERDUE] == 1
+    assigned_total = DailyFlow.objects.filter(unit_id=ALL_UNITS, metric=FlowMetric.ASSIGNED)
+    assert sum(assigned_total.values_list("n", flat=True)) == 4
+
+
+def test_counts_as_of_an_earlier_day_are_rebuilt_from_the_changes(city):
+    play_history(city)
+    with time_machine.travel(START + dt.timedelta(days=20), tick=False):
+        before_scan = counts_as_of((START + dt.timedelta(days=5)).date())
+        now = counts_as_of(None)
+    assert before_scan[(city.lead.pk, State.ACCEPTED, "normal")] == 1  # not yet overdue
+    assert now[(city.lead.pk, State.ACCEPTED, "overdue")] == 1
+
+
+def test_rebuild_command_repairs_drift_and_keeps_totals(city):
+    play_history(city)
+    UnitCount.objects.filter(unit_id=city.lead.pk).update(n=99)  # drift
+    Matter.objects.filter(state=State.DRAFT).update(warning="overdue")  # a write behind its back
+    call_command("rebuild_rollups", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert rollup_counts() == +direct_counts()
+
+
+def test_sync_is_idempotent(city):
+    play_history(city)
+    assert rollups.sync(Matter.objects.values_list("pk", flat=True)) == 0
+    assert rollup_counts() == +direct_counts()
+
+
+def test_rebuilt_flows_match_the_live_ones(city):
+    play_history(city)
+
+    def flows(metric):
+        rows = DailyFlow.objects.filter(unit_id=ALL_UNITS, metric=metric)
+        return dict(rows.values_list("day", "n"))
+
+    live = {m: flows(m) for m in FlowMetric.values}
+    with time_machine.travel(START + dt.timedelta(days=20), tick=False):
+        call_command("rebuild_rollups", "--flows", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert flows(FlowMetric.COMPLETED) == live[FlowMetric.COMPLETED]
+    assert flows(FlowMetric.ASSIGNED) == live[FlowMetric.ASSIGNED]
+    # Rebuilt from deadlines: dated the day after the deadline rather than the scan's day.
+    assert sum(flows(FlowMetric.OVERDUE).values()) == sum(live[FlowMetric.OVERDUE].values())

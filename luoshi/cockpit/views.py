@@ -1,0 +1,84 @@
+"""The cockpit pages: the leaders' one-page view, its full-screen mode for the meeting
+room, and the list of matters behind a flow figure. The numbers come from the same
+queries as /api/cockpit/; the charts fetch that API."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from luoshi.evaluation.queries import latest_ranking_data
+from luoshi.matters.views._common import domain_errors
+
+from . import queries
+from .models import FlowMetric
+
+PAGE_GOALS = 10  # the page shows the first goals; /api/cockpit/blueprint gives more
+
+
+def _day(request: HttpRequest, name: str) -> dt.date | None:
+    value = request.GET.get(name)
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        messages.error(request, _("%(field)s must be a date like 2026-06-30.") % {"field": name})
+        return None
+
+
+def _context(request: HttpRequest) -> dict:
+    as_of = _day(request, "as_of")
+    since = request.GET.get("since")
+    if since and since != "bulletin" and _day(request, "since") is None:
+        since = None
+    return {
+        "as_of": as_of,
+        "year": (as_of or timezone.localdate()).year,
+        "summary": queries.summary(as_of),
+        "units": queries.by_unit(as_of, limit=15),
+        "blueprint": queries.blueprint(request.user, limit=PAGE_GOALS),
+        "ranking": latest_ranking_data(),
+        "changes": queries.changes_since(queries.resolve_since(since)) if since else None,
+    }
+
+
+@login_required
+@domain_errors
+def cockpit(request: HttpRequest) -> HttpResponse:
+    queries.require_cockpit(request.user)
+    return render(request, "cockpit/cockpit.html", _context(request))
+
+
+@login_required
+@domain_errors
+def screen(request: HttpRequest) -> HttpResponse:
+    """Full-screen mode for the meeting-room display: no navigation, refreshes itself."""
+    queries.require_cockpit(request.user)
+    return render(request, "cockpit/screen.html", {**_context(request), "screen": True})
+
+
+@login_required
+@domain_errors
+def flow_matters(request: HttpRequest) -> HttpResponse:
+    queries.require_cockpit(request.user)
+    metric = request.GET.get("metric", FlowMetric.COMPLETED)
+    if metric not in FlowMetric.values:
+        metric = FlowMetric.COMPLETED
+    first = _day(request, "from") or timezone.localdate().replace(day=1)
+    last = _day(request, "to") or timezone.localdate()
+    unit = request.GET.get("unit")
+    matters = queries.flow_matters(
+        request.user, metric, first, last, int(unit) if unit and unit.isdigit() else None
+    )[:500]
+    return render(
+        request,
+        "cockpit/flow_matters.html",
+        {"metric": FlowMetric(metric), "first": first, "last": last, "matters": matters},
+    )

@@ -1,0 +1,166 @@
+"""Reads for documents: a period's figures for a bulletin, bulletins and their mentions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from luoshi.lib.errors import NotFound
+from luoshi.matters.models import (
+    OPEN_STATES,
+    PRE_DISPATCH_STATES,
+    Matter,
+    MatterWarning,
+    State,
+)
+from luoshi.org.access import access_for
+
+from .models import Bulletin, BulletinMention, BulletinState, ImportBatch
+
+DONE_STATES = (State.COMPLETED, State.CLOSED)
+
+
+@dataclass
+class PeriodFigures:
+    """What a bulletin reports for a period, as of `today`.
+
+    due: dispatched matters whose deadline falls in the period; on_time: those completed
+    by their deadline; late: completed after it; overdue: still open past it.
+    praised: lead units all of whose due matters were completed on time.
+    named: lead units with matters open past their deadline or stalled, with those matters.
+    """
+
+    start: dt.date
+    end: dt.date
+    today: dt.date
+    due: int = 0
+    on_time: int = 0
+    late: int = 0
+    overdue: int = 0
+    running: int = 0
+    praised: list = field(default_factory=list)  # [Unit]
+    named: dict = field(default_factory=dict)  # Unit → [Matter]
+
+    @property
+    def on_time_rate(self) -> float:
+        return round(100 * self.on_time / self.due, 1) if self.due else 0.0
+
+    def as_dict(self) -> dict:
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "today": self.today.isoformat(),
+            "due": self.due,
+            "on_time": self.on_time,
+            "late": self.late,
+            "overdue": self.overdue,
+            "running": self.running,
+            "on_time_rate": self.on_time_rate,
+            "praised": [u.pk for u in self.praised],
+            "named": {str(u.pk): [m.pk for m in ms] for u, ms in self.named.items()},
+        }
+
+
+def period_figures(user: User, start: dt.date, end: dt.date) -> PeriodFigures:
+    """The period's figures from the matters `user` sees: two queries."""
+    today = timezone.localdate()
+    dispatched = (
+        Matter.objects.visible_to(user)
+        .exclude(state__in=[*PRE_DISPATCH_STATES, State.WITHDRAWN])
+        .select_related("lead_unit")
+        .order_by("lead_unit__order", "lead_unit_id", "deadline", "serial_year", "serial_no")
+    )
+    figures = PeriodFigures(start=start, end=end, today=today)
+    by_unit: dict = defaultdict(list)
+    for matter in dispatched.filter(deadline__range=(start, end)):
+        outcome = _outcome(matter, today)
+        setattr(figures, outcome, getattr(figures, outcome) + 1)
+        figures.due += 1
+        by_unit[matter.lead_unit].append(outcome)
+    figures.praised = [
+        unit for unit, outcomes in by_unit.items() if unit and set(outcomes) == {"on_time"}
+    ]
+    lagging = dispatched.filter(state__in=OPEN_STATES).filter(
+        Q(deadline__lt=today, deadline__lte=end) | Q(warning=MatterWarning.STALLED)
+    )
+    for matter in lagging:
+        if matter.lead_unit:
+            figures.named.setdefault(matter.lead_unit, []).append(matter)
+    return figures
+
+
+def _outcome(matter: Matter, today: dt.date) -> str:
+    if matter.state in DONE_STATES and matter.completed_at:
+        done = timezone.localdate(matter.completed_at)
+        return "on_time" if done <= matter.deadline else "late"
+    if matter.state in OPEN_STATES and matter.deadline < today:
+        return "overdue"
+    return "running"
+
+
+def lag_reason(matter: Matter, today: dt.date) -> str:
+    """Why a matter is named: 逾期 (with days) or 久拖未动; the bulletin's own wording."""
+    if matter.deadline and matter.deadline < today:
+        return f"逾期{(today - matter.deadline).days}天"
+    return "久拖未动"
+
+
+# --- Bulletins --------------------------------------------------------------------------------
+
+
+def visible_bulletins(user: User | AnonymousUser) -> QuerySet[Bulletin]:
+    """Issued bulletins for every signed-in member; drafts only for supervisors and admins."""
+    access = access_for(user)
+    if access.user_id is None:
+        return Bulletin.objects.none()
+    bulletins = Bulletin.objects.select_related("created_by", "issued_by")
+    if access.is_supervisor or access.is_admin:
+        return bulletins
+    return bulletins.filter(state=BulletinState.ISSUED)
+
+
+def get_bulletin_for_user(user: User | AnonymousUser, pk: int) -> Bulletin:
+    bulletin = visible_bulletins(user).filter(pk=pk).first()
+    if bulletin is None:
+        raise NotFound(_("Bulletin %(pk)s does not exist or is not visible to you.") % {"pk": pk})
+    return bulletin
+
+
+def mentions_of_matter(matter: Matter | int) -> list[BulletinMention]:
+    """The issued bulletins that name or praise this matter's unit for it, newest first."""
+    return list(
+        BulletinMention.objects.filter(matter=matter)
+        .select_related("bulletin", "unit", "matter")
+        .order_by("-bulletin__issued_at", "-id")
+    )
+
+
+def mentions_of_unit(unit_id: int) -> list[BulletinMention]:
+    """One row per bulletin mentioning the unit (praised, or named with its matters)."""
+    rows = (
+        BulletinMention.objects.filter(unit_id=unit_id)
+        .select_related("bulletin", "matter")
+        .order_by("-bulletin__issued_at", "-bulletin_id", "kind", "id")
+    )
+    return list(rows)
+
+
+def batches_for(user: User) -> QuerySet[ImportBatch]:
+    """The imports a supervisor may look at: all of them (imports are the office's work)."""
+    access = access_for(user)
+    if not (access.is_supervisor or access.is_admin):
+        return ImportBatch.objects.none()
+    return ImportBatch.objects.select_related("created_by")
+
+
+def get_batch_for_user(user: User, pk: int) -> ImportBatch:
+    batch = batches_for(user).filter(pk=pk).first()
+    if batch is None:
+        raise NotFound(_("Import %(pk)s does not exist or is not visible to you.") % {"pk": pk})
+    return batch

@@ -1,0 +1,280 @@
+"""Every operation of documents that changes state: imports and bulletins.
+
+Imports: `upload_import` stores the file with its preview; `confirm_import` saves it,
+all or nothing, through the matter services. Bulletins: `draft_bulletin` computes a
+draft from the data, `update_bulletin` edits it, `issue_bulletin` numbers it, renders the
+Word file and records whom it praises and names. Only supervisors (and admins) act.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from luoshi.lib.errors import IllegalTransition, InvalidInput, NotAllowed, StaleVersion
+from luoshi.matters.models import SerialCounter
+from luoshi.org.access import access_for
+from luoshi.org.models import Membership, Role
+
+from . import official_document
+from .importer import ImportOptions, Preview, build_preview, save_preview
+from .models import (
+    Bulletin,
+    BulletinMention,
+    BulletinState,
+    ImportBatch,
+    ImportedRow,
+    ImportState,
+    MentionKind,
+)
+from .queries import PeriodFigures, lag_reason, period_figures
+from .tables import read_table
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+def require_supervisor(actor: User, action: str) -> None:
+    access = access_for(actor)
+    if not (access.is_supervisor or access.is_admin):
+        raise NotAllowed(_("Only the office's supervisors may %(action)s.") % {"action": action})
+
+
+# --- Imports ----------------------------------------------------------------------------------
+
+
+def preview_file(data: bytes, options: ImportOptions, *, actor: User) -> Preview:
+    """Read and understand a table without writing anything (the command's --dry-run)."""
+    require_supervisor(actor, _("import tables"))
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InvalidInput(_("The file is larger than 10 MB."), field="file")
+    preview = build_preview(read_table(data), options, actor=actor)
+    earlier = _imported_batch(_sha256(data))
+    if earlier:
+        preview.file_problems.append(_already_imported(earlier))
+    return preview
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _imported_batch(sha256: str) -> ImportBatch | None:
+    return ImportBatch.objects.filter(sha256=sha256, state=ImportState.IMPORTED).first()
+
+
+def _already_imported(batch: ImportBatch):
+    from .importer import Problem
+
+    return Problem(
+        row=0,
+        column="",
+        message=_("This file was already imported on %(day)s (import %(id)s); nothing to do.")
+        % {"day": timezone.localdate(batch.imported_at), "id": batch.pk},
+        suggestion=_("Import only a revised table: rows already imported are skipped."),
+    )
+
+
+@transaction.atomic
+def upload_import(
+    data: bytes, *, filename: str, options: ImportOptions, actor: User
+) -> ImportBatch:
+    """Keep an uploaded table with its preview, so the supervisor can check it before saving."""
+    preview = preview_file(data, options, actor=actor)
+    batch = ImportBatch(
+        filename=filename[:255],
+        sha256=_sha256(data),
+        source=options.source,
+        options=options.as_dict(),
+        preview=preview.as_dict(),
+        created_by=actor,
+    )
+    batch.file.save(filename, ContentFile(data), save=False)
+    batch.save()
+    return batch
+
+
+def confirm_import(batch: ImportBatch, *, actor: User) -> ImportBatch:
+    """Save the table as matters, all or nothing; the preview is recomputed first.
+
+    Refused (nothing changes) when the file was already imported, or when any row still
+    has a problem. Rows an earlier import created are skipped.
+    """
+    require_supervisor(actor, _("import tables"))
+    try:
+        with transaction.atomic():
+            return _confirm(batch, actor)
+    except IntegrityError as error:  # a parallel confirm of the same file or rows
+        raise IllegalTransition(_("This file or some of its rows were just imported.")) from error
+
+
+def _confirm(batch: ImportBatch, actor: User) -> ImportBatch:
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.state == ImportState.IMPORTED:
+        raise IllegalTransition(_("This import was already saved."))
+    earlier = _imported_batch(batch.sha256)
+    if earlier:
+        raise IllegalTransition(_already_imported(earlier).message)
+    with batch.file.open("rb") as handle:
+        data = handle.read()
+    preview = build_preview(read_table(data), ImportOptions(**batch.options), actor=actor)
+    batch.preview = preview.as_dict()
+    if not preview.is_valid:
+        first = next(p for p in preview.problems if p.blocking)
+        raise InvalidInput(
+            _("Nothing was imported: row %(row)s, %(column)s: %(message)s")
+            % {"row": first.row, "column": first.column, "message": first.message},
+            field=f"row {first.row}",
+        )
+    created = save_preview(preview, actor=actor, batch=batch)
+    batch.state, batch.imported_at, batch.created_count = (
+        ImportState.IMPORTED,
+        timezone.now(),
+        len(created),
+    )
+    batch.save()
+    return batch
+
+
+def created_matters(batch: ImportBatch):
+    return ImportedRow.objects.filter(batch=batch).select_related("matter", "matter__lead_unit")
+
+
+# --- Bulletins --------------------------------------------------------------------------------
+
+TEXT_FIELDS = ("title", "overall", "praised", "named", "next_steps")
+
+
+@transaction.atomic
+def draft_bulletin(*, actor: User, period_start: dt.date, period_end: dt.date) -> Bulletin:
+    """A draft bulletin for the period, its text written from the period's figures."""
+    require_supervisor(actor, _("draft bulletins"))
+    if period_end < period_start:
+        raise InvalidInput(_("The period ends before it starts."), field="period_end")
+    figures = period_figures(actor, period_start, period_end)
+    texts = draft_texts(figures)
+    return Bulletin.objects.create(
+        period_start=period_start,
+        period_end=period_end,
+        year=period_end.year,
+        figures=figures.as_dict(),
+        created_by=actor,
+        **texts,
+    )
+
+
+def draft_texts(figures: PeriodFigures) -> dict[str, str]:
+    """The draft's title and sections, written in the office's words by text templates."""
+    context = {
+        "f": figures,
+        "named": [
+            (unit, [(m, lag_reason(m, figures.today)) for m in matters])
+            for unit, matters in figures.named.items()
+        ],
+    }
+    return {
+        name: render_to_string(f"documents/bulletin/{name}.txt", context).strip()
+        for name in TEXT_FIELDS
+    }
+
+
+def _lock_draft(bulletin: Bulletin, version: int | None) -> Bulletin:
+    fresh = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
+    expected = bulletin.version if version is None else version
+    if fresh.version != expected:
+        raise StaleVersion(_("The bulletin was changed by someone else. Reload it."))
+    if fresh.state != BulletinState.DRAFT:
+        raise IllegalTransition(_("The bulletin is already issued and cannot change."))
+    return fresh
+
+
+@transaction.atomic
+def update_bulletin(
+    bulletin: Bulletin, *, actor: User, version: int | None, **texts: str
+) -> Bulletin:
+    """Edit a draft's title and sections."""
+    require_supervisor(actor, _("edit bulletins"))
+    bulletin = _lock_draft(bulletin, version)
+    for name, value in texts.items():
+        if name not in TEXT_FIELDS:
+            raise InvalidInput(_("%(field)s cannot be changed.") % {"field": name}, field=name)
+        setattr(bulletin, name, (value or "").strip())
+    if not bulletin.title:
+        raise InvalidInput(_("The title is required."), field="title")
+    bulletin.version += 1
+    bulletin.save()
+    return bulletin
+
+
+@transaction.atomic
+def issue_bulletin(bulletin: Bulletin, *, actor: User, version: int | None) -> Bulletin:
+    """Number the bulletin, write its .docx, record the units and matters it mentions."""
+    require_supervisor(actor, _("issue bulletins"))
+    bulletin = _lock_draft(bulletin, version)
+    if not bulletin.title.strip():
+        raise InvalidInput(_("The title is required."), field="title")
+    now = timezone.now()
+    bulletin.number = _next_number(bulletin.year)
+    bulletin.state, bulletin.issued_by, bulletin.issued_at = BulletinState.ISSUED, actor, now
+    bulletin.version += 1
+    data = official_document.render(_document(bulletin, actor))
+    bulletin.file.save(f"bulletin-{bulletin.year}-{bulletin.number}.docx", ContentFile(data))
+    _record_mentions(bulletin)
+    return bulletin
+
+
+def _next_number(year: int) -> int:
+    counter, _created = SerialCounter.objects.select_for_update().get_or_create(
+        series="bulletin", year=year
+    )
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
+
+
+def _issuer(actor: User) -> str:
+    membership = (
+        Membership.objects.filter(user=actor, role__in=[Role.SUPERVISOR, Role.ADMIN])
+        .select_related("unit")
+        .first()
+    )
+    return membership.unit.name if membership else "督查室"
+
+
+def _document(bulletin: Bulletin, actor: User) -> official_document.OfficialDocument:
+    return official_document.OfficialDocument(
+        masthead="督查通报",
+        number=bulletin.number_label,
+        issuer=_issuer(actor),
+        date=timezone.localdate(bulletin.issued_at),
+        title=bulletin.title,
+        sections=[
+            ("总体情况", bulletin.overall),
+            ("表扬单位", bulletin.praised),
+            ("通报单位", bulletin.named),
+            ("下一步工作", bulletin.next_steps),
+        ],
+    )
+
+
+def _record_mentions(bulletin: Bulletin) -> list[BulletinMention]:
+    """From the figures the draft was computed from: praised units, named units' matters."""
+    figures = bulletin.figures
+    rows = [
+        BulletinMention(bulletin=bulletin, unit_id=unit_id, kind=MentionKind.PRAISED)
+        for unit_id in figures.get("praised", [])
+    ]
+    for unit_id, matter_ids in figures.get("named", {}).items():
+        rows += [
+            BulletinMention(
+                bulletin=bulletin, unit_id=int(unit_id), matter_id=pk, kind=MentionKind.NAMED
+            )
+            for pk in matter_ids
+        ]
+    return BulletinMention.objects.bulk_create(rows)

@@ -1,0 +1,57 @@
+"""Enterprises and their problems built through enterprises.services."""
+
+from __future__ import annotations
+
+from luoshi.enterprises import services
+from luoshi.enterprises.credit_code import check_character
+from luoshi.enterprises.models import Enterprise, EnterpriseProblem
+from luoshi.matters import services as matter_services
+from luoshi.matters.models import Matter
+
+
+def credit_code(serial: int) -> str:
+    first17 = f"91410100{serial:08d}X"
+    return first17 + check_character(first17)
+
+
+def enterprise(city, serial: int = 1, **fields) -> Enterprise:
+    return services.register_enterprise(
+        actor=city.supervisor,
+        name=fields.pop("name", f"示例制造有限公司{serial}"),
+        credit_code=credit_code(serial),
+        district=fields.pop("district", city.district),
+        **fields,
+    )
+
+
+def received(city, ent: Enterprise, **fields) -> EnterpriseProblem:
+    return services.receive_problem(
+        ent,
+        title=fields.pop("title", "厂区道路断头，货车绕行"),
+        category=fields.pop("category", "logistics"),
+        channel=fields.pop("channel", "enterprise"),
+        **fields,
+    )
+
+
+def answered(city, ent: Enterprise, **fields) -> EnterpriseProblem:
+    """Received, transferred to the lead unit, handled and approved: awaiting the rating."""
+    problem = received(city, ent, **fields)
+    matter = services.transfer_problem(problem, actor=city.supervisor, lead_unit=city.lead)
+    complete(city, matter)
+    problem.refresh_from_db()
+    return problem
+
+
+def complete(city, matter: Matter) -> Matter:
+    matter.refresh_from_db()
+    if matter.state == "assigned":
+        matter = matter_services.accept_matter(
+            matter, actor=city.lead_handler, version=matter.version
+        )
+    matter = matter_services.request_completion(
+        matter, actor=city.lead_handler, version=matter.version, text="已打通道路"
+    )
+    return matter_services.review_completion(
+        matter, actor=city.supervisor, version=matter.version, outcome="approve"
+    )

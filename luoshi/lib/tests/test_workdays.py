@@ -1,0 +1,160 @@
+"""Working days on the official calendar: 春节, 劳动节, 国庆 and their 调休 days, 2024–2026,
+and the Monday–Friday fallback plus overrides for a year the package does not know (2027).
+
+The dates below were read from the chinesecalendar package data (1.11) and the State
+Council notices; each assertion names a concrete day so a wrong package shows at once.
+"""
+
+import datetime as dt
+
+import pytest
+
+from luoshi.lib.workdays import WorkCalendar, official_years, uncovered_years
+
+D = dt.date
+CAL = WorkCalendar()
+
+
+@pytest.mark.parametrize(
+    ("day", "working"),
+    [
+        # 2024 春节: Feb 10–17 off; Sunday Feb 4 and Sunday Feb 18 are working days.
+        (D(2024, 2, 4), True),
+        (D(2024, 2, 12), False),
+        (D(2024, 2, 18), True),
+        # 2024 劳动节: May 1–5 off; Sunday Apr 28 and Saturday May 11 worked.
+        (D(2024, 5, 2), False),
+        (D(2024, 4, 28), True),
+        (D(2024, 5, 11), True),
+        # 2024 国庆: Oct 1–7 off; Sunday Sep 29 and Saturday Oct 12 worked.
+        (D(2024, 10, 7), False),
+        (D(2024, 9, 29), True),
+        (D(2024, 10, 12), True),
+        # 2025 春节: Jan 28–Feb 4 off; Sunday Jan 26 and Saturday Feb 8 worked.
+        (D(2025, 1, 28), False),
+        (D(2025, 2, 4), False),
+        (D(2025, 1, 26), True),
+        (D(2025, 2, 8), True),
+        # 2025 劳动节 (May 1–5) with Sunday Apr 27 worked; 国庆 Oct 1–8, Sat Oct 11 worked.
+        (D(2025, 5, 5), False),
+        (D(2025, 4, 27), True),
+        (D(2025, 10, 8), False),
+        (D(2025, 10, 11), True),
+        # 2026 春节: Feb 15–23 off; Saturdays Feb 14 and Feb 28 worked.
+        (D(2026, 2, 23), False),
+        (D(2026, 2, 14), True),
+        (D(2026, 2, 28), True),
+        # 2026 劳动节: May 1–5 off; Saturday May 9 worked.
+        (D(2026, 5, 5), False),
+        (D(2026, 5, 9), True),
+        # 2026 国庆: Oct 1–7 off; Sunday Sep 20 and Saturday Oct 10 worked.
+        (D(2026, 10, 1), False),
+        (D(2026, 10, 7), False),
+        (D(2026, 9, 20), True),
+        (D(2026, 10, 10), True),
+        # Ordinary days.
+        (D(2026, 3, 4), True),
+        (D(2026, 3, 7), False),
+    ],
+)
+def test_official_days(day, working):
+    assert CAL.is_workday(day) is working
+
+
+@pytest.mark.parametrize(
+    ("start", "n", "expected"),
+    [
+        # Across 2024 春节: Fri Feb 9 (除夕 was a working day in 2024) → Sun Feb 18 (调休).
+        (D(2024, 2, 9), 1, D(2024, 2, 18)),
+        (D(2024, 2, 9), 2, D(2024, 2, 19)),
+        # Across 2024 国庆 into the 调休 Saturday Oct 12.
+        (D(2024, 9, 30), 1, D(2024, 10, 8)),
+        (D(2024, 9, 30), 5, D(2024, 10, 12)),
+        # Across 2025 春节: Mon Jan 27 → Wed Feb 5.
+        (D(2025, 1, 27), 1, D(2025, 2, 5)),
+        (D(2025, 1, 27), 4, D(2025, 2, 8)),
+        # 2025 劳动节: Wed Apr 30 → Tue May 6.
+        (D(2025, 4, 30), 1, D(2025, 5, 6)),
+        # 2026 春节: Fri Feb 13 → Sat Feb 14 (调休) → Tue Feb 24.
+        (D(2026, 2, 13), 1, D(2026, 2, 14)),
+        (D(2026, 2, 13), 2, D(2026, 2, 24)),
+        # 2026 劳动节: Thu Apr 30 → Wed May 6; the 6th working day is the 调休 Saturday May 9.
+        (D(2026, 4, 30), 1, D(2026, 5, 6)),
+        (D(2026, 4, 30), 4, D(2026, 5, 9)),
+        # 2026 国庆: Wed Sep 30 → Thu Oct 8; the third is Saturday Oct 10.
+        (D(2026, 9, 30), 1, D(2026, 10, 8)),
+        (D(2026, 9, 30), 3, D(2026, 10, 10)),
+        # Twenty working days from Mon Sep 14, 2026: Sep 20 and Oct 10 count, 中秋 Sep 25 not.
+        (D(2026, 9, 14), 20, D(2026, 10, 16)),
+    ],
+)
+def test_add_workdays_across_holidays(start, n, expected):
+    assert CAL.add_workdays(start, n) == expected
+    assert CAL.workdays_between(start, expected) == n
+
+
+def test_add_workdays_edge_cases():
+    # Starting on a holiday: the count begins after it.
+    assert CAL.add_workdays(D(2026, 10, 3), 1) == D(2026, 10, 8)
+    # n = 0 is the day itself when working, else the next working day.
+    assert CAL.add_workdays(D(2026, 10, 9), 0) == D(2026, 10, 9)
+    assert CAL.add_workdays(D(2026, 10, 3), 0) == D(2026, 10, 8)
+    assert CAL.add_workdays(D(2026, 10, 10), 0) == D(2026, 10, 10)
+    # Negative n counts back, skipping the holiday.
+    assert CAL.add_workdays(D(2026, 10, 8), -1) == D(2026, 9, 30)
+    assert CAL.add_workdays(D(2026, 10, 12), -2) == D(2026, 10, 9)
+    assert CAL.add_workdays(D(2026, 10, 4), -1) == D(2026, 9, 30)
+
+
+def test_workdays_between_edge_cases():
+    assert CAL.workdays_between(D(2026, 9, 30), D(2026, 9, 30)) == 0
+    assert CAL.workdays_between(D(2026, 9, 30), D(2026, 10, 7)) == 0
+    assert CAL.workdays_between(D(2026, 9, 30), D(2026, 10, 10)) == 3
+    assert CAL.workdays_between(D(2026, 10, 10), D(2026, 9, 30)) == -3
+    # Start on a holiday: (start, end] does not count the start.
+    assert CAL.workdays_between(D(2026, 10, 1), D(2026, 10, 8)) == 1
+
+
+def test_last_workday_of_month():
+    assert CAL.last_workday_of_month(2026, 2) == D(2026, 2, 28)  # a 调休 Saturday
+    assert CAL.last_workday_of_month(2026, 1) == D(2026, 1, 30)
+    assert CAL.last_workday_of_month(2026, 12) == D(2026, 12, 31)
+    assert CAL.last_workday_of_month(2025, 9) == D(2025, 9, 30)
+
+
+def test_package_covers_2024_to_2026_not_2027():
+    years = official_years()
+    assert {2024, 2025, 2026} <= set(years)
+    assert 2027 not in years
+    assert uncovered_years([2026, 2027], set()) == [2027]
+    assert uncovered_years([2026, 2027], {2027}) == []
+
+
+def test_2027_falls_back_to_monday_to_friday():
+    # 2027-01-01 is a Friday: without the published schedule it counts as working.
+    assert CAL.is_workday(D(2027, 1, 1))
+    assert not CAL.is_workday(D(2027, 1, 2))
+    # A deadline reaching into 2027 is still computed: Thu Dec 31, Fri Jan 1, Mon Jan 4.
+    assert CAL.add_workdays(D(2026, 12, 30), 3) == D(2027, 1, 4)
+    assert CAL.workdays_between(D(2026, 12, 30), D(2027, 1, 8)) == 7
+
+
+def test_2027_overrides_are_honoured():
+    calendar = WorkCalendar(
+        {
+            D(2027, 1, 1): False,  # 元旦
+            D(2027, 2, 8): False,  # a 春节 weekday
+            D(2027, 2, 20): True,  # a 调休 Saturday
+        }
+    )
+    assert not calendar.is_workday(D(2027, 1, 1))
+    assert calendar.add_workdays(D(2026, 12, 30), 3) == D(2027, 1, 5)
+    assert calendar.add_workdays(D(2027, 2, 5), 1) == D(2027, 2, 9)
+    assert calendar.add_workdays(D(2027, 2, 19), 1) == D(2027, 2, 20)
+
+
+def test_override_beats_the_official_schedule():
+    calendar = WorkCalendar({D(2026, 10, 10): False, D(2026, 3, 7): True})
+    assert not calendar.is_workday(D(2026, 10, 10))
+    assert calendar.is_workday(D(2026, 3, 7))
+    assert calendar.add_workdays(D(2026, 9, 30), 3) == D(2026, 10, 12)

@@ -1,0 +1,67 @@
+"""Small template helpers shared by every page: badges, the header counters, form fields.
+
+Colours and labels come from matters.models.choices (declared once there).
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+
+from luoshi.matters.models import Matter, MatterWarning, State
+from luoshi.notifications.models import Notification
+
+register = template.Library()
+
+
+@register.simple_tag
+def warning_badge(matter: Matter) -> str:
+    """The warning of an open matter as a coloured badge; nothing for finished ones."""
+    if matter.state not in (State.ASSIGNED, State.ACCEPTED, State.IN_PROGRESS):
+        return ""
+    colour = matter.warning_colour(today=timezone.localdate())
+    label = MatterWarning(matter.warning).label
+    return format_html(
+        '<span class="badge {}"><span class="dot {}" aria-hidden="true"></span>{}</span>',
+        colour,
+        colour,
+        label,
+    )
+
+
+@register.simple_tag
+def state_badge(matter: Matter) -> str:
+    return format_html(
+        '<span class="badge state" data-state="{}">{}</span>',
+        matter.state,
+        matter.get_state_display(),
+    )
+
+
+@register.inclusion_tag("matters/partials/nav_badges.html", takes_context=True)
+def nav_badges(context, oob: bool = False) -> dict:
+    """The unread count in the header; `oob` for htmx out-of-band swaps after an action."""
+    user = context["request"].user
+    unread = 0
+    if user.is_authenticated:
+        unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return {"unread": unread, "oob": oob}
+
+
+@register.inclusion_tag("matters/partials/field.html")
+def field(bound_field, css: str = "") -> dict:
+    return {"field": bound_field, "css": css}
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def person(user) -> str:
+    """A user's full name, else the login name; a dash for none (system events)."""
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.get_username()

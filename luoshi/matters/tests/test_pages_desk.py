@@ -1,0 +1,155 @@
+"""我的工作台: each role sees what waits for it; counts move as work is done."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from luoshi.matters import services
+from luoshi.matters.models import ReportCycle
+from luoshi.matters.warnings import scan
+from luoshi.testing import accepted, assigned, register
+
+from .pagetools import HTMX, fresh, many_matters
+
+pytestmark = pytest.mark.django_db
+NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
+
+
+def counts(response) -> dict[str, int]:
+    return {s["key"]: s["count"] for s in response.context["sections"]}
+
+
+def desk(client):
+    return client.get(reverse("matters:desk"))
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = desk(client)
+    assert response.status_code == 302 and response["Location"] == "/login/?next=/"
+
+
+def test_handler_sees_to_accept_then_to_report(client, city):
+    matter = assigned(city, report_cycle=ReportCycle.WEEKLY)
+    client.force_login(city.lead_handler)
+    response = desk(client)
+    assert counts(response)["to_accept"] == 1
+    html = response.content.decode()
+    assert matter.title in html
+    assert reverse("matters:action", args=[matter.pk, "accept"]) in html  # one click
+    services.accept_matter(matter, actor=city.lead_handler, version=matter.version)
+    response = desk(client)
+    assert counts(response)["to_accept"] == 0
+    assert counts(response)["to_report"] == 1
+    assert response.context["cycles"] == [("Weekly", 1)]
+    assert f"/matters/{matter.pk}/#act-report" in response.content.decode()
+
+
+def test_accept_from_the_desk_by_htmx_swaps_the_desk_and_its_counters(client, city):
+    matter = assigned(city)
+    client.force_login(city.lead_handler)
+    response = client.post(
+        reverse("matters:action", args=[matter.pk, "accept"]),
+        {"accept-version": matter.version, "from": "desk"},
+        **HTMX,
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<div id="desk">' not in html and 'id="desk-lists"' in html  # the swap target
+    assert 'id="desk-counters" aria-label="Counts" hx-swap-oob="true"' in html  # out of band
+    assert 'id="unread-count"' in html
+    assert counts(response)["to_accept"] == 0 and counts(response)["to_report"] == 1
+
+
+def test_accept_from_the_desk_without_js_returns_to_the_desk(client, city):
+    matter = assigned(city)
+    client.force_login(city.lead_handler)
+    response = client.post(
+        reverse("matters:action", args=[matter.pk, "accept"]),
+        {"accept-version": matter.version, "from": "desk"},
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("matters:desk")
+
+
+def test_supervisor_sees_what_to_assign_rule_and_review(client, city):
+    register(city, title="待交办")
+    disputed = assigned(city, title="有争议")
+    services.raise_dispute(
+        disputed,
+        actor=city.co_handler,
+        version=disputed.version,
+        reason_code="other",
+        reason="非本单位",
+    )
+    done = accepted(city, title="待审核")
+    services.request_completion(done, actor=city.lead_handler, version=done.version, text="完成")
+    client.force_login(city.supervisor)
+    got = counts(desk(client))
+    assert got["to_assign"] == 1 and got["disputes"] == 1 and got["review"] == 1
+    assert got["extensions"] == 0
+    assert "to_accept" not in got  # a supervisor accepts nothing
+
+
+def test_leader_sees_approvals(client, city):
+    from luoshi.matters.models import Source, SourcePolicy
+
+    SourcePolicy.objects.create(
+        source=Source.INSTRUCTION, requires_leader_approval=True, normal_workdays=10,
+        urgent_workdays=5, very_urgent_workdays=1,
+    )  # fmt: skip
+    matter = register(city, source=Source.INSTRUCTION)
+    services.submit_for_approval(matter, actor=city.supervisor, version=matter.version)
+    client.force_login(city.leader)
+    response = desk(client)
+    assert counts(response)["approvals"] == 1
+    assert f"/matters/{matter.pk}/#act-approve_dispatch" in response.content.decode()
+    client.force_login(city.other_leader)
+    assert counts(desk(client))["approvals"] == 0
+
+
+def test_overdue_and_due_soon_follow_the_warning_scan(client, city):
+    with time_machine.travel(NOW, tick=False):
+        accepted(city, deadline=dt.date(2026, 3, 4))
+        later = accepted(city, deadline=dt.date(2026, 3, 10), title="后到期")
+        services.report_progress(  # far enough along not to be behind plan
+            later, actor=city.lead_handler, version=later.version, text="快完成了", percent=90
+        )
+    with time_machine.travel(NOW + dt.timedelta(days=5), tick=False):
+        scan()
+        client.force_login(city.lead_handler)
+        got = counts(desk(client))
+    assert got["overdue"] == 1 and got["due_soon"] == 1
+
+
+def test_other_units_see_none_of_it(client, city):
+    assigned(city)
+    client.force_login(city.other_handler)
+    response = desk(client)
+    assert sum(counts(response).values()) == 0
+    assert "Nothing waits for you" in response.content.decode()
+
+
+@pytest.mark.parametrize("user", ["supervisor", "lead_handler", "leader", "lead_head"])
+def test_desk_query_budget_does_not_grow_with_rows(
+    client, city, user, django_assert_max_num_queries
+):
+    many_matters(city, 3)
+    client.force_login(getattr(city, user))
+    with django_assert_max_num_queries(15):
+        desk(client)
+    many_matters(city, 25)
+    with django_assert_max_num_queries(15):
+        response = desk(client)
+    assert response.status_code == 200
+
+
+def test_changed_state_shows_on_the_next_desk(client, city):
+    matter = accepted(city)
+    services.request_completion(matter, actor=city.lead_handler, version=matter.version, text="好")
+    client.force_login(city.supervisor)
+    assert counts(desk(client))["review"] == 1
+    services.review_completion(
+        fresh(matter), actor=city.supervisor, version=fresh(matter).version, outcome="approve"
+    )
+    assert counts(desk(client))["review"] == 0

@@ -1,0 +1,51 @@
+"""我的工作台: what waits for the user, each item one click from its action."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from ..models import ReportCycle
+from ..queries import desk_counts, desk_lists
+from ._common import render_page
+
+# Desk sections in the order shown: label, colour, and the action each item leads to
+# (the anchor of that action's form on the matter page; "accept" is a button on the desk).
+SECTIONS = [
+    ("to_accept", _("To accept"), "", "accept"),
+    ("to_report", _("To report"), "", "report"),
+    ("overdue", _("Overdue"), "red", ""),
+    ("due_soon", _("Due soon"), "yellow", ""),
+    ("stalled", _("Stalled"), "grey", ""),
+    ("approvals", _("To approve for dispatch"), "", "approve_dispatch"),
+    ("to_assign", _("To assign"), "", "assign"),
+    ("disputes", _("Disputes to rule"), "", "rule_dispute"),
+    ("extensions", _("Extensions to rule"), "", "rule_extension"),
+    ("review", _("Completions to review"), "", "review"),
+]
+
+
+def desk_context(user: User) -> dict:
+    counts = desk_counts(user)
+    lists = desk_lists(user, counts)
+    sections = [
+        {"key": key, "label": label, "colour": colour, "action": action,
+         "count": counts[key], "items": lists.get(key, [])}
+        for key, label, colour, action in SECTIONS
+        if key in counts
+    ]  # fmt: skip
+    cycles = [
+        (label, counts[f"to_report_{value}"])
+        for value, label in ReportCycle.choices
+        if counts.get(f"to_report_{value}")
+    ]
+    total = sum(s["count"] for s in sections if s["key"] not in {"due_soon", "stalled"})
+    return {"sections": sections, "cycles": cycles, "total": total}
+
+
+@login_required
+def desk(request: HttpRequest) -> HttpResponse:
+    context = desk_context(request.user)
+    return render_page(request, "matters/desk.html", "matters/partials/desk_body.html", context)

@@ -1,0 +1,145 @@
+"""督办事项: the list of matters, driven by the one MatterFilter; its export; bulk hasten."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from luoshi.lib.errors import DomainError
+from luoshi.org.access import access_for
+
+from .. import services
+from ..filters import ORDERINGS, MatterFilter, facet_counts
+from ..models import Matter, MatterKind, MatterWarning, Source, State
+from ._common import active_units, leaders, render_page
+
+PAGE_SIZE = 25
+SORTABLE = {
+    "serial": gettext_lazy("Serial"),
+    "deadline": gettext_lazy("Deadline"),
+    "progress": gettext_lazy("Progress"),
+}
+
+
+def _ledger_url(params: dict) -> str | None:
+    """The documents app's office ledger for the same filter, once that app provides it."""
+    try:
+        base = reverse("documents:ledger")
+    except NoReverseMatch:
+        return None
+    return f"{base}?{urlencode(params)}"
+
+
+@login_required
+def matter_list(request: HttpRequest) -> HttpResponse:
+    mfilter = MatterFilter.from_params(request.GET)
+    visible = Matter.objects.visible_to(request.user)
+    rows = mfilter.apply(visible).select_related("lead_unit", "responsible_leader")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = mfilter.as_params()
+    access = access_for(request.user)
+    context = {
+        "filter": mfilter,
+        "page_obj": page,
+        "facets": facet_counts(mfilter.apply(visible, ordered=False)),
+        "params": urlencode(params),
+        "export_url": f"{reverse('matters:export')}?{urlencode(params)}",
+        "ledger_url": _ledger_url(params),
+        "units": active_units(),
+        "leaders": leaders() if access.sees_everything else [],
+        "states": State.choices,
+        "warnings": MatterWarning.choices,
+        "kinds": MatterKind.choices,
+        "sources": Source.choices,
+        "sortable": _sort_links(mfilter),
+        "can_hasten": access.is_supervisor or access.is_admin,
+    }
+    return render_page(
+        request, "matters/matter_list.html", "matters/partials/list_body.html", context
+    )
+
+
+def _sort_links(mfilter: MatterFilter) -> list[tuple[str, str, str]]:
+    """(label, ordering to link to, current direction) for each sortable column."""
+    links = []
+    for key, label in SORTABLE.items():
+        current = (
+            "asc" if mfilter.ordering == key else "desc" if mfilter.ordering == f"-{key}" else ""
+        )
+        target = f"-{key}" if current == "asc" else key
+        links.append((label, target if target in ORDERINGS else key, current))
+    return links
+
+
+EXPORT_COLUMNS = [
+    ("serial", gettext_lazy("Serial")),
+    ("title", gettext_lazy("Title")),
+    ("state", gettext_lazy("State")),
+    ("warning", gettext_lazy("Warning")),
+    ("lead_unit", gettext_lazy("Lead unit")),
+    ("deadline", gettext_lazy("Deadline")),
+    ("progress", gettext_lazy("Progress %")),
+    ("source", gettext_lazy("Source")),
+]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+def matter_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The current filter as CSV (UTF-8 with BOM so that WPS/Excel read the Chinese)."""
+    mfilter = MatterFilter.from_params(request.GET)
+    rows = mfilter.apply(Matter.objects.visible_to(request.user)).select_related("lead_unit")
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield "\ufeff" + writer.writerow([str(label) for _key, label in EXPORT_COLUMNS])
+        for m in rows.iterator(chunk_size=500):
+            yield writer.writerow(
+                [m.serial, m.title, m.get_state_display(), m.get_warning_display(),
+                 m.lead_unit or "", m.deadline or "", m.progress, m.get_source_display()]
+            )  # fmt: skip
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="matters.csv"'
+    return response
+
+
+@require_POST
+@login_required
+def bulk_hasten(request: HttpRequest) -> HttpResponse:
+    """Hasten each chosen matter through the service; report how many went and why not."""
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    matters = Matter.objects.visible_to(request.user).filter(pk__in=ids)
+    done, refused = 0, []
+    for matter in matters:
+        try:
+            services.hasten_matter(
+                matter, actor=request.user, message=request.POST.get("message", "")
+            )
+            done += 1
+        except DomainError as error:
+            refused.append(f"{matter.serial}: {error.message}")
+    if done:
+        messages.success(request, _("%(n)s matter(s) hastened.") % {"n": done})
+    for line in refused:
+        messages.error(request, line)
+    if not ids:
+        messages.error(request, _("Choose at least one matter to hasten."))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("matters:list")
+    return redirect(target)

@@ -1,0 +1,396 @@
+"""Reads of key projects: who sees which, the one list filter, warnings and figures.
+
+The definitions of every figure are in docs/projects.md; the tests compute them by
+hand on small examples.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import (
+    DecimalField,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.utils.translation import gettext as _
+
+from luoshi.lib.errors import NotFound
+from luoshi.org.access import access_for
+
+from .models import (
+    STAGE_ORDER,
+    Project,
+    ProjectKind,
+    ProjectLevel,
+    ProjectMonth,
+    ProjectPolicy,
+    ProjectStage,
+    ProjectStatus,
+    ProjectWarning,
+    Stage,
+)
+
+ZERO = Decimal(0)
+
+
+def visible_projects(user: User | AnonymousUser) -> QuerySet[Project]:
+    """Projects `user` may read: the office, leaders and admins all; a unit those it is
+    responsible for or that lie in its district (or a unit below one it heads)."""
+    access = access_for(user)
+    queryset = Project.objects.all()
+    if access.user_id is None:
+        return queryset.none()
+    if access.sees_everything:
+        return queryset
+    units = sorted(access.visible_units)
+    return queryset.filter(Q(responsible_unit_id__in=units) | Q(district_id__in=units))
+
+
+def get_project_for_user(user: User | AnonymousUser, pk: int) -> Project:
+    project = (
+        visible_projects(user)
+        .select_related("responsible_unit", "district", "responsible_leader", "owner")
+        .filter(pk=pk)
+        .first()
+    )
+    if project is None:
+        raise NotFound(_("Project %(pk)s does not exist or is not visible to you.") % {"pk": pk})
+    return project
+
+
+# -- the one list filter --------------------------------------------------------------
+
+
+@dataclass
+class ProjectFilter:
+    """Drives the list page, the JSON list, the ledger export and the figures."""
+
+    district: int | None = None
+    unit: int | None = None
+    kind: str = ""
+    level: str = ""
+    stage: str = ""
+    status: str = ""
+    q: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_params(cls, params: Mapping) -> ProjectFilter:
+        found = cls()
+        for name in ("district", "unit"):
+            raw = (params.get(name) or "").strip()
+            if raw:
+                if raw.isdigit():
+                    setattr(found, name, int(raw))
+                else:
+                    found.errors[name] = _("Choose a unit from the list.")
+        for name, choices in (
+            ("kind", ProjectKind),
+            ("level", ProjectLevel),
+            ("stage", Stage),
+            ("status", ProjectStatus),
+        ):
+            raw = (params.get(name) or "").strip()
+            if raw and raw != "none" and raw not in choices.values:
+                found.errors[name] = _("%(value)s is not a valid choice.") % {"value": raw}
+            else:
+                setattr(found, name, raw)
+        found.q = (params.get("q") or "").strip()[:100]
+        return found
+
+    def apply(self, queryset: QuerySet[Project]) -> QuerySet[Project]:
+        conditions = {
+            "district_id": self.district,
+            "responsible_unit_id": self.unit,
+            "kind": self.kind,
+            "level": self.level,
+            "status": self.status,
+        }
+        queryset = queryset.filter(**{k: v for k, v in conditions.items() if v})
+        if self.stage:
+            queryset = queryset.filter(stage="" if self.stage == "none" else self.stage)
+        if self.q:
+            text = Q(name__icontains=self.q) | Q(code__icontains=self.q)
+            queryset = queryset.filter(text | Q(owner_name__icontains=self.q))
+        return queryset
+
+    def as_params(self) -> dict[str, str]:
+        names = ("district", "unit", "kind", "level", "stage", "status", "q")
+        return {n: str(getattr(self, n)) for n in names if getattr(self, n)}
+
+
+# -- warnings -------------------------------------------------------------------------
+
+
+def _month_sum(column: str, year: int, through: int) -> Subquery:
+    rows = (
+        ProjectMonth.objects.filter(project=OuterRef("pk"), year=year, month__lte=through)
+        .values("project")
+        .annotate(total=Sum(column))
+        .values("total")
+    )
+    return Subquery(rows, output_field=DecimalField(max_digits=16, decimal_places=2))
+
+
+def last_closed_month(today: dt.date) -> tuple[int, int]:
+    """The month whose figures are due: the one before today's (January: none this year)."""
+    return today.year, today.month - 1
+
+
+def with_warnings(queryset: QuerySet[Project], today: dt.date) -> QuerySet[Project]:
+    """Annotate each project with what its warnings need, in the same query.
+
+    late_stage: a stage planned before today not yet reached (not for terminated);
+    plan_to_date / done_to_date: this year's investment plan and completion to the
+    last closed month, which ProjectRow.warning compares with the tolerance.
+    """
+    year, through = last_closed_month(today)
+    late = ProjectStage.objects.filter(
+        project=OuterRef("pk"), actual_date__isnull=True, planned_date__lt=today
+    )
+    return queryset.annotate(
+        late_stage=Exists(late),
+        plan_to_date=_month_sum("planned", year, through),
+        done_to_date=_month_sum("completed", year, through),
+    )
+
+
+def warnings_of(project: Project, tolerance_percent: int) -> list[str]:
+    """The warnings of a project annotated by with_warnings (none when terminated)."""
+    if project.status == ProjectStatus.TERMINATED:
+        return []
+    found = []
+    if project.late_stage:
+        found.append(ProjectWarning.STAGE_LATE)
+    plan = project.plan_to_date or ZERO
+    done = project.done_to_date or ZERO
+    if plan > 0 and done * 100 < plan * (100 - tolerance_percent):
+        found.append(ProjectWarning.INVESTMENT_BEHIND)
+    return found
+
+
+def late_stages(project: Project, today: dt.date) -> list[ProjectStage]:
+    return [s for s in project.stages.all() if s.is_late(today)]
+
+
+# -- figures --------------------------------------------------------------------------
+
+
+def _rate(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
+    """part / whole as a percentage with one decimal, None when nothing is due."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+@dataclass
+class Figures:
+    """The figures of one set of projects; docs/projects.md defines each."""
+
+    projects: int = 0
+    terminated: int = 0
+    by_stage: dict[str, int] = field(default_factory=lambda: dict.fromkeys(["", *STAGE_ORDER], 0))
+    due_to_start: int = 0
+    started_on_time: int = 0
+    contracts_due: int = 0
+    contracts_performed: int = 0
+    contracted_investment: Decimal = ZERO
+    funds_in_place: Decimal = ZERO
+    investment_planned: Decimal = ZERO
+    investment_completed: Decimal = ZERO
+    effect_target: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    effect_actual: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+
+    def stage_rows(self) -> list[tuple[str, int]]:
+        """(label, count) for "not signed" and each stage, in order."""
+        rows = [(_("Not signed"), self.by_stage[""])]
+        return rows + [(str(Stage(s).label), self.by_stage[s]) for s in STAGE_ORDER]
+
+    @property
+    def started_on_time_rate(self) -> Decimal | None:
+        return _rate(self.started_on_time, self.due_to_start)
+
+    @property
+    def contract_performance_rate(self) -> Decimal | None:
+        return _rate(self.contracts_performed, self.contracts_due)
+
+    @property
+    def funds_in_place_rate(self) -> Decimal | None:
+        return _rate(self.funds_in_place, self.contracted_investment)
+
+    @property
+    def investment_rate(self) -> Decimal | None:
+        return _rate(self.investment_completed, self.investment_planned)
+
+    def effect_rates(self) -> dict[str, Decimal | None]:
+        return {m: _rate(self.effect_actual[m], t) for m, t in self.effect_target.items()}
+
+
+def _project_rows(queryset: QuerySet[Project], year: int, through: int) -> QuerySet:
+    """One row per project with its start plan, its money to date and its year's effect."""
+    return queryset.annotate(
+        start=FilteredRelation("stages", condition=Q(stages__stage=Stage.STARTED)),
+        signing=FilteredRelation("stages", condition=Q(stages__stage=Stage.SIGNED)),
+        start_planned=F("start__planned_date"),
+        start_actual=F("start__actual_date"),
+        signed_on=F("signing__actual_date"),
+        year_planned=_month_sum("planned", year, through),
+        year_completed=_month_sum("completed", year, through),
+        year_effect=_month_sum("effect", year, through),
+        funds_total=Subquery(
+            ProjectMonth.objects.filter(project=OuterRef("pk"))
+            .filter(Q(year__lt=year) | Q(year=year, month__lte=through))
+            .values("project")
+            .annotate(total=Sum("funds_in_place"))
+            .values("total"),
+            output_field=DecimalField(max_digits=16, decimal_places=2),
+        ),
+    ).values(
+        "pk",
+        "stage",
+        "status",
+        "is_contract",
+        "contracted_investment",
+        "effect_metric",
+        "effect_target",
+        "start_planned",
+        "start_actual",
+        "signed_on",
+        "year_planned",
+        "year_completed",
+        "year_effect",
+        "funds_total",
+        "district_id",
+        "responsible_unit_id",
+        "kind",
+        "level",
+    )
+
+
+def _add(fig: Figures, row: dict, as_of: dt.date, count_in_approvals: bool) -> None:
+    """Add one project's row to the figures (the numbered definitions of docs/projects.md)."""
+    fig.projects += 1
+    terminated = row["status"] == ProjectStatus.TERMINATED
+    # 1. Stage counts: live projects by the stage reached; terminated counted apart.
+    if terminated:
+        fig.terminated += 1
+    else:
+        fig.by_stage[row["stage"]] += 1
+    planned, actual = row["start_planned"], row["start_actual"]
+    on_time = bool(actual and planned and actual <= planned)
+    # 2. Started on time: live projects whose planned start is on or before as_of.
+    if not terminated and planned and planned <= as_of:
+        fig.due_to_start += 1
+        fig.started_on_time += on_time
+    # 3. Contract performance: signed contract projects due to start by as_of.
+    if row["is_contract"] and row["signed_on"] and planned and planned <= as_of:
+        waiting = row["status"] == ProjectStatus.IN_APPROVALS and not actual
+        if count_in_approvals or not waiting:
+            fig.contracts_due += 1
+            fig.contracts_performed += on_time
+    # 4. Funds in place over contracted investment: live contract projects.
+    if row["is_contract"] and not terminated and row["contracted_investment"] > 0:
+        fig.contracted_investment += row["contracted_investment"]
+        fig.funds_in_place += row["funds_total"] or ZERO
+    # 5. Investment this year to the chosen month, completed against plan.
+    if not terminated:
+        fig.investment_planned += row["year_planned"] or ZERO
+        fig.investment_completed += row["year_completed"] or ZERO
+    # 6. Effect (达效): per metric, this year's actuals against the yearly targets.
+    if not terminated and row["effect_metric"] and row["effect_target"] > 0:
+        fig.effect_target[row["effect_metric"]] += row["effect_target"]
+        fig.effect_actual[row["effect_metric"]] += row["year_effect"] or ZERO
+
+
+GROUPS = {
+    "district": "district_id",
+    "unit": "responsible_unit_id",
+    "kind": "kind",
+    "level": "level",
+}
+
+
+def figures(
+    queryset: QuerySet[Project],
+    *,
+    as_of: dt.date,
+    year: int | None = None,
+    through_month: int | None = None,
+    by: str | None = None,
+    count_in_approvals: bool | None = None,
+) -> Figures | dict[object, Figures]:
+    """The figures of a set of projects, or of each group of it (`by` one of GROUPS).
+
+    `as_of` decides what is due; investment and effect cover `year` up to
+    `through_month` (default: as_of's year and month). One query whatever the number
+    of projects; the sums are done per project in the database.
+    """
+    year = year or as_of.year
+    through = through_month or (as_of.month if year == as_of.year else 12)
+    if count_in_approvals is None:
+        count_in_approvals = ProjectPolicy.current().count_in_approvals
+    rows = _project_rows(queryset.order_by(), year, through)
+    if by is None:
+        total = Figures()
+        for row in rows:
+            _add(total, row, as_of, count_in_approvals)
+        return total
+    groups: dict[object, Figures] = defaultdict(Figures)
+    for row in rows:
+        _add(groups[row[GROUPS[by]]], row, as_of, count_in_approvals)
+    return dict(groups)
+
+
+def months_of(project: Project, year: int) -> list[dict]:
+    """The year's twelve months: plan, completed, funds, cumulative plan and completion."""
+    rows = {m.month: m for m in project.months.filter(year=year)}
+    out, plan_sum, done_sum = [], ZERO, ZERO
+    for month in range(1, 13):
+        row = rows.get(month)
+        planned = row.planned if row else ZERO
+        completed = row.completed if row else ZERO
+        plan_sum += planned
+        done_sum += completed
+        out.append(
+            {
+                "month": month,
+                "planned": planned,
+                "completed": completed,
+                "funds_in_place": row.funds_in_place if row else ZERO,
+                "effect": row.effect if row else ZERO,
+                "reported": bool(row and row.reported_at),
+                "plan_to_date": plan_sum,
+                "done_to_date": done_sum,
+            }
+        )
+    return out
+
+
+def linked_matters(project: Project, user: User) -> QuerySet:
+    """The project's problems, as matters the user may see (the one door: visible_to)."""
+    from luoshi.matters.models import Matter
+
+    return (
+        Matter.objects.visible_to(user)
+        .filter(project_problem__project=project)
+        .select_related("lead_unit")
+        .order_by("-created_at")
+    )
+
+
+def unit_names(ids: Iterable[int]) -> dict[int, str]:
+    from luoshi.org.models import Unit
+
+    return dict(Unit.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", "name"))

@@ -1,0 +1,53 @@
+/* Luoshi's one init script: CSRF for htmx, swapping refusals, small page helpers. */
+(function () {
+  "use strict";
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  }
+  document.addEventListener("htmx:configRequest", function (event) {
+    event.detail.headers["X-CSRFToken"] = csrfToken();
+  });
+  if (window.htmx) {
+    // A stale form (409) or a form with errors (422) comes back with the fresh state
+    // and its message: show it instead of dropping it.
+    htmx.config.responseHandling = [
+      { code: "204", swap: false },
+      { code: "[23]..", swap: true },
+      { code: "40[39]|422", swap: true, error: false },
+      { code: "[45]..", swap: false, error: true },
+    ];
+  }
+  document.addEventListener("click", function (event) {
+    // "Select all" checkbox of a list with bulk actions.
+    var all = event.target.closest("[data-check-all]");
+    if (all) {
+      var boxes = document.querySelectorAll('input[name="' + all.dataset.checkAll + '"]');
+      boxes.forEach(function (box) { box.checked = all.checked; });
+    }
+    var toggle = event.target.closest("[data-toggle-nav]");
+    if (toggle) {
+      var nav = document.getElementById(toggle.getAttribute("aria-controls"));
+      var open = toggle.getAttribute("aria-expanded") === "true";
+      toggle.setAttribute("aria-expanded", open ? "false" : "true");
+      nav.classList.toggle("is-open", !open);
+    }
+  });
+  function openActionFromHash() {
+    // The desk links to "#act-<verb>": open that action's form and put the cursor in it.
+    if (location.hash.indexOf("#act-") !== 0) return;
+    var details = document.getElementById(location.hash.slice(1));
+    if (!details || details.tagName !== "DETAILS") return;
+    details.open = true;
+    var first = details.querySelector("input:not([type=hidden]), select, textarea, button");
+    if (first) first.focus();
+  }
+  document.addEventListener("DOMContentLoaded", openActionFromHash);
+  window.addEventListener("hashchange", openActionFromHash);
+  document.addEventListener("change", function (event) {
+    // Language and filter selects submit their form without a separate button.
+    if (event.target.matches("[data-autosubmit]")) {
+      event.target.form.requestSubmit();
+    }
+  });
+})();

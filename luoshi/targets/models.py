@@ -1,0 +1,125 @@
+"""Targets (指标) and their trajectory (计程表): the planned value of each month, and the
+actuals the responsible unit reports against it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Direction(models.TextChoices):
+    HIGHER = "higher", _("Higher is better")
+    LOWER = "lower", _("Lower is better")
+
+
+class TargetWarning(models.TextChoices):
+    NORMAL = "normal", _("On its path")
+    BEHIND = "behind", _("Behind its trajectory")
+
+
+class MonthStatus(models.TextChoices):
+    AHEAD = "ahead", _("Ahead")
+    ON_TRACK = "on_track", _("On track")
+    BEHIND = "behind", _("Behind")
+
+
+# Colour of each month status for charts and badges (one place, as for matter warnings).
+STATUS_COLOURS = {
+    MonthStatus.AHEAD: "green",
+    MonthStatus.ON_TRACK: "blue",
+    MonthStatus.BEHIND: "red",
+}
+
+
+class Target(models.Model):
+    """A quantitative goal (指标) of a unit for a year: GDP growth, investment in place …
+
+    `accumulates` says whether the monthly figures are year-to-date sums (investment:
+    the December value is the year's) or levels (a growth rate, a ratio). The trajectory
+    and the actuals are read the same way. `margin` is how many percent a month may
+    fall short of its planned value before it counts as behind.
+    """
+
+    unit = models.ForeignKey("org.Unit", models.PROTECT, related_name="targets")
+    year = models.PositiveSmallIntegerField(_("year"))
+    name = models.CharField(_("name"), max_length=100)
+    yearly_value = models.DecimalField(_("yearly value"), max_digits=16, decimal_places=4)
+    measure = models.CharField(_("unit of measure"), max_length=20)
+    direction = models.CharField(
+        _("direction"), max_length=8, choices=Direction.choices, default=Direction.HIGHER
+    )
+    accumulates = models.BooleanField(_("year-to-date sum"), default=True)
+    margin = models.DecimalField(_("margin %"), max_digits=5, decimal_places=2, default=5)
+    warning = models.CharField(
+        _("warning"), max_length=8, choices=TargetWarning.choices, default=TargetWarning.NORMAL
+    )
+    matter = models.ForeignKey(
+        "matters.Matter",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("matter opened for it"),
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["year", "unit", "name"]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "name"], name="uniq_target_unit_year")
+        ]
+        indexes = [models.Index(fields=["year", "warning"], name="target_year_warning")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.name}"
+
+
+class PlannedMonth(models.Model):
+    """The planned value of a target at the end of one month (its trajectory point)."""
+
+    target = models.ForeignKey(Target, models.PROTECT, related_name="plan")
+    month = models.PositiveSmallIntegerField(_("month"))
+    planned = models.DecimalField(_("planned"), max_digits=16, decimal_places=4)
+
+    class Meta:
+        ordering = ["target", "month"]
+        verbose_name = _("planned month")
+        verbose_name_plural = _("planned months")
+        constraints = [
+            models.UniqueConstraint(fields=["target", "month"], name="uniq_plan_month"),
+            models.CheckConstraint(
+                condition=models.Q(month__gte=1, month__lte=12), name="plan_month_1_12"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target} {self.month}: {self.planned}"
+
+
+class ActualReport(models.Model):
+    """A unit's report of a target's actual value for a month, with source and note.
+
+    Reports are never changed: a correction is a later report for the same month,
+    and the latest one counts.
+    """
+
+    target = models.ForeignKey(Target, models.PROTECT, related_name="actuals")
+    month = models.PositiveSmallIntegerField(_("month"))
+    value = models.DecimalField(_("actual"), max_digits=16, decimal_places=4)
+    source = models.CharField(_("source"), max_length=200)
+    note = models.TextField(_("note"), blank=True)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    reported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["target", "month", "reported_at", "id"]
+        verbose_name = _("actual report")
+        verbose_name_plural = _("actual reports")
+        indexes = [models.Index(fields=["target", "month"], name="actual_target_month")]
+
+    def __str__(self) -> str:
+        return f"{self.target} {self.month}: {self.value}"

@@ -1,0 +1,64 @@
+"""Production defaults: no debug, and no start without a secret key."""
+
+import os
+import subprocess
+import sys
+
+from luoshi.settings import database_from_url
+
+PROBE = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
+
+
+def run_with(env: dict) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("LUOSHI_")}
+    clean.update(env, DJANGO_SETTINGS_MODULE="luoshi.settings", LUOSHI_VAR_DIR="/tmp/luoshi-probe")
+    return subprocess.run(
+        [sys.executable, "-c", PROBE], env=clean, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_refuses_to_start_without_secret_key():
+    result = run_with({})
+    assert result.returncode != 0
+    assert "LUOSHI_SECRET_KEY is not set" in result.stderr
+
+
+def test_debug_is_off_by_default():
+    result = run_with({"LUOSHI_SECRET_KEY": "x" * 50})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_debug_mode_starts_without_secret_key():
+    result = run_with({"LUOSHI_DEBUG": "1"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+
+
+def test_sqlite_uses_wal_and_immediate_transactions(tmp_path):
+    config = database_from_url(f"sqlite:///{tmp_path}/x.sqlite3")
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
+
+
+def test_postgres_keeps_connections():
+    config = database_from_url("postgres://u@127.0.0.1:5432/luoshi")
+    assert config["CONN_MAX_AGE"] > 0 and config["CONN_HEALTH_CHECKS"]
+
+
+def test_sqlite_file_database_runs_in_wal_mode(tmp_path):
+    probe = (
+        "import django; django.setup(); from django.db import connection; "
+        "c = connection.cursor(); c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("LUOSHI_")}
+    clean.update(
+        DJANGO_SETTINGS_MODULE="luoshi.settings",
+        LUOSHI_DEBUG="1",
+        LUOSHI_DATABASE_URL=f"sqlite:///{tmp_path}/wal.sqlite3",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], env=clean, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "wal"
