@@ -70,13 +70,13 @@ def run_parent(db: str, args: argparse.Namespace, argv: list[str]) -> dict:
     """One database in its own process: Django's settings are fixed once per process."""
     print(f"== {db}: {args.matters:,} open matters, {args.units:,} units", flush=True)
     command = [sys.executable, "-m", "luoshi.bench", *argv, "--child", db]
-    process = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
     result = None
-    for line in process.stdout.splitlines():
-        if line.startswith("RESULT "):
-            result = json.loads(line[len("RESULT ") :])
-        else:
-            print(line, flush=True)
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
+        for line in process.stdout:  # streamed: a 1M run takes minutes
+            if line.startswith("RESULT "):
+                result = json.loads(line[len("RESULT ") :])
+            else:
+                print(line, end="", flush=True)
     if process.returncode or result is None:
         raise SystemExit(f"the {db} benchmark failed (exit {process.returncode})")
     plans = Path(tempfile.gettempdir()) / f"luoshi-bench-explain-{db}.txt"

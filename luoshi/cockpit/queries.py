@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import FieldError
-from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -130,6 +130,8 @@ def open_counts_by_unit(as_of: dt.date | None = None) -> dict[int, Counter]:
 
 def by_unit(as_of: dt.date | None = None, kind: str | None = None, limit: int = 50) -> list[dict]:
     """Open, overdue and stalled matters per lead unit, most overdue first."""
+    if as_of is None and kind is None:
+        return _top_units_now(limit)
     per_unit = open_counts_by_unit(as_of)
     if kind:
         allowed = set(Unit.objects.filter(kind=kind).values_list("pk", flat=True))
@@ -140,6 +142,33 @@ def by_unit(as_of: dt.date | None = None, kind: str | None = None, limit: int = 
     )[:limit]
     names = {u.pk: u for u in Unit.objects.filter(pk__in=top).only("id", "name", "kind")}
     return [_unit_row(names[u], per_unit[u]) for u in top if u in names]
+
+
+def _top_units_now(limit: int) -> list[dict]:
+    """The live case in one grouped query that sorts and cuts in the database."""
+    overdue, stalled = MatterWarning.OVERDUE, MatterWarning.STALLED
+    rows = list(
+        UnitCount.objects.filter(state__in=OPEN_STATES, unit_id__gt=0)
+        .values("unit_id")
+        .annotate(
+            open=Sum("n"),
+            overdue=Sum("n", filter=Q(warning=overdue)),
+            stalled=Sum("n", filter=Q(warning=stalled)),
+        )
+        .filter(open__gt=0)
+        .order_by(
+            F("overdue").desc(nulls_last=True), F("stalled").desc(nulls_last=True), "unit_id"
+        )[:limit]
+    )
+    names = {u.pk: u for u in Unit.objects.filter(pk__in=[r["unit_id"] for r in rows])}
+    return [
+        _unit_row(
+            names[r["unit_id"]],
+            Counter({"open": r["open"], overdue: r["overdue"] or 0, stalled: r["stalled"] or 0}),
+        )
+        for r in rows
+        if r["unit_id"] in names
+    ]
 
 
 def _unit_row(unit: Unit, counts: Counter) -> dict:
@@ -232,9 +261,11 @@ def blueprint(user: User | AnonymousUser, limit: int = BLUEPRINT_LIMIT) -> list[
     the warning counts of the children of every node shown. Rows, not model objects.
     """
     visible = Matter.objects.visible_to(user).exclude(state=State.WITHDRAWN)
-    has_children = Exists(Matter.objects.filter(parent_id=OuterRef("pk")))
+    # The parents of any matter: a range of the parent index (few rows), not a semi-join
+    # of every top-level matter with its children.
+    parents = Matter.objects.filter(parent__isnull=False).values("parent_id").distinct()
     goals = list(
-        visible.filter(has_children, parent__isnull=True, kind=MatterKind.TASK)
+        visible.filter(pk__in=parents, parent__isnull=True, kind=MatterKind.TASK)
         .order_by("serial_year", "serial_no")
         .values(*NODE_FIELDS)[:limit]
     )

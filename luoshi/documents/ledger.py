@@ -18,8 +18,9 @@ from collections import OrderedDict
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.page import PageMargins
 
 from luoshi.matters.models import (
@@ -52,6 +53,8 @@ TASK_COLUMN = 3
 WARNING_COLUMN = len(COLUMNS)
 # Excel fills for the colour names of matters.models.choices.WARNING_COLOURS.
 FILLS = {"green": "C6EFCE", "yellow": "FFEB9C", "red": "FFC7CE", "grey": "D9D9D9"}
+WARNING_FILLS = {name: PatternFill("solid", fgColor=rgb) for name, rgb in FILLS.items()}
+CENTRED_COLUMNS = {1, 2, 7, 8, 9, WARNING_COLUMN}
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 FONT_NAME = "宋体"
@@ -96,6 +99,7 @@ def build_ledger(queryset: QuerySet[Matter], *, title: str = "督查督办事项
     today = timezone.localdate()
     red_points = Policy.current().behind_plan_red_points
     workbook = Workbook()
+    _add_styles(workbook)
     sheet = workbook.active
     sheet.title = "台账"
     _title(sheet, f"{title}（截至{today.year}年{today.month}月{today.day}日）")
@@ -107,14 +111,14 @@ def build_ledger(queryset: QuerySet[Matter], *, title: str = "督查督办事项
         for matter in group:
             serial += 1
             values = _cells(matter, serial, today)
-            _write(sheet, row, values)
             sheet.row_dimensions[row].height = _row_height(values)
+            if row > first:  # the task is written once, in its merged cell
+                values[TASK_COLUMN - 1] = None
+            _write(sheet, row, values)
             _warning_fill(sheet.cell(row, WARNING_COLUMN), matter, red_points, today)
             row += 1
-        if group[0].parent_id and row - first > 1:
-            sheet.merge_cells(
-                start_row=first, end_row=row - 1, start_column=TASK_COLUMN, end_column=TASK_COLUMN
-            )
+        if row - first > 1:
+            _merge_task(sheet, first, row - 1)
     _print_setup(sheet)
     out = io.BytesIO()
     workbook.save(out)
@@ -170,15 +174,30 @@ def _cells(matter: Matter, serial: int, today: dt.date) -> list:
     ]
 
 
+def _merge_task(sheet, first: int, last: int) -> None:
+    """Merge the task cells of a parent's rows.
+
+    Added to the sheet's merged ranges directly: Worksheet.merge_cells re-checks and
+    re-formats every range already merged and grows quadratically on long ledgers.
+    """
+    column = get_column_letter(TASK_COLUMN)
+    sheet.merged_cells.ranges.add(MergedCellRange(sheet, f"{column}{first}:{column}{last}"))
+
+
+def _add_styles(workbook) -> None:
+    """Two named cell styles: assigning a name per cell is far cheaper than style objects."""
+    for name, horizontal in (("ledger-left", "left"), ("ledger-centre", "center")):
+        style = NamedStyle(name=name)
+        style.font = Font(name=FONT_NAME, size=10)
+        style.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=True)
+        style.border = BORDER
+        workbook.add_named_style(style)
+
+
 def _write(sheet, row: int, values: list) -> None:
     for col, value in enumerate(values, start=1):
         cell = sheet.cell(row, col, value)
-        cell.font = Font(name=FONT_NAME, size=10)
-        centred = col in (1, 2, 7, 8, 9, WARNING_COLUMN)
-        cell.alignment = Alignment(
-            horizontal="center" if centred else "left", vertical="center", wrap_text=True
-        )
-        cell.border = BORDER
+        cell.style = "ledger-centre" if col in CENTRED_COLUMNS else "ledger-left"
 
 
 def _row_height(values: list) -> float:
@@ -196,8 +215,7 @@ def _row_height(values: list) -> float:
 def _warning_fill(cell, matter: Matter, red_points: int, today: dt.date) -> None:
     if matter.state not in OPEN_STATES:
         return
-    colour = matter.warning_colour(red_points, today)
-    cell.fill = PatternFill("solid", fgColor=FILLS[colour])
+    cell.fill = WARNING_FILLS[matter.warning_colour(red_points, today)]
 
 
 def _print_setup(sheet) -> None:

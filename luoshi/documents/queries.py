@@ -115,9 +115,12 @@ def lag_reason(matter: Matter, today: dt.date) -> str:
 
 
 def visible_bulletins(user: User | AnonymousUser) -> QuerySet[Bulletin]:
-    """Issued bulletins for every signed-in member; drafts only for supervisors and admins."""
+    """Issued bulletins for staff (any role in a unit); drafts only for supervisors and admins.
+
+    Bulletins are internal documents: a signed-in user without a role sees none.
+    """
     access = access_for(user)
-    if access.user_id is None:
+    if access.user_id is None or not (access.sees_everything or access.own_units):
         return Bulletin.objects.none()
     bulletins = Bulletin.objects.select_related("created_by", "issued_by")
     if access.is_supervisor or access.is_admin:

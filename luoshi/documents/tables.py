@@ -8,6 +8,7 @@ cell's value in every cell it covers. documents.importer gives the rows their me
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -161,8 +162,8 @@ def _read_rows(table: Table, grid, first: int, mapping, merged: dict[int, int]) 
         if len(values) > 1 and len({str(v).strip() for v in filled}) == 1 and len(filled) > 1:
             section = str(filled[0]).strip()
             continue
-        if len(filled) == 1 and not (cells.get("task") or cells.get("measure")):
-            section = str(filled[0]).strip()
+        if _is_section(filled, cells):
+            section = str(filled[-1]).strip()
             continue
         task = cells.get("task")
         if task in (None, "") and previous_task and cells.get("measure"):
@@ -174,6 +175,18 @@ def _read_rows(table: Table, grid, first: int, mapping, merged: dict[int, int]) 
             group = key
         previous_task = task
         table.rows.append(Row(number=number, cells=cells, group=group, section=section))
+
+
+SECTION_HEADING = re.compile(r"^[一二三四五六七八九十]+[、.．]")
+WORK_FIELDS = ("measure", "lead", "co", "deadline")
+
+
+def _is_section(filled: list, cells: dict) -> bool:
+    """A heading row: one lone value, or a "一、…" task with nothing else to do."""
+    if len(filled) == 1 and not (cells.get("task") or cells.get("measure")):
+        return True
+    task = str(cells.get("task") or "")
+    return bool(SECTION_HEADING.match(task)) and not any(cells.get(f) for f in WORK_FIELDS)
 
 
 def _clean(value: object) -> object:

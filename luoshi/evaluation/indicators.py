@@ -27,6 +27,7 @@ A matter is counted for its lead unit. Definitions (they are what the scheme pri
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -111,7 +112,7 @@ def _counted(unit_ids: list[int]):
 
 
 def _local_date(value: dt.datetime | None) -> dt.date | None:
-    return timezone.localdate(value) if value else None
+    return value.astimezone(timezone.get_current_timezone()).date() if value else None
 
 
 @indicator
@@ -141,9 +142,14 @@ def _overdue_days(deadline: dt.date, done: dt.date | None, window: Window) -> in
 
 
 def _overdue(window: Window, unit_ids: list[int]) -> dict[int, list[tuple[int, int]]]:
+    return _overdue_once(window, tuple(unit_ids))
+
+
+@functools.lru_cache(maxsize=2)  # overdue_matters and overdue_days share one read
+def _overdue_once(window: Window, unit_ids: tuple[int, ...]) -> dict[int, list[tuple[int, int]]]:
     """unit → [(matter, overdue days in the window)] for matters overdue in the window."""
     rows = (
-        _counted(unit_ids)
+        _counted(list(unit_ids))
         .filter(deadline__lt=window.last)
         .filter(Q(completed_at__isnull=True) | Q(completed_at__gte=window.start_at))
         .values_list("lead_unit_id", "pk", "deadline", "completed_at")
@@ -268,6 +274,7 @@ def satisfaction(window: Window, unit_ids: list[int]) -> Figures:
 
 def compute(window: Window, unit_ids: list[int]) -> dict[int, dict[str, Figure]]:
     """Every indicator for every unit: unit → indicator → Figure (rates derived last)."""
+    _overdue_once.cache_clear()  # a fresh read for every computation
     result: dict[int, dict[str, Figure]] = {u: {} for u in unit_ids}
     for name, func in INDICATORS.items():
         values = func(window, unit_ids)

@@ -17,7 +17,7 @@ from django.db.models import Prefetch
 from django.http import FileResponse, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router, UploadedFile
+from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from luoshi.lib.errors import InvalidInput, NotFound
 from luoshi.org.access import access_for
@@ -306,7 +306,7 @@ def _done(request: HttpRequest, pk: int, **extra) -> dict:
 def register(request: HttpRequest, payload: MatterIn):
     """Register a matter as a draft (立项), with co-units, milestones or a template."""
     matter = services.register_matter(_spec(payload), actor=request.user)
-    return 201, _done(request, matter.pk)
+    return Status(201, _done(request, matter.pk))
 
 
 @router.patch("/{int:pk}", response=_r(ActionOut), url_name="matter_update")

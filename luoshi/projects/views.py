@@ -240,7 +240,7 @@ def project_figures(request: HttpRequest) -> HttpResponse:
     """Figures per district, unit, kind or level for the filtered projects."""
     by = request.GET.get("by") if request.GET.get("by") in queries.GROUPS else "district"
     pfilter = queries.ProjectFilter.from_params(request.GET)
-    today = timezone.localdate()
+    today = _as_of(request)
     visible = pfilter.apply(queries.visible_projects(request.user))
     counted = ProjectPolicy.current().count_in_approvals
     groups = queries.figures(visible, as_of=today, by=by, count_in_approvals=counted)
@@ -260,6 +260,15 @@ def project_figures(request: HttpRequest) -> HttpResponse:
         **_choices_context(),
     }
     return render(request, "projects/project_figures.html", context)
+
+
+def _as_of(request: HttpRequest) -> dt.date:
+    """The day the figures are taken on: ?as_of=2026-06-30, else today."""
+    try:
+        return _day(request.GET.get("as_of")) or timezone.localdate()
+    except ValueError:
+        messages.error(request, _("Enter the date as 2026-06-30."))
+        return timezone.localdate()
 
 
 def _group_names(by: str, groups: dict) -> dict:

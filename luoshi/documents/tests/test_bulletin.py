@@ -312,3 +312,12 @@ def test_bulletin_pages_list_and_queries(client, march, django_assert_max_num_qu
 def test_anonymous(client, march):
     assert client.get(reverse("documents:bulletin_list")).status_code == 302
     assert client.get("/api/documents/bulletins/").status_code == 401
+
+
+def test_users_without_a_role_see_no_bulletin(client, march):
+    from django.contrib.auth.models import User
+
+    bulletin = issue(client, draft(client, march))
+    client.force_login(User.objects.create_user("citizen", password="pw"))
+    assert client.get("/api/documents/bulletins/").json()["items"] == []
+    assert client.get(reverse("documents:bulletin_file", args=[bulletin.pk])).status_code == 404

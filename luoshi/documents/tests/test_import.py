@@ -417,3 +417,22 @@ def test_documents_home(client, docs_city, imported):
     page = client.get(reverse("documents:index")).content.decode()
     assert DECOMPOSITION not in page and reverse("documents:import_upload") not in page
     assert reverse("documents:ledger") in page
+
+
+def test_heading_rows_typed_in_the_task_column_are_sections(docs_city):
+    import io
+
+    from openpyxl import Workbook
+
+    from luoshi.documents.tables import read_table
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["序号", "重点任务", "具体措施", "牵头单位", "完成时限"])
+    sheet.append(["一", "一、扩大有效投资", None, None, None])
+    sheet.append([1, "推进项目", "开工10个", "市发改委", "6月底"])
+    sheet.append(["注：完成时限为最迟时间。"])
+    out = io.BytesIO()
+    workbook.save(out)
+    table = read_table(out.getvalue())
+    assert [(r.number, r.section) for r in table.rows] == [(3, "一、扩大有效投资")]

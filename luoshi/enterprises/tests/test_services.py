@@ -271,3 +271,24 @@ def test_unrevisited_unsatisfied_rating_goes_to_the_supervisor_after_48_hours(ci
     call_command("enterprise_scan", verbosity=0)
     problem.refresh_from_db()
     assert problem.escalated_at is not None
+
+
+def test_rating_and_reopening_serve_any_kind_of_matter(city):
+    """matters.services.reopening is generic: a citizen request is rated the same way."""
+    from luoshi.testing import accepted
+
+    matter = accepted(city, kind=MatterKind.CITIZEN, source=Source.CITIZEN, deadline=D(2026, 6, 30))
+    matter = matter_services.request_completion(
+        matter, actor=city.lead_handler, version=matter.version, text="已答复"
+    )
+    matter = matter_services.review_completion(
+        matter, actor=city.supervisor, version=matter.version, outcome="approve"
+    )
+    matter = matter_services.rate_matter(matter, grade="very_unsatisfied")
+    assert matter.state == State.COMPLETED
+    matter = matter_services.reopen_matter(
+        matter, actor=city.supervisor, version=matter.version, comment="回访", limit_workdays=5
+    )
+    assert matter.state == State.IN_PROGRESS and matter.deadline == D(2026, 6, 8)
+    event = matter.events.get(kind=EventKind.REOPENED)
+    assert event.data["rating"] == "very_unsatisfied" and event.data["round"] == 1

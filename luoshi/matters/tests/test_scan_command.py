@@ -67,3 +67,17 @@ def test_scan_enqueue_queues_the_task(overdue):
     output = scan("--enqueue")
     assert "Queued the warning scan" in output
     assert Matter.objects.get(pk=overdue.pk).warning == MatterWarning.OVERDUE
+
+
+@time_machine.travel(dt.datetime(2026, 3, 10, 9, tzinfo=dt.UTC), tick=False)
+def test_the_benchmark_data_goes_through_the_scan_and_the_inbox(db):
+    """`make bench` at a tiny size: generated rows are what the scan and the inbox read."""
+    from luoshi import bench
+
+    sizes = bench.Generator(300, 50, seed=1).run()
+    assert sizes["matters"] == 300 and sizes["units"] == 50
+    assert sizes["parts"] >= 300 and sizes["events"] >= 600
+    results = bench.measure(runs=1)
+    assert sum(results["scan_cold_changed"].values()) > 0
+    assert results["inbox_count"] > 0 and results["inbox_page_rows"] > 0
+    assert "matters_matter" in results["inbox_explain"]

@@ -463,3 +463,14 @@ def test_policy_limits_are_configurable(city):
     # Oct 8, 9, 10 (调休) are the three working days.
     with at(D(2026, 10, 12)), pytest.raises(IllegalTransition, match="2026-10-10"):
         dispute(m, city.lead_handler)
+
+
+@pytest.mark.parametrize(("accept_day", "late"), [(D(2026, 10, 8), False), (D(2026, 10, 9), True)])
+def test_signing_has_its_own_limit(city, accept_day, late):
+    """The clock starts at assignment; signing late is recorded (1 working day by default)."""
+    with at(D(2026, 9, 30), 7):  # 07:00 in Beijing is still Sep 29 in UTC
+        m = assigned(city, deadline=D(2026, 11, 30))
+    assert m.parts.get(unit=city.lead).accept_due == D(2026, 10, 8)
+    with at(accept_day, 7):
+        m = services.accept_matter(fresh(m), actor=city.lead_handler, version=None)
+    assert m.events.get(kind=EventKind.ACCEPTED).data == {"role": "lead", "late": late}

@@ -99,6 +99,11 @@ def test_figures_page(client, city, projects, django_assert_max_num_queries):
         with django_assert_max_num_queries(12):
             assert client.get(f"/projects/figures/?by={by}").status_code == 200
     assert "东城区" in client.get("/projects/figures/?by=district").content.decode()
+    # As of 2026-02-01 no project was due to start yet: no rate.
+    early = client.get("/projects/figures/?by=unit&as_of=2026-02-01").context["total"]
+    assert early.due_to_start == 0 and early.started_on_time_rate is None
+    later = client.get("/projects/figures/?by=unit&as_of=2026-06-30").context["total"]
+    assert later.due_to_start == 8 and later.started_on_time_rate == 0
 
 
 def test_api_list_detail_figures_and_change(client, city, projects):
