@@ -463,23 +463,31 @@ def timed(func: Callable[[], object]) -> tuple[float, object]:
 
 
 def measure(runs: int) -> dict:
+    """Scan timings, then the inbox. See the module docstring for what each one means.
+
+    The first scan after loading changes most rows. The cockpit's rollups follow each
+    changed row in Python (cockpit.rollups.after_scan), which at a million rows takes
+    far longer than the scan itself, so that first scan runs without it and the
+    rollups are then rebuilt set-based; the next-day and warm scans run complete.
+    """
+    from unittest import mock
+
     from django.utils import timezone
 
     from luoshi.matters.warnings import scan
 
     today = timezone.localdate()
     out: dict = {}
-    try:  # the cockpit's rollups follow the scan; start them consistent with the data
-        from luoshi.cockpit import rollups
-
+    rollups = _rollups()
+    hook = mock.patch.object(rollups, "after_scan") if rollups else _no_patch()
+    with hook:
+        out["scan_cold_seconds"], out["scan_cold_changed"] = timed(
+            lambda: scan(today - dt.timedelta(days=1))
+        )
+    log(f"scan, first after load: {out['scan_cold_seconds']:.2f} s {out['scan_cold_changed']}")
+    if rollups:
         out["rollups_rebuild_seconds"], _ = timed(rollups.rebuild)
         log(f"cockpit rollups rebuilt in {out['rollups_rebuild_seconds']:.1f} s")
-    except (ImportError, AttributeError):
-        pass
-    out["scan_cold_seconds"], out["scan_cold_changed"] = timed(
-        lambda: scan(today - dt.timedelta(days=1))
-    )
-    log(f"scan, first after load: {out['scan_cold_seconds']:.2f} s {out['scan_cold_changed']}")
     out["scan_next_day_seconds"], out["scan_next_day_changed"] = timed(lambda: scan(today))
     log(f"scan, next day: {out['scan_next_day_seconds']:.2f} s {out['scan_next_day_changed']}")
     warm = [timed(lambda: scan(today))[0] for _ in range(runs)]
@@ -487,6 +495,23 @@ def measure(runs: int) -> dict:
     log(f"scan, warm (median of {runs}): {out['scan_warm_seconds']:.2f} s")
     out.update(measure_inbox(runs))
     return out
+
+
+def _rollups():
+    """The cockpit's rollups module, when the cockpit app has one."""
+    try:
+        from luoshi.cockpit import rollups
+    except ImportError:
+        return None
+    return rollups if hasattr(rollups, "after_scan") and hasattr(rollups, "rebuild") else None
+
+
+class _no_patch:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
 
 
 def busiest_handler() -> tuple[int, int]:

@@ -19,3 +19,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Tests read messages in English unless they ask for Chinese (Accept-Language or
+# translation.override); luoshi/tests/test_i18n.py proves the Chinese default.
+LANGUAGE_CODE = "en"

@@ -57,10 +57,14 @@ def trend(request: HttpRequest, params: Query[YearParams]):
     return queries.trend(params.year or timezone.localdate().year)
 
 
+class BlueprintParams(Schema):
+    limit: int = 10
+
+
 @router.get("/blueprint", summary="Goals → tasks → sub-tasks with progress and warnings")
-def blueprint(request: HttpRequest):
+def blueprint(request: HttpRequest, params: Query[BlueprintParams]):
     _guard(request)
-    return {"goals": queries.blueprint(request.user)}
+    return {"goals": queries.blueprint(request.user, limit=max(1, min(params.limit, 50)))}
 
 
 @router.get("/targets", summary="Targets against their trajectories, with projections")

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import FieldError
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -110,65 +111,53 @@ def _flow_total(metric: str, first: dt.date, last: dt.date, unit_id: int = ALL_U
     return rows.aggregate(n=Sum("n"))["n"] or 0
 
 
-def open_counts_by_unit(as_of: dt.date | None = None) -> dict[int, Counter]:
-    """unit → Counter(warning → open matters, "open" → all open), grouped in the database."""
-    open_rows = {"state__in": OPEN_STATES, "unit_id__gt": 0}
-    out: dict[int, Counter] = defaultdict(Counter)
-    live = UnitCount.objects.filter(**open_rows).values_list("unit_id", "warning")
-    for unit, warning, n in live.annotate(s=Sum("n")).order_by():
-        out[unit][warning] += n
-    if as_of is not None:
-        later = DailyChange.objects.filter(day__gt=as_of, **open_rows)
-        for unit, warning, d in (
-            later.values_list("unit_id", "warning").annotate(s=Sum("delta")).order_by()
-        ):
-            out[unit][warning] -= d
-    for counts in out.values():
-        counts["open"] = sum(counts.values())
-    return out
-
-
 def by_unit(as_of: dt.date | None = None, kind: str | None = None, limit: int = 50) -> list[dict]:
-    """Open, overdue and stalled matters per lead unit, most overdue first."""
-    if as_of is None and kind is None:
-        return _top_units_now(limit)
-    per_unit = open_counts_by_unit(as_of)
-    if kind:
-        allowed = set(Unit.objects.filter(kind=kind).values_list("pk", flat=True))
-        per_unit = {u: c for u, c in per_unit.items() if u in allowed}
-    top = sorted(
-        (u for u, c in per_unit.items() if c["open"]),
-        key=lambda u: (-per_unit[u][MatterWarning.OVERDUE], -per_unit[u][MatterWarning.STALLED], u),
-    )[:limit]
-    names = {u.pk: u for u in Unit.objects.filter(pk__in=top).only("id", "name", "kind")}
-    return [_unit_row(names[u], per_unit[u]) for u in top if u in names]
+    """Open, overdue and stalled matters per lead unit, most overdue first.
 
-
-def _top_units_now(limit: int) -> list[dict]:
-    """The live case in one grouped query that sorts and cuts in the database."""
+    One grouped query sorts and cuts in the database: the live counts, minus (for an
+    earlier day) the changes booked after it.
+    """
+    rows = _top_units(as_of, kind, limit)
+    names = {u.pk: u for u in Unit.objects.filter(pk__in=[r[0] for r in rows])}
     overdue, stalled = MatterWarning.OVERDUE, MatterWarning.STALLED
-    rows = list(
-        UnitCount.objects.filter(state__in=OPEN_STATES, unit_id__gt=0)
-        .values("unit_id")
-        .annotate(
-            open=Sum("n"),
-            overdue=Sum("n", filter=Q(warning=overdue)),
-            stalled=Sum("n", filter=Q(warning=stalled)),
-        )
-        .filter(open__gt=0)
-        .order_by(
-            F("overdue").desc(nulls_last=True), F("stalled").desc(nulls_last=True), "unit_id"
-        )[:limit]
-    )
-    names = {u.pk: u for u in Unit.objects.filter(pk__in=[r["unit_id"] for r in rows])}
     return [
-        _unit_row(
-            names[r["unit_id"]],
-            Counter({"open": r["open"], overdue: r["overdue"] or 0, stalled: r["stalled"] or 0}),
+        _unit_row(  # PostgreSQL sums bigints as numeric: back to int
+            names[unit], Counter({"open": int(n), overdue: int(late), stalled: int(idle)})
         )
-        for r in rows
-        if r["unit_id"] in names
+        for unit, n, late, idle in rows
+        if unit in names
     ]
+
+
+def _top_units(as_of: dt.date | None, kind: str | None, limit: int) -> list[tuple]:
+    states = sorted(OPEN_STATES)
+    marks = ", ".join(["%s"] * len(states))
+    parts = [
+        f"SELECT unit_id, warning, n FROM {UnitCount._meta.db_table} "
+        f"WHERE unit_id > 0 AND state IN ({marks})"
+    ]
+    params: list = [*states]
+    if as_of is not None:
+        parts.append(
+            f"SELECT unit_id, warning, -delta FROM {DailyChange._meta.db_table} "
+            f"WHERE unit_id > 0 AND day > %s AND state IN ({marks})"
+        )
+        params += [as_of, *states]
+    where = ""
+    if kind:
+        where = f"WHERE unit_id IN (SELECT id FROM {Unit._meta.db_table} WHERE kind = %s)"
+        params.append(kind)
+    sql = (
+        "SELECT unit_id, SUM(n), "
+        "SUM(CASE WHEN warning = %s THEN n ELSE 0 END) AS overdue, "
+        "SUM(CASE WHEN warning = %s THEN n ELSE 0 END) AS stalled "
+        f"FROM ({' UNION ALL '.join(parts)}) counts {where} "
+        "GROUP BY unit_id HAVING SUM(n) > 0 "
+        "ORDER BY overdue DESC, stalled DESC, unit_id LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [MatterWarning.OVERDUE, MatterWarning.STALLED, *params, limit])
+        return cursor.fetchall()
 
 
 def _unit_row(unit: Unit, counts: Counter) -> dict:
@@ -325,16 +314,7 @@ def changes_since(since: dt.date, today: dt.date | None = None) -> dict:
     counts then and now, and the rank moves since the period that contained that day."""
     today = today or timezone.localdate()
     first = since + dt.timedelta(1)
-    flows = (
-        DailyFlow.objects.filter(day__range=(first, today), unit_id__gt=0)
-        .values_list("unit_id", "metric")
-        .annotate(n=Sum("n"))
-        .order_by()
-    )
-    per_unit: dict[int, dict] = defaultdict(dict)
-    for unit, metric, n in flows:
-        per_unit[unit][metric] = _fig(n, flow_link(metric, first, today, unit))
-    names = dict(Unit.objects.filter(pk__in=list(per_unit)).values_list("pk", "name"))
+    units = _unit_flows(first, today, CHANGES_UNITS)
     then = summary(since)["figures"]
     now = summary(None)["figures"]
     return {
@@ -352,12 +332,35 @@ def changes_since(since: dt.date, today: dt.date | None = None) -> dict:
             _flow_total(FlowMetric.COMPLETED, first, today),
             flow_link(FlowMetric.COMPLETED, first, today),
         ),
-        "units": [
-            {"unit": {"id": u, "name": names.get(u, "")}, **metrics}
-            for u, metrics in sorted(per_unit.items(), key=lambda item: names.get(item[0], ""))
-        ],
+        "units": units,
         "rank_moves": rank_moves(since),
     }
+
+
+CHANGES_UNITS = 50
+
+
+def _unit_flows(first: dt.date, last: dt.date, limit: int) -> list[dict]:
+    """The units with most newly overdue (then completed) matters over first … last."""
+    overdue, completed = FlowMetric.OVERDUE, FlowMetric.COMPLETED
+    rows = list(
+        DailyFlow.objects.filter(day__range=(first, last), unit_id__gt=0)
+        .values("unit_id")
+        .annotate(
+            overdue=Sum("n", filter=Q(metric=overdue)),
+            completed=Sum("n", filter=Q(metric=completed)),
+        )
+        .order_by(F("overdue").desc(nulls_last=True), F("completed").desc(nulls_last=True))[:limit]
+    )
+    names = dict(Unit.objects.filter(pk__in=[r["unit_id"] for r in rows]).values_list("pk", "name"))
+    return [
+        {
+            "unit": {"id": r["unit_id"], "name": names.get(r["unit_id"], "")},
+            overdue: _fig(r["overdue"] or 0, flow_link(overdue, first, last, r["unit_id"])),
+            completed: _fig(r["completed"] or 0, flow_link(completed, first, last, r["unit_id"])),
+        }
+        for r in rows
+    ]
 
 
 def rank_moves(since: dt.date) -> list[dict]:

@@ -80,6 +80,7 @@ class Problem:
     message: str
     suggestion: str = ""
     blocking: bool = True
+    code: str = ""  # "unit_suggestion": a near-miss unit the office may accept
 
 
 @dataclass
@@ -186,6 +187,7 @@ def _problem_dict(problem: Problem) -> dict:
         "message": problem.message,
         "suggestion": problem.suggestion,
         "blocking": problem.blocking,
+        "code": problem.code,
     }
 
 
@@ -264,9 +266,9 @@ def _understand(
     result = RowResult(row=row, task=row.text("task"), measure=row.text("measure"))
     heading = table.columns.get
 
-    def problem(column: str, message: str, suggestion: str = "", blocking: bool = True) -> None:
+    def problem(column: str, message: str, suggestion: str = "", blocking=True, code="") -> None:
         result.problems.append(
-            Problem(row.number, heading(column, column), message, suggestion, blocking)
+            Problem(row.number, heading(column, column), message, suggestion, blocking, code)
         )
 
     if not (result.task or result.measure):
@@ -301,7 +303,8 @@ def _units(text: str, column: str, units: UnitDirectory, options: ImportOptions,
                     if guess
                     else _("Add the unit (or this name as an alias of it) in the unit list.")
                 )
-                problem(column, _("Unknown unit “%(name)s”.") % {"name": name}, hint)
+                code = "unit_suggestion" if guess else ""
+                problem(column, _("Unknown unit “%(name)s”.") % {"name": name}, hint, code=code)
                 continue
         if unit not in found:
             found.append(unit)

@@ -100,6 +100,15 @@ def upload_import(
     return batch
 
 
+def preview_again(batch: ImportBatch, *, actor: User, **changes) -> ImportBatch:
+    """The same file previewed anew with other options (e.g. accepting unit suggestions)."""
+    require_supervisor(actor, _("import tables"))
+    options = ImportOptions(**{**batch.options, **changes})
+    with batch.file.open("rb") as handle:
+        data = handle.read()
+    return upload_import(data, filename=batch.filename, options=options, actor=actor)
+
+
 def confirm_import(batch: ImportBatch, *, actor: User) -> ImportBatch:
     """Save the table as matters, all or nothing; the preview is recomputed first.
 

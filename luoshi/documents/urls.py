@@ -8,6 +8,11 @@ urlpatterns = [
     path("import/", views.import_upload, name="import_upload"),
     path("import/<int:pk>/", views.import_preview, name="import_preview"),
     path("import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
+    path(
+        "import/<int:pk>/accept-suggestions/",
+        views.import_accept_suggestions,
+        name="import_accept_suggestions",
+    ),
     path("ledger.xlsx", views.ledger, name="ledger"),
     path("bulletins/", views.bulletin_list, name="bulletin_list"),
     path("bulletins/<int:pk>/", views.bulletin_detail, name="bulletin_detail"),

@@ -108,9 +108,21 @@ def import_preview(request, pk: int):
     context = {
         "batch": batch,
         "preview": batch.preview,
+        "has_suggestions": batch.state == "previewed"
+        and any(p.get("code") == "unit_suggestion" for p in batch.preview.get("problems", [])),
         "created": services.created_matters(batch) if batch.created_count else [],
     }
     return render(request, "documents/import_preview.html", context)
+
+
+@login_required
+@domain_errors
+@require_POST
+def import_accept_suggestions(request, pk: int):
+    """Preview the same file again, reading near-miss unit names as the suggested units."""
+    batch = get_batch_for_user(request.user, pk)
+    batch = services.preview_again(batch, actor=request.user, accept_suggestions=True)
+    return redirect("documents:import_preview", batch.pk)
 
 
 @login_required

@@ -115,6 +115,10 @@ def test_changes_since_an_earlier_day(client, city, history):
     with time_machine.travel(LATER, tick=False):
         body = client.get("/api/cockpit/changes?since=2026-03-05").json()
         bad = client.get("/api/cockpit/changes?since=yesterday")
+    with time_machine.travel(LATER, tick=False):
+        then = client.get("/api/cockpit/units?as_of=2026-03-05").json()["units"]
+    lead_then = next(r for r in then if r["unit"]["id"] == city.lead.pk)
+    assert (lead_then["open"]["value"], lead_then["overdue"]["value"]) == (3, 0)
     assert body["newly_overdue"]["value"] == 1
     assert body["completed"]["value"] == 1
     assert body["totals"]["overdue"] == {

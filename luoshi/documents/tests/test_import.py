@@ -436,3 +436,26 @@ def test_heading_rows_typed_in_the_task_column_are_sections(docs_city):
     workbook.save(out)
     table = read_table(out.getvalue())
     assert [(r.number, r.section) for r in table.rows] == [(3, "一、扩大有效投资")]
+
+
+def test_page_previews_again_accepting_suggestions(client, docs_city):
+    client.force_login(docs_city.supervisor)
+    response = client.post(
+        reverse("documents:import_upload"),
+        {
+            "file": SimpleUploadedFile("broken.xlsx", fixture_bytes("broken.xlsx")),
+            "source": Source.WORK_REPORT,
+            "multi_lead": "co",
+        },
+    )
+    first = ImportBatch.objects.get()
+    page = client.get(response.url).content.decode()
+    again = reverse("documents:import_accept_suggestions", args=[first.pk])
+    assert again in page
+    response = client.post(again)
+    assert response.status_code == 302
+    second = ImportBatch.objects.latest("id")
+    assert second.pk != first.pk and second.options["accept_suggestions"]
+    notes = [p for p in second.preview["problems"] if p["row"] == 7]
+    assert notes and not notes[0]["blocking"]
+    assert Matter.objects.count() == 0

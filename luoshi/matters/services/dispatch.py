@@ -247,8 +247,7 @@ def update_matter(matter: Matter, *, actor: User, version: int | None, **changes
         if old != value:
             diff[name] = [_plain(old), _plain(value)]
             setattr(matter, name, value)
-    if "title" in changes:
-        require_text(matter.title, "title", _("Title"))
+    _validate_spec(_changed_spec(matter, changes), matter.parent)
     if units:
         lead = units.get("lead_unit", matter.lead_unit)
         co = units.get("co_units")
@@ -264,6 +263,23 @@ def update_matter(matter: Matter, *, actor: User, version: int | None, **changes
         matter.original_deadline = matter.deadline
     record(matter, EventKind.UPDATED, actor, from_state=matter.state, data={"changes": diff})
     return matter
+
+
+def _changed_spec(matter: Matter, changes: dict) -> MatterSpec:
+    """The edited matter as a spec, so an edit passes the checks registration passes.
+
+    Deadline and leader are checked only when they change (an old deadline may be past).
+    """
+    return MatterSpec(
+        title=matter.title,
+        source=matter.source,
+        kind=matter.kind,
+        priority=matter.priority,
+        report_cycle=matter.report_cycle,
+        responsible_leader=changes.get("responsible_leader"),
+        deadline=changes.get("deadline"),
+        deadline_workdays=changes.get("deadline_workdays"),
+    )
 
 
 def _plain(value):

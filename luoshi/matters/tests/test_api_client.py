@@ -96,6 +96,8 @@ def test_session_post_needs_the_csrf_token(city):
     handler = Api(city.lead_handler, csrf=True)
     body = {"version": matter.version}
     refused(handler.post(f"matters/{matter.pk}/accept", body), 403, "csrf_failed")
+    anonymous = Api(csrf=True).post(f"matters/{matter.pk}/accept", body)
+    refused(anonymous, 401, "not_authenticated")
     handler.get("/api/docs")  # the docs page sets the CSRF cookie, as any page does
     token = handler.client.cookies["csrftoken"].value
     response = handler.post(f"matters/{matter.pk}/accept", body, x_csrftoken=token)
@@ -220,3 +222,17 @@ def test_a_body_that_is_not_json_is_400_in_the_same_shape(city):
     response = supervisor.client.post("/api/matters/", "{not json", content_type="application/json")
     body = refused(response, 400, "bad_request")
     assert set(body) == {"code", "message", "field"}
+
+
+@time_machine.travel(NOW, tick=False)
+def test_chinese_message_by_accept_language(city, settings):
+    catalogue = settings.LOCALE_PATHS[0] / "zh_Hans" / "LC_MESSAGES" / "django.mo"
+    if not catalogue.exists():
+        pytest.skip("the Chinese catalogue is not compiled (make compilemessages)")
+    matter = register(city)
+    stale = {"version": matter.version + 1, "reason": "等待上级答复"}
+    chinese = Api(city.supervisor, language="zh-hans")
+    body = refused(chinese.post(f"matters/{matter.pk}/withdraw", stale), 409, "stale_version")
+    assert body["message"].startswith(f"{matter.serial}已被他人修改")
+    missing = chinese.post(f"matters/{matter.pk}/withdraw", {"version": matter.version})
+    assert refused(missing, 422, "invalid_input", "reason")["message"] == "reason：此项为必填项。"

@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from luoshi.matters.models import Matter, MatterWarning
 from luoshi.matters.tasks import scan_warnings
@@ -14,7 +15,8 @@ from luoshi.testing import accepted
 
 def scan(*args: str) -> str:
     out = StringIO()
-    call_command("scan", *args, stdout=out)
+    with translation.override("en"):  # messages are asserted in English
+        call_command("scan", *args, stdout=out)
     return out.getvalue()
 
 

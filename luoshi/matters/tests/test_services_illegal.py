@@ -276,3 +276,34 @@ def test_register_by_a_unit_refused_and_nothing_created(city):
         register(city, responsible_leader=city.lead_handler)
     assert refused.value.field == "responsible_leader"
     assert Matter.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"title": "  "}, "title"),
+        ({"title": "长" * 301}, "title"),
+        ({"deadline": dt.date(2020, 1, 1)}, "deadline"),
+        ({"deadline_workdays": 0}, "deadline_workdays"),
+        ({"priority": "whenever"}, "priority"),
+    ],
+)
+def test_edit_is_checked_like_registration(city, changes, field):
+    matter = register(city)
+    with pytest.raises(InvalidInput) as refused:
+        services.update_matter(matter, actor=city.supervisor, version=matter.version, **changes)
+    assert refused.value.field == field
+    matter.refresh_from_db()
+    assert matter.version == 1
+
+
+def test_edit_refuses_a_non_leader_as_responsible_leader(city):
+    matter = register(city)
+    with pytest.raises(InvalidInput) as refused:
+        services.update_matter(
+            matter,
+            actor=city.supervisor,
+            version=matter.version,
+            responsible_leader=city.lead_handler,
+        )
+    assert refused.value.field == "responsible_leader"

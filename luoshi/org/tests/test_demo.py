@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from luoshi.matters.models import Matter, MatterEvent, MatterWarning, State
 from luoshi.org.models import Membership, Role, Unit
@@ -16,7 +17,8 @@ pytestmark = pytest.mark.django_db
 
 def run(*args: str) -> str:
     out = StringIO()
-    call_command("demo", *args, stdout=out)
+    with translation.override("en"):  # messages are asserted in English
+        call_command("demo", *args, stdout=out)
     return out.getvalue()
 
 
