@@ -73,14 +73,17 @@ def targets(request: HttpRequest, params: Query[YearParams]):
     return {"targets": targets_data(request.user, params.year or timezone.localdate().year)}
 
 
-class KindParams(Schema):
+class RankingParams(Schema):
     kind: str | None = None
+    limit: int = 10
 
 
-@router.get("/ranking", summary="The latest ranking by unit group, honour roll, lagging list")
-def ranking(request: HttpRequest, params: Query[KindParams]):
+@router.get(
+    "/ranking", summary="The latest ranking: first and last places per group, honour roll, lagging"
+)
+def ranking(request: HttpRequest, params: Query[RankingParams]):
     _guard(request)
-    return latest_ranking_data(params.kind)
+    return latest_ranking_data(params.kind, max(1, min(params.limit, 100)))
 
 
 class SinceParams(Schema):

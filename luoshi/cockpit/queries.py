@@ -373,15 +373,18 @@ def rank_moves(since: dt.date) -> list[dict]:
         return []
     old = dict(Scorecard.objects.filter(period=then).values_list("unit_id", "rank"))
     moves = []
-    for card in Scorecard.objects.filter(period=latest).select_related("unit"):
-        if card.unit_id in old and old[card.unit_id] != card.rank:
+    now = Scorecard.objects.filter(period=latest).values_list(
+        "unit_id", "unit__name", "group", "rank"
+    )
+    for unit, name, group, rank in now:
+        if unit in old and old[unit] != rank:
             moves.append(
                 {
-                    "unit": {"id": card.unit_id, "name": card.unit.name},
-                    "group": card.group,
-                    "then": old[card.unit_id],
-                    "now": card.rank,
-                    "change": old[card.unit_id] - card.rank,
+                    "unit": {"id": unit, "name": name},
+                    "group": group,
+                    "then": old[unit],
+                    "now": rank,
+                    "change": old[unit] - rank,
                 }
             )
     return sorted(moves, key=lambda m: -abs(m["change"]))

@@ -20,6 +20,7 @@ from . import queries
 from .models import FlowMetric
 
 PAGE_GOALS = 10  # the page shows the first goals; /api/cockpit/blueprint gives more
+PAGE_PLACES = 12  # first and last places of each group; the evaluation page has them all
 
 
 def _day(request: HttpRequest, name: str) -> dt.date | None:
@@ -44,7 +45,7 @@ def _context(request: HttpRequest) -> dict:
         "summary": queries.summary(as_of),
         "units": queries.by_unit(as_of, limit=15),
         "blueprint": queries.blueprint(request.user, limit=PAGE_GOALS),
-        "ranking": latest_ranking_data(),
+        "ranking": latest_ranking_data(limit=PAGE_PLACES),
         "changes": queries.changes_since(queries.resolve_since(since)) if since else None,
     }
 

@@ -32,9 +32,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, FloatField, Q
+from django.db.models import Avg, Count, DateField, F, FloatField, Q, Value
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce, Greatest, Least, TruncDate
 from django.utils import timezone
 
 from luoshi.matters.models import (
@@ -51,6 +51,7 @@ from luoshi.matters.models import (
     RequestState,
     State,
 )
+from luoshi.matters.warnings import DaysBetween
 
 from .models import Adjustment, AdjustmentKind, Period
 
@@ -111,10 +112,6 @@ def _counted(unit_ids: list[int]):
     return Matter.objects.filter(lead_unit_id__in=unit_ids).exclude(state__in=NOT_COUNTED)
 
 
-def _local_date(value: dt.datetime | None) -> dt.date | None:
-    return value.astimezone(timezone.get_current_timezone()).date() if value else None
-
-
 @indicator
 def due_matters(window: Window, unit_ids: list[int]) -> Figures:
     rows = _counted(unit_ids).filter(deadline__range=(window.start, window.period.end))
@@ -124,21 +121,11 @@ def due_matters(window: Window, unit_ids: list[int]) -> Figures:
 @indicator
 def completed_on_time(window: Window, unit_ids: list[int]) -> Figures:
     rows = _counted(unit_ids).filter(
-        deadline__range=(window.start, window.period.end), completed_at__lt=window.end_at
+        deadline__range=(window.start, window.period.end),
+        completed_at__lt=window.end_at,
+        completed_at__date__lte=F("deadline"),  # the local day, compared in the database
     )
-    return _by_unit(
-        (unit, pk)
-        for unit, pk, deadline, done in rows.values_list(
-            "lead_unit_id", "pk", "deadline", "completed_at"
-        )
-        if _local_date(done) <= deadline
-    )
-
-
-def _overdue_days(deadline: dt.date, done: dt.date | None, window: Window) -> int:
-    first = max(deadline + dt.timedelta(1), window.start)
-    last = min(done or window.last, window.last)
-    return max((last - first).days + 1, 0)
+    return _by_unit(rows.values_list("lead_unit_id", "pk"))
 
 
 def _overdue(window: Window, unit_ids: list[int]) -> dict[int, list[tuple[int, int]]]:
@@ -147,18 +134,24 @@ def _overdue(window: Window, unit_ids: list[int]) -> dict[int, list[tuple[int, i
 
 @functools.lru_cache(maxsize=2)  # overdue_matters and overdue_days share one read
 def _overdue_once(window: Window, unit_ids: tuple[int, ...]) -> dict[int, list[tuple[int, int]]]:
-    """unit → [(matter, overdue days in the window)] for matters overdue in the window."""
+    """unit → [(matter, overdue days in the window)] for matters overdue in the window.
+
+    Days in the database: from max(deadline + 1, start) to min(completion day, last day).
+    """
+    last = Value(window.last, output_field=DateField())
+    first_day = Greatest(F("deadline") + dt.timedelta(days=1), Value(window.start, DateField()))
+    last_day = Least(Coalesce(TruncDate("completed_at"), last), last)
     rows = (
         _counted(list(unit_ids))
         .filter(deadline__lt=window.last)
         .filter(Q(completed_at__isnull=True) | Q(completed_at__gte=window.start_at))
-        .values_list("lead_unit_id", "pk", "deadline", "completed_at")
+        .annotate(days=DaysBetween(last_day, first_day) + 1)
+        .filter(days__gt=0)
+        .values_list("lead_unit_id", "pk", "days")
     )
     out: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for unit, pk, deadline, done in rows:
-        days = _overdue_days(deadline, _local_date(done), window)
-        if days:
-            out[unit].append((pk, days))
+    for unit, pk, days in rows:
+        out[unit].append((pk, days))
     return out
 
 

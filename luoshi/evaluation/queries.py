@@ -4,6 +4,8 @@ matters behind a figure (through Matter.objects.visible_to)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
+from types import SimpleNamespace
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
@@ -18,12 +20,29 @@ from .models import Period, Scorecard
 
 
 @dataclass
+class Place:
+    """A unit's place in a ranking (what a ranking shows of its scorecard)."""
+
+    pk: int
+    unit_id: int
+    unit_name: str
+    group: str
+    score: Decimal
+    rank: int
+    rank_change: int | None
+
+    @property
+    def unit(self) -> SimpleNamespace:
+        return SimpleNamespace(id=self.unit_id, pk=self.unit_id, name=self.unit_name)
+
+
+@dataclass
 class GroupRanking:
     group: str
     label: str
-    cards: list[Scorecard]
-    honour_roll: list[Scorecard]
-    lagging_list: list[Scorecard]
+    cards: list[Place]
+    honour_roll: list[Place]
+    lagging_list: list[Place]
 
 
 def require_overview(user: User | AnonymousUser) -> None:
@@ -34,13 +53,16 @@ def require_overview(user: User | AnonymousUser) -> None:
 
 def ranking(period: Period) -> list[GroupRanking]:
     """Scorecards per group in rank order, with the top and bottom places of each."""
-    cards = list(period.scorecards.select_related("unit").order_by("group", "rank", "unit__order"))
+    rows = period.scorecards.order_by("group", "rank", "unit__order").values_list(
+        "pk", "unit_id", "unit__name", "group", "score", "rank", "rank_change"
+    )
+    cards = [Place(*row) for row in rows]  # rows, not models: a ranking can be 30,000 long
     size = period.scheme.honour_count
     groups = []
     for group in dict.fromkeys(c.group for c in cards):
         members = [c for c in cards if c.group == group]
         honour = [c for c in members if c.rank <= size]
-        lagging = [c for c in members if c.rank > len(members) - size and c not in honour]
+        lagging = [c for c in members if c.rank > max(len(members) - size, size)]
         label = UnitKind(group).label if group in UnitKind.values else group
         groups.append(GroupRanking(group, str(label), members, honour, lagging[::-1]))
     return groups
@@ -73,6 +95,19 @@ def latest_period(kind: str | None = None) -> Period | None:
     if kind:
         periods = periods.filter(kind=kind)
     return periods.first()
+
+
+def rank_row(card: Place) -> dict:
+    """A scorecard's place in the ranking (its figures are on the scorecard itself)."""
+    return {
+        "id": card.pk,
+        "unit": {"id": card.unit_id, "name": card.unit_name},
+        "group": card.group,
+        "score": float(card.score),
+        "rank": card.rank,
+        "rank_change": card.rank_change,
+        "link": f"/evaluation/scorecards/{card.pk}/",
+    }
 
 
 def card_data(card: Scorecard) -> dict:
@@ -111,14 +146,23 @@ def period_data(period: Period) -> dict:
     }
 
 
-def ranking_data(period: Period) -> dict:
+def _ends(cards: list[Place], limit: int | None) -> list[Scorecard]:
+    """The first and last `limit` places (all of them without a limit)."""
+    if limit is None or len(cards) <= 2 * limit:
+        return cards
+    return cards[:limit] + cards[-limit:]
+
+
+def ranking_data(period: Period, limit: int | None = None) -> dict:
+    """The ranking as JSON; with `limit`, only the first and last places of each group."""
     return {
         "period": period_data(period),
         "groups": [
             {
                 "group": g.group,
                 "label": g.label,
-                "cards": [card_data(c) for c in g.cards],
+                "size": len(g.cards),
+                "cards": [rank_row(c) for c in _ends(g.cards, limit)],
                 "honour_roll": [c.unit_id for c in g.honour_roll],
                 "lagging_list": [c.unit_id for c in g.lagging_list],
             }
@@ -127,10 +171,10 @@ def ranking_data(period: Period) -> dict:
     }
 
 
-def latest_ranking_data(kind: str | None = None) -> dict:
+def latest_ranking_data(kind: str | None = None, limit: int | None = None) -> dict:
     """The ranking of the latest period that has scorecards (empty if none)."""
     periods = Period.objects.filter(scorecards__isnull=False).select_related("scheme").distinct()
     if kind:
         periods = periods.filter(kind=kind)
     period = periods.order_by("-start", "kind").first()
-    return ranking_data(period) if period else {"period": None, "groups": []}
+    return ranking_data(period, limit) if period else {"period": None, "groups": []}

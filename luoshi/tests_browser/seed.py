@@ -14,7 +14,7 @@ from luoshi.testing import build_city
 
 TITLES = [
     ("推进重点项目签约落地", Source.WORK_REPORT, "lead"),
-    ("优化营商环境十条措施落实", Source.MEETING, "co"),
+    ("优化营商环境十条措施落实", Source.MEETING, "lead"),
     ("老旧小区改造年度计划", Source.WORK_REPORT, "district"),
     ("企业用地审批提速", Source.ENTERPRISE, "lead"),
     ("背街小巷环境整治", Source.CITIZEN, "street"),
@@ -41,7 +41,9 @@ def seeded_city():
             services.report_progress(
                 matter, actor=handler, version=matter.version,
                 text="已完成方案起草，正在征求意见。", percent=40,
+                problems="部分企业诉求尚待协调。",
             )  # fmt: skip
+            services.hasten_matter(matter, actor=city.supervisor, message="请按节点推进")
     draft = _spec(
         city, "数字政府一网通办建设", Source.HIGHER_LEVEL, "lead", today + dt.timedelta(60)
     )

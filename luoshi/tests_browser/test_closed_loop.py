@@ -76,7 +76,7 @@ def test_register_assign_accept_report_complete_rework_approve_close(session, tm
     assert session.count("review") == 1
     page.click(f"#sec-review a[href='/matters/{matter.pk}/#act-review']")
     session.act("review", outcome="rework", comment="")
-    expect()(page.locator("#act-review .errorlist")).to_contain_text("What must be redone")
+    expect()(page.locator("#id_review-comment_error")).to_be_visible()  # on the field named
     session.act("review", outcome="rework", comment="请补充签约合同扫描件")
     expect()(page.locator("#matter .badge.state")).to_have_attribute(
         "data-state", State.IN_PROGRESS

@@ -49,9 +49,11 @@ def test_change_password(client, city):
     assert client.login(username="lead_handler", password="Luoshi-2026!")
 
 
-def test_chinese_by_default_and_english_on_request(client, city):
+def test_chinese_by_default_and_english_on_request(client, city, settings):
+    settings.LANGUAGE_CODE = "zh-hans"  # the product default (tests otherwise read English)
     client.force_login(city.lead_handler)
-    assert '<html lang="zh-hans">' in client.get("/").content.decode()
+    html = client.get("/").content.decode()
+    assert '<html lang="zh-hans">' in html and "我的工作台" in html
     response = client.post(reverse("matters:set_language"), {"language": "en", "next": "/"})
     assert response.status_code == 302
     assert '<html lang="en">' in client.get("/").content.decode()

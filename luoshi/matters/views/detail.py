@@ -123,6 +123,10 @@ class MatterPage:
         return list(reports.values())
 
     @property
+    def co_parts(self) -> list:
+        return [p for p in self.ctx.parts if not p.is_lead]
+
+    @property
     def hastenings(self) -> int:
         return sum(1 for e in self.events if e.kind == EventKind.HASTENED)
 
