@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -137,11 +137,8 @@ class MatterFilter:
         if self.open:
             queryset = queryset.filter(state__in=OPEN_STATES)
         if self.unit is not None:
-            queryset = queryset.filter(
-                Exists(
-                    MatterUnit.objects.filter(matter=OuterRef("pk"), unit_id=self.unit, active=True)
-                )
-            )
+            held = MatterUnit.objects.filter(unit_id=self.unit, active=True)
+            queryset = queryset.filter(pk__in=held.values("matter_id"))
         if self.lead_unit is not None:
             queryset = queryset.filter(lead_unit_id=self.lead_unit)
         if self.leader is not None:

@@ -44,12 +44,14 @@ def visible_matters(queryset: QuerySet[Matter], user: User | AnonymousUser) -> Q
         return queryset.exclude(state=State.DRAFT)
     if not access.visible_units:
         return queryset.none()
-    has_part = MatterUnit.objects.filter(
-        matter=OuterRef("pk"), active=True, unit_id__in=sorted(access.visible_units)
+    # An IN (subquery) rather than EXISTS: SQLite then walks the part index of the
+    # user's units instead of testing every matter (docs/benchmarks.md: 678 → 123 ms).
+    held = MatterUnit.objects.filter(active=True, unit_id__in=sorted(access.visible_units)).values(
+        "matter_id"
     )
     # A matter withdrawn before it was ever assigned never reached the units either.
     return (
-        queryset.filter(Exists(has_part))
+        queryset.filter(pk__in=held)
         .exclude(state__in=PRE_DISPATCH_STATES)
         .exclude(state=State.WITHDRAWN, assigned_at__isnull=True)
     )

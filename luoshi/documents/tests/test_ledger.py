@@ -160,13 +160,13 @@ def test_round_trip_export_then_import(client, ledger_city):
     client.force_login(ledger_city.supervisor)
     expected = _summary(Matter.objects.exclude(pk=ledger_city.parent.pk))
     with transaction.atomic():
-        sid = transaction.savepoint()
+        sid = transaction.savepoint_create()
         data = client.get(reverse("documents:ledger") + "?ordering=serial").content
         transaction.savepoint_rollback(sid)
     # The export itself changed nothing; now a copy city without those matters: clear them
     # by rolling back everything registered so far, keeping units and people.
     with transaction.atomic():
-        sid = transaction.savepoint()
+        sid = transaction.savepoint_create()
         _forget_matters()
         response = client.post(
             "/api/documents/imports/",

@@ -5,6 +5,7 @@ Badges, filters, charts and Excel fills read labels and colours from here.
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class MatterKind(models.TextChoices):
@@ -69,7 +70,7 @@ TERMINAL_STATES = frozenset({State.COMPLETED, State.CLOSED, State.WITHDRAWN})
 
 
 class MatterWarning(models.TextChoices):
-    NORMAL = "normal", _("Normal")
+    NORMAL = "normal", pgettext_lazy("warning", "Normal")
     DUE_SOON = "due_soon", _("Due soon")
     OVERDUE = "overdue", _("Overdue")
     STALLED = "stalled", _("Stalled")
