@@ -13,7 +13,19 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import Count, DateField, F, Func, IntegerField, Q, QuerySet, Value
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncDate
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
@@ -113,6 +125,15 @@ def conditions(today: dt.date, calendar: WorkCalendar, policy: Policy) -> dict[s
 NOTIFIED = {MatterWarning.OVERDUE, MatterWarning.DUE_SOON}
 
 
+def new_warning(conds: dict[str, Q]) -> Case:
+    """The warning each matter should have: the first condition it meets, in precedence."""
+    return Case(
+        *[When(conds[level], then=Value(level)) for level in WARNING_PRECEDENCE],
+        default=Value(MatterWarning.NORMAL),
+        output_field=CharField(),
+    )
+
+
 def scan(
     today: dt.date | None = None,
     queryset: QuerySet[Matter] | None = None,
@@ -122,37 +143,32 @@ def scan(
     """Recompute warnings of running, unsuspended matters; returns rows changed per warning.
 
     1. Build one condition per warning from today's date, the calendar and the policy.
-    2. Walk the warnings in precedence order; each takes the matters its condition
-       matches that no earlier warning took.
-    3. For each, UPDATE only rows whose warning differs (few rows change per day).
-    4. Matters no condition matches become normal.
-    5. Units whose matters newly became due soon or overdue get one merged notice each.
+    2. One CASE gives each matter the first warning, in precedence order, whose
+       condition it meets (normal when none does).
+    3. One grouped count of the rows whose warning differs: the counts returned and
+       the merged notices to units whose matters became due soon or overdue.
+    4. One UPDATE of those rows only (few rows change from one day to the next).
     """
     today = today or timezone.localdate()
     base = (queryset if queryset is not None else Matter.objects.all()).filter(
         state__in=RUNNING_STATES, suspended_at__isnull=True
     )
-    conds = conditions(today, get_calendar(), Policy.current())
-    taken = Q(pk__in=[])
-    changed: dict[str, int] = {}
+    target = new_warning(conditions(today, get_calendar(), Policy.current()))
+    moving = base.filter(~Q(warning=target))
+    changed = dict.fromkeys([*WARNING_PRECEDENCE, MatterWarning.NORMAL], 0)
     digests: dict[int, dict[str, int]] = defaultdict(dict)
-    for level in WARNING_PRECEDENCE:
-        rows = base.filter(conds[level] & ~taken).exclude(warning=level)
-        if notify_units and level in NOTIFIED:
-            for unit_id, count in (
-                rows.values_list("lead_unit_id")
-                .annotate(n=Count("pk"))
-                .values_list("lead_unit_id", "n")
-                .order_by()
-            ):
-                digests[unit_id][level] = count
-        changed[level] = rows.update(warning=level)
-        taken |= conds[level]
-    changed[MatterWarning.NORMAL] = (
-        base.exclude(taken)
-        .exclude(warning=MatterWarning.NORMAL)
-        .update(warning=MatterWarning.NORMAL)
+    groups = (
+        moving.annotate(new=target)
+        .values_list("lead_unit_id", "new")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
+    for unit_id, level, count in groups:
+        changed[level] += count
+        if notify_units and level in NOTIFIED:
+            digests[unit_id][level] = count
+    if any(changed.values()):
+        moving.update(warning=target)
     if digests:
         _send_digests(digests)
     rollups.after_scan(base)  # the cockpit's counts follow the warnings
