@@ -55,8 +55,13 @@ test: lint
 		echo "PostgreSQL is required but $(LUOSHI_TEST_DATABASE_URL) does not answer."; exit 1; \
 	else echo "== PostgreSQL not reachable: skipped"; fi
 
+# The warning scan and a unit's inbox (SQLite and PostgreSQL), then the cockpit endpoints
+# and a period's evaluation (PostgreSQL). Results: docs/benchmarks.md.
+BENCH_MATTERS ?= 1000000
 bench: install
-	LUOSHI_SECRET_KEY=bench $(PY) -m luoshi.bench $(BENCH_ARGS)
+	LUOSHI_SECRET_KEY=bench $(PY) -m luoshi.bench --matters $(BENCH_MATTERS) $(BENCH_ARGS)
+	LUOSHI_SECRET_KEY=bench LUOSHI_DATABASE_URL=$(LUOSHI_TEST_DATABASE_URL) \
+		LUOSHI_TEST_DB_NAME=luoshi_cockpit_bench $(PY) -m luoshi.cockpit.bench --matters $(BENCH_MATTERS)
 
 scan: install
 	$(PY) manage.py scan
