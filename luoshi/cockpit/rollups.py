@@ -42,7 +42,7 @@ from .models import (
 )
 
 Bucket = tuple[int, str, str]  # (unit_id, state, warning)
-CHUNK = 500
+CHUNK = 5000  # matters per sync step: fewer, larger upserts when a scan moves many
 
 
 def matter_changed(matter_id: int) -> None:
