@@ -62,3 +62,23 @@ def test_sqlite_file_database_runs_in_wal_mode(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "wal"
+
+
+def test_luoshi_command_refuses_without_secret_key_but_manage_py_develops():
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("LUOSHI_") and k != "DJANGO_SETTINGS_MODULE"
+    }
+    clean["LUOSHI_VAR_DIR"] = "/tmp/luoshi-probe"
+    command = [sys.executable, "-c", "from luoshi.cli import main; main(['luoshi', 'check'])"]
+    refused = subprocess.run(command, env=clean, capture_output=True, text=True, timeout=60)
+    assert refused.returncode != 0 and "LUOSHI_SECRET_KEY is not set" in refused.stderr
+    developed = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert developed.returncode == 0, developed.stderr
