@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.lib.single_row import SingleRow
 from luoshi.matters.services.reopening import Rating
 
 
@@ -219,7 +220,7 @@ class EnterpriseProblem(models.Model):
         return f"{self.enterprise}: {self.title}"
 
 
-class EnterprisePolicy(models.Model):
+class EnterprisePolicy(SingleRow, models.Model):
     """Enterprise service time limits (one row, edited in the admin)."""
 
     transfer_workdays = models.PositiveSmallIntegerField(_("working days to transfer"), default=1)
@@ -258,8 +259,3 @@ class EnterprisePolicy(models.Model):
 
     def __str__(self) -> str:
         return str(_("Enterprise service time limits"))
-
-    @classmethod
-    def current(cls) -> EnterprisePolicy:
-        policy, _created = cls.objects.get_or_create(pk=1)
-        return policy

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.lib.single_row import SingleRow
+
 
 class ProjectKind(models.TextChoices):
     INDUSTRIAL = "industrial", _("Industrial")  # 产业项目
@@ -266,7 +268,7 @@ class ProjectProblem(models.Model):
         return f"{self.project.code}: {self.matter_id}"
 
 
-class ProjectPolicy(models.Model):
+class ProjectPolicy(SingleRow, models.Model):
     """How the office counts project figures (one row, edited in the admin)."""
 
     count_in_approvals = models.BooleanField(
@@ -283,8 +285,3 @@ class ProjectPolicy(models.Model):
 
     def __str__(self) -> str:
         return str(_("Project counting rules"))
-
-    @classmethod
-    def current(cls) -> ProjectPolicy:
-        policy, _created = cls.objects.get_or_create(pk=1)
-        return policy

@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.lib.single_row import SingleRow
+
 from .choices import Priority, Source
 
 
-class Policy(models.Model):
+class Policy(SingleRow, models.Model):
     """The office's time limits and warning thresholds (one row, edited in the admin)."""
 
     accept_limit_workdays = models.PositiveSmallIntegerField(_("working days to accept"), default=1)
@@ -37,11 +39,6 @@ class Policy(models.Model):
 
     def __str__(self) -> str:
         return str(_("Time limits and thresholds"))
-
-    @classmethod
-    def current(cls) -> Policy:
-        policy, _created = cls.objects.get_or_create(pk=1)
-        return policy
 
 
 # Working days allowed by source and priority when a matter is registered without
