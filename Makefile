@@ -59,9 +59,9 @@ test: lint
 # and a period's evaluation (PostgreSQL). Results: docs/benchmarks.md.
 BENCH_MATTERS ?= 1000000
 bench: install
-	LUOSHI_SECRET_KEY=bench $(PY) -m luoshi.bench --matters $(BENCH_MATTERS) $(BENCH_ARGS)
+	LUOSHI_SECRET_KEY=bench $(PY) -m bench.scan --matters $(BENCH_MATTERS) $(BENCH_ARGS)
 	LUOSHI_SECRET_KEY=bench LUOSHI_DATABASE_URL=$(LUOSHI_TEST_DATABASE_URL) \
-		LUOSHI_TEST_DB_NAME=luoshi_cockpit_bench $(PY) -m luoshi.cockpit.bench --matters $(BENCH_MATTERS)
+		LUOSHI_TEST_DB_NAME=luoshi_cockpit_bench $(PY) -m bench.cockpit --matters $(BENCH_MATTERS)
 
 scan: install
 	$(PY) manage.py scan

@@ -20,6 +20,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from luoshi.lib.dates import day_start
 from luoshi.lib.errors import InvalidInput, NotAllowed
 from luoshi.matters.models import (
     OPEN_STATES,
@@ -403,8 +404,8 @@ def flow_matters(
     visible = Matter.objects.visible_to(user).select_related("lead_unit")
     if unit_id:
         visible = visible.filter(lead_unit_id=unit_id)
-    start = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
-    end = timezone.make_aware(dt.datetime.combine(last + dt.timedelta(1), dt.time.min))
+    start = day_start(first)
+    end = day_start(last + dt.timedelta(1))
     if metric == FlowMetric.COMPLETED:
         done = MatterEvent.objects.filter(
             kind=EventKind.REVIEW_APPROVED, at__gte=start, at__lt=end

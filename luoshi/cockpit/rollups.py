@@ -21,6 +21,7 @@ from django.db.models import Exists, OuterRef, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from luoshi.lib.dates import day_start
 from luoshi.matters.models import (
     PRE_DISPATCH_STATES,
     RUNNING_STATES,
@@ -225,8 +226,8 @@ def rebuild_flows(first: dt.date, last: dt.date) -> int:
     """
     DailyFlow.objects.filter(day__range=(first, last)).delete()  # derived rows, rebuilt below
     flows: Counter[tuple[int, dt.date, str]] = Counter()
-    start = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
-    end = timezone.make_aware(dt.datetime.combine(last + dt.timedelta(1), dt.time.min))
+    start = day_start(first)
+    end = day_start(last + dt.timedelta(1))
     for kind, metric in (
         (EventKind.REVIEW_APPROVED, FlowMetric.COMPLETED),
         (EventKind.ASSIGNED, FlowMetric.ASSIGNED),

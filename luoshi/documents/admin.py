@@ -1,19 +1,8 @@
 from django.contrib import admin
 
+from luoshi.lib.web import ReadOnlyAdmin
+
 from .models import Bulletin, BulletinMention, ImportBatch, ImportedRow
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Changed only through documents.services: the admin reads."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ImportBatch)

@@ -123,7 +123,7 @@ def visible_bulletins(user: User | AnonymousUser) -> QuerySet[Bulletin]:
     if access.user_id is None or not (access.sees_everything or access.own_units):
         return Bulletin.objects.none()
     bulletins = Bulletin.objects.select_related("created_by", "issued_by")
-    if access.is_supervisor or access.is_admin:
+    if access.is_office:
         return bulletins
     return bulletins.filter(state=BulletinState.ISSUED)
 
@@ -157,7 +157,7 @@ def mentions_of_unit(unit_id: int) -> list[BulletinMention]:
 def batches_for(user: User) -> QuerySet[ImportBatch]:
     """The imports a supervisor may look at: all of them (imports are the office's work)."""
     access = access_for(user)
-    if not (access.is_supervisor or access.is_admin):
+    if not (access.is_office):
         return ImportBatch.objects.none()
     return ImportBatch.objects.select_related("created_by")
 

@@ -42,7 +42,7 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 def require_supervisor(actor: User, action: str) -> None:
     access = access_for(actor)
-    if not (access.is_supervisor or access.is_admin):
+    if not (access.is_office):
         raise NotAllowed(_("Only the office's supervisors may %(action)s.") % {"action": action})
 
 

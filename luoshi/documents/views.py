@@ -6,11 +6,8 @@ become the matching HTTP answer (403/404) or a message on the page.
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import (
     FileResponse,
     Http404,
@@ -24,7 +21,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from luoshi.lib.errors import DomainError, NotAllowed, NotFound
+from luoshi.lib.errors import DomainError, NotAllowed
+from luoshi.lib.web import domain_errors
 from luoshi.matters.filters import MatterFilter
 from luoshi.matters.models import Matter
 from luoshi.org.access import access_for
@@ -43,24 +41,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def domain_errors(view):
-    """NotAllowed → 403, NotFound → 404, for the page views."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotAllowed as error:
-            raise PermissionDenied(error.message) from error
-        except NotFound as error:
-            raise Http404(error.message) from error
-
-    return wrapper
-
-
 def _require_supervisor(request) -> None:
     access = access_for(request.user)
-    if not (access.is_supervisor or access.is_admin):
+    if not (access.is_office):
         raise NotAllowed(_("Only the office's supervisors may do this."))
 
 
@@ -69,7 +52,7 @@ def index(request):
     """The documents home: import, ledger, bulletins, and the latest of each."""
     access = access_for(request.user)
     context = {
-        "is_supervisor": access.is_supervisor or access.is_admin,
+        "is_supervisor": access.is_office,
         "batches": batches_for(request.user)[:10],
         "bulletins": visible_bulletins(request.user)[:10],
     }
@@ -181,7 +164,7 @@ def ledger(request):
 @require_http_methods(["GET", "POST"])
 def bulletin_list(request):
     access = access_for(request.user)
-    can_draft = access.is_supervisor or access.is_admin
+    can_draft = access.is_office
     form = PeriodForm(request.POST or None)
     if request.method == "POST":
         _require_supervisor(request)

@@ -45,7 +45,7 @@ from .models import (
 
 def _require_office(actor: User, *, leaders: bool = False) -> None:
     access = access_for(actor)
-    if access.is_supervisor or access.is_admin or (leaders and access.is_leader):
+    if access.is_office or (leaders and access.is_leader):
         return
     raise NotAllowed(_("Only the office's supervisors may do this."))
 
@@ -166,7 +166,7 @@ def schedule_service_day(
 ) -> ServiceDay:
     """Schedule a unit's service day (企业服务日): the office, or the unit's head."""
     access = access_for(actor)
-    if not (access.is_supervisor or access.is_admin or access.heads(unit.pk)):
+    if not (access.is_office or access.heads(unit.pk)):
         raise NotAllowed(_("Only the office or the unit's head may schedule its service days."))
     if day is None or day < timezone.localdate():
         raise InvalidInput(_("A service day cannot be in the past."), field="day")
@@ -201,7 +201,7 @@ def _check_channel(
     if actor is None:
         raise NotAllowed(_("Log in to send in a problem."))
     access = access_for(actor)
-    office = access.is_supervisor or access.is_admin
+    office = access.is_office
     if channel == Channel.LIAISON:
         serves = enterprise.liaisons.filter(cadre=actor, ended_at__isnull=True).exists()
         if not (serves or office):

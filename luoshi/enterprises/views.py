@@ -4,12 +4,10 @@ enterprise's own tokened page (no account)."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from luoshi.lib.errors import DomainError, InvalidInput, NotAllowed, NotFound
+from luoshi.lib.errors import DomainError, InvalidInput, NotFound
+from luoshi.lib.web import domain_errors
 from luoshi.matters.models import RUNNING_STATES, State
 from luoshi.matters.services.reopening import Rating
 from luoshi.org.access import access_for
@@ -35,22 +34,9 @@ from .models import (
 )
 
 
-def domain_errors(view):
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as error:
-            raise Http404(error.message) from error
-        except NotAllowed as error:
-            raise PermissionDenied(error.message) from error
-
-    return wrapper
-
-
 def _is_office(user) -> bool:
     access = access_for(user)
-    return access.is_supervisor or access.is_admin
+    return access.is_office
 
 
 def _attempt(request: HttpRequest, action, success: str) -> bool:

@@ -37,6 +37,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, Greatest, Least, TruncDate
 from django.utils import timezone
 
+from luoshi.lib.dates import day_start
 from luoshi.matters.models import (
     OPEN_STATES,
     PRE_DISPATCH_STATES,
@@ -79,12 +80,12 @@ class Window:
 
     @property
     def start_at(self) -> dt.datetime:
-        return timezone.make_aware(dt.datetime.combine(self.start, dt.time.min))
+        return day_start(self.start)
 
     @property
     def end_at(self) -> dt.datetime:
         """Exclusive: midnight after the last day."""
-        return timezone.make_aware(dt.datetime.combine(self.last + dt.timedelta(1), dt.time.min))
+        return day_start(self.last + dt.timedelta(1))
 
 
 Figures = dict[int, Figure]

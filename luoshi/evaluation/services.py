@@ -39,7 +39,7 @@ DEFAULT_KINDS = [UnitKind.DEPARTMENT, UnitKind.DISTRICT]
 
 def require_supervisor(actor: User) -> None:
     access = access_for(actor)
-    if not (access.is_supervisor or access.is_admin):
+    if not (access.is_office):
         raise NotAllowed(_("Only supervisors configure and close the evaluation."))
 
 

@@ -6,6 +6,8 @@ admin shows them read-only; policies, templates and calendars are edited here.
 
 from django.contrib import admin
 
+from luoshi.lib.web import ReadOnlyAdmin
+
 from .models import (
     Dispute,
     Extension,
@@ -20,17 +22,6 @@ from .models import (
     ProgressReport,
     SourcePolicy,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class PartInline(admin.TabularInline):

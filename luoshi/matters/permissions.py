@@ -89,7 +89,7 @@ def _label(verb: str) -> str:
 
 
 def _require_supervisor(access: Access, verb: str) -> None:
-    if not (access.is_supervisor or access.is_admin):
+    if not (access.is_office):
         raise NotAllowed(
             _("Only the office's supervisors may %(action)s.") % {"action": _label(verb)}
         )

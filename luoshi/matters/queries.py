@@ -38,7 +38,7 @@ def visible_matters(queryset: QuerySet[Matter], user: User | AnonymousUser) -> Q
     access = access_for(user)
     if access.user_id is None:
         return queryset.none()
-    if access.is_supervisor or access.is_admin:
+    if access.is_office:
         return queryset
     if access.is_leader:
         return queryset.exclude(state=State.DRAFT)
@@ -91,7 +91,7 @@ def desk_conditions(access: Access) -> dict[str, Q]:
     """
     conditions: dict[str, Q] = {}
     running = Q(state__in=sorted(RUNNING_STATES))
-    if access.is_supervisor or access.is_admin:
+    if access.is_office:
         conditions["to_assign"] = Q(state__in=[State.DRAFT, State.APPROVED])
     if access.is_leader:
         mine = Q(responsible_leader_id=access.user_id) | Q(responsible_leader__isnull=True)
@@ -104,12 +104,12 @@ def desk_conditions(access: Access) -> dict[str, Q]:
         working = part.filter(state__in=[PartState.ACCEPTED, PartState.IN_PROGRESS])
         conditions["to_report"] = Q(Exists(working)) & running
     watched = running
-    if access.is_leader and not (access.is_supervisor or access.is_admin):
+    if access.is_leader and not (access.is_office):
         watched &= Q(responsible_leader_id=access.user_id)
     conditions["due_soon"] = watched & Q(warning=MatterWarning.DUE_SOON)
     conditions["overdue"] = watched & Q(warning=MatterWarning.OVERDUE)
     conditions["stalled"] = watched & Q(warning=MatterWarning.STALLED)
-    if access.is_supervisor or access.is_admin:
+    if access.is_office:
         pending = {"matter": OuterRef("pk"), "state": RequestState.PENDING}
         conditions["disputes"] = Q(Exists(Dispute.objects.filter(**pending))) & running
         conditions["extensions"] = Q(Exists(Extension.objects.filter(**pending))) & running

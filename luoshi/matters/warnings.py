@@ -31,10 +31,11 @@ from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from luoshi.cockpit import rollups
+from luoshi.lib.dates import day_start
 from luoshi.lib.workdays import WorkCalendar
 from luoshi.workcalendar.calendar import get_calendar
 
+from . import listeners
 from .models import (
     CYCLE_DAYS,
     RUNNING_STATES,
@@ -78,16 +79,12 @@ class LocalDate(TruncDate):
         return f"date({sql}, '{minutes:+d} minutes')", params
 
 
-def _day_start(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 def stalled_condition(today: dt.date, calendar: WorkCalendar, policy: Policy) -> Q:
     """No report (or, before the first, no assignment) within the report cycle plus grace."""
     grace_day = calendar.add_workdays(today, -policy.stall_grace_workdays)
     condition = Q(pk__in=[])
     for cycle, days in CYCLE_DAYS.items():
-        cutoff = _day_start(grace_day - dt.timedelta(days=days))
+        cutoff = day_start(grace_day - dt.timedelta(days=days))
         condition |= Q(report_cycle=cycle) & (
             Q(last_report_at__lt=cutoff) | Q(last_report_at__isnull=True, assigned_at__lt=cutoff)
         )
@@ -171,7 +168,7 @@ def scan(
         moving.update(warning=target)
     if digests:
         _send_digests(digests)
-    rollups.after_scan(base)  # the cockpit's counts follow the warnings
+    listeners.matters_scanned(base)  # the cockpit's counts follow the warnings
     return changed
 
 

@@ -23,6 +23,11 @@ class Access:
     visible_units: frozenset[int] = frozenset()
 
     @property
+    def is_office(self) -> bool:
+        """Acts for the supervising office (督查室): a supervisor, or an administrator."""
+        return self.is_supervisor or self.is_admin
+
+    @property
     def sees_everything(self) -> bool:
         return self.is_supervisor or self.is_leader or self.is_admin
 

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from luoshi.lib.web import ReadOnlyAdmin
+
 from .models import Project, ProjectEvent, ProjectPolicy
 
 
@@ -11,20 +13,14 @@ class ProjectPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ReadOnlyAdmin):
     list_display = ["code", "name", "stage", "status", "responsible_unit", "district"]
     list_filter = ["stage", "status", "kind", "level"]
     search_fields = ["code", "name"]
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ProjectEvent)
-class ProjectEventAdmin(ProjectAdmin):
+class ProjectEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "project", "kind", "actor"]
     list_filter = ["kind"]
     search_fields = ["project__code"]

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.lib.eventlog import AppendOnlyModel
 from luoshi.lib.single_row import SingleRow
 
 
@@ -222,11 +223,7 @@ class ProjectEventKind(models.TextChoices):
     PROBLEM_RAISED = "project.problem_raised", _("Problem raised")
 
 
-class ImmutableError(Exception):
-    pass
-
-
-class ProjectEvent(models.Model):
+class ProjectEvent(AppendOnlyModel):
     """One change to a project: who, when, what. Appended by services, never changed."""
 
     project = models.ForeignKey(Project, models.PROTECT, related_name="events")
@@ -244,14 +241,6 @@ class ProjectEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d} {self.get_kind_display()}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ImmutableError("project events are never changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableError("project events are never deleted")
 
 
 class ProjectProblem(models.Model):

@@ -70,14 +70,14 @@ def today() -> dt.date:
 
 def require_office(actor: User) -> None:
     access = access_for(actor)
-    if not (access.is_supervisor or access.is_admin):
+    if not (access.is_office):
         raise NotAllowed(_("Only the office's supervisors may manage the key project list."))
 
 
 def require_reporter(actor: User, project: Project) -> None:
     """The office, or a handler or head of the project's responsible unit."""
     access = access_for(actor)
-    if access.is_supervisor or access.is_admin or access.acts_for(project.responsible_unit_id):
+    if access.is_office or access.acts_for(project.responsible_unit_id):
         return
     raise NotAllowed(_("Only the responsible unit or the office may report on this project."))
 

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from luoshi.lib.errors import DomainError, NotAllowed, NotFound
+from luoshi.lib.errors import DomainError
+from luoshi.lib.web import domain_errors
 from luoshi.org.access import access_for
 from luoshi.org.models import Unit, UnitKind
 
@@ -33,21 +33,6 @@ from .models import (
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def domain_errors(view):
-    """NotFound → 404, NotAllowed → 403 for pages reading one project."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as error:
-            raise Http404(error.message) from error
-        except NotAllowed as error:
-            raise PermissionDenied(error.message) from error
-
-    return wrapper
 
 
 def _choices_context() -> dict:
@@ -93,7 +78,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 def _is_office(user) -> bool:
     access = access_for(user)
-    return access.is_supervisor or access.is_admin
+    return access.is_office
 
 
 def _may_report(user, project) -> bool:

@@ -27,7 +27,7 @@ EVEN, LAST_YEAR = "even", "last_year"
 
 def _require_supervisor(actor: User) -> None:
     access = access_for(actor)
-    if not (access.is_supervisor or access.is_admin):
+    if not (access.is_office):
         raise NotAllowed(_("Only supervisors set targets and their trajectories."))
 
 

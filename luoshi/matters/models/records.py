@@ -8,15 +8,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.lib.eventlog import AppendOnlyModel
+
 from .choices import EventKind, RequestState, ReturnReason, State
 from .matter import Matter, MatterUnit
 
 
-class ImmutableError(Exception):
-    pass
-
-
-class MatterEvent(models.Model):
+class MatterEvent(AppendOnlyModel):
     """One step in a matter's life: who, when, from which state to which, why.
 
     Rows are appended by matters.services in the same transaction as the change
@@ -53,14 +51,6 @@ class MatterEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ImmutableError("matter events are never changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableError("matter events are never deleted")
 
 
 class Dispute(models.Model):

@@ -10,13 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from luoshi.cockpit import rollups
-from luoshi.lib.errors import InvalidInput, StaleVersion
+from luoshi.lib.errors import InvalidInput
+from luoshi.lib.eventlog import lock_for_change
 from luoshi.org.access import Access, access_for
 from luoshi.org.models import Unit
 from luoshi.workcalendar.calendar import get_calendar
 
-from .. import permissions
+from .. import listeners, permissions
 from ..models import EventKind, Matter, MatterEvent, Policy, SerialCounter, SourcePolicy
 
 
@@ -31,17 +31,14 @@ def lock(matter: Matter | int, version: int | None) -> Matter:
     the object passed in" (commands and imports that just loaded it).
     """
     pk = matter if isinstance(matter, int) else matter.pk
-    fresh = Matter.objects.select_for_update(of=("self",)).select_related("lead_unit").get(pk=pk)
-    expected = version if version is not None else getattr(matter, "version", fresh.version)
-    if fresh.version != expected:
-        raise StaleVersion(
-            _(
-                "%(serial)s was changed by someone else (now version %(now)s, you had "
-                "%(had)s). Reload it and try again."
-            )
-            % {"serial": fresh.serial, "now": fresh.version, "had": expected}
-        )
-    return fresh
+    current = None if isinstance(matter, int) else matter.version
+    return lock_for_change(
+        Matter.objects.select_related("lead_unit"),
+        pk,
+        version,
+        current=current,
+        describe=lambda fresh: fresh.serial,
+    )
 
 
 def context(matter: Matter) -> permissions.Context:
@@ -80,7 +77,7 @@ def record(
     if bump:
         matter.version += 1
         matter.save()
-    rollups.matter_changed(matter.pk)  # the cockpit's counts follow every change
+    listeners.matter_changed(matter.pk)  # the cockpit and other followers, same transaction
     return MatterEvent.objects.create(
         matter=matter,
         kind=kind,
@@ -115,7 +112,3 @@ def require_percent(value: int, field: str = "percent") -> int:
     if value is None or not 0 <= int(value) <= 100:
         raise InvalidInput(_("Progress must be a whole number from 0 to 100."), field=field)
     return int(value)
-
-
-def day_start(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))

@@ -171,7 +171,7 @@ def template_specs(template: MilestoneTemplate) -> list[MilestoneSpec]:
 
 def _require_supervisor(actor: User) -> None:
     access = access_for(actor)
-    if not (access.is_supervisor or access.is_admin):
+    if not (access.is_office):
         raise NotAllowed(_("Only the office's supervisors may register matters."))
 
 

@@ -69,7 +69,7 @@ def reopen_count(matter: Matter) -> int:
 
 def _require_supervisor(actor: User) -> None:
     access = access_for(actor)
-    if not (access.is_supervisor or access.is_admin):
+    if not (access.is_office):
         raise NotAllowed(_("Only the office's supervisors may reopen or settle a matter."))
 
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import functools
-
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from luoshi.lib.errors import NotAllowed, NotFound
+from luoshi.lib.web import domain_errors  # noqa: F401  (re-exported for the matter views)
 from luoshi.org.models import Membership, Role, Unit
 
 from ..models import MilestoneTemplate
@@ -30,21 +27,6 @@ def render_page(
     htmx = is_htmx(request)
     context = {**context, "htmx": htmx, "partial_template": partial}
     return render(request, partial if htmx else full, context, status=status)
-
-
-def domain_errors(view):
-    """NotFound → 404 and NotAllowed → 403 for views that read a matter."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as error:
-            raise Http404(error.message) from error
-        except NotAllowed as error:
-            raise PermissionDenied(error.message) from error
-
-    return wrapper
 
 
 def active_units() -> list[Unit]:

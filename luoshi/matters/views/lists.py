@@ -62,7 +62,7 @@ def matter_list(request: HttpRequest) -> HttpResponse:
         "kinds": MatterKind.choices,
         "sources": Source.choices,
         "sortable": _sort_links(mfilter),
-        "can_hasten": access.is_supervisor or access.is_admin,
+        "can_hasten": access.is_office,
     }
     return render_page(
         request, "matters/matter_list.html", "matters/partials/list_body.html", context

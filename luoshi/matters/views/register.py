@@ -40,7 +40,7 @@ def _spec(data: dict) -> services.MatterSpec:
 
 def _require_supervisor(request: HttpRequest) -> None:
     access = access_for(request.user)
-    if not (access.is_supervisor or access.is_admin):
+    if not (access.is_office):
         raise PermissionDenied(_("Only the office's supervisors may register matters."))
 
 

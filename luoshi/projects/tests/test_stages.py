@@ -6,8 +6,9 @@ import pytest
 import time_machine
 
 from luoshi.lib.errors import IllegalTransition, InvalidInput, NotAllowed, StaleVersion
+from luoshi.lib.eventlog import ImmutableError
 from luoshi.projects import services
-from luoshi.projects.models import ImmutableError, ProjectEvent, ProjectStatus, Stage
+from luoshi.projects.models import ProjectEvent, ProjectStatus, Stage
 
 from .helpers import project, reach
 

@@ -1,4 +1,4 @@
-"""`make bench` (`python -m luoshi.bench`): the warning scan and a unit's inbox at scale.
+"""`make bench` (`python -m bench.scan`): the warning scan and a unit's inbox at scale.
 
 1. For each database asked for (`--db sqlite|postgres|both`) a child process makes
    an empty database — a temporary SQLite file, or `luoshi_bench` on the local
@@ -39,7 +39,7 @@ TARGETS = {"scan_seconds": 10.0, "inbox_ms": 50.0}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m luoshi.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench.scan", description=__doc__)
     parser.add_argument("--matters", type=int, default=1_000_000, help="open matters (1,000,000)")
     parser.add_argument("--units", type=int, help="units (default: matters / 300, at least 50)")
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
 def run_parent(db: str, args: argparse.Namespace, argv: list[str]) -> dict:
     """One database in its own process: Django's settings are fixed once per process."""
     print(f"== {db}: {args.matters:,} open matters, {args.units:,} units", flush=True)
-    command = [sys.executable, "-m", "luoshi.bench", *argv, "--child", db]
+    command = [sys.executable, "-m", "bench.scan", *argv, "--child", db]
     result = None
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
         for line in process.stdout:  # streamed: a 1M run takes minutes
@@ -614,7 +614,7 @@ def render(results: list[dict], args: argparse.Namespace, box: dict) -> str:
         "",
         f"- Machine: {box['cores']} cores ({box['cpu']}), {box['ram_gib']} GiB RAM; "
         f"Python {box['python']}; {box['versions']}.",
-        f"- Command: `python -m luoshi.bench --matters {args.matters} --db {args.db}"
+        f"- Command: `python -m bench.scan --matters {args.matters} --db {args.db}"
         f" --runs {args.runs}` (`make bench BENCH_ARGS=...`).",
     ]
     for r in results:
@@ -662,7 +662,7 @@ def fmt(changed: dict) -> str:
 
 HEADER = """# Benchmarks
 
-`make bench` (`python -m luoshi.bench`, see its docstring) generates open matters with
+`make bench` (`python -m bench.scan`, see its docstring) generates open matters with
 their units, parts and events, then times the warning scan (`luoshi scan`) and a unit
 handler's inbox (visible_to + MatterFilter open, by deadline, page 1 of 20 and its count)
 on SQLite and PostgreSQL. Targets (issue 2): the scan of 1M open matters within 10 s on

@@ -1,6 +1,6 @@
 """Benchmark of the cockpit endpoints and of a period's evaluation on generated data.
 
-    python -m luoshi.cockpit.bench [--matters 1000000] [--units 2000] [--keep]
+    python -m bench.cockpit [--matters 1000000] [--units 2000] [--keep]
 
 Runs on a database of its own (the test database name, LUOSHI_TEST_DB_NAME or
 test_<name>), so the working database is never touched: with LUOSHI_DATABASE_URL

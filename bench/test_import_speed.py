@@ -1,6 +1,6 @@
 """Timing of a large import and ledger (not part of the suite; run it by name):
 
-    .venv/bin/python -m pytest luoshi/documents/tests/bench_documents.py -s -p no:warnings
+    .venv/bin/python -m pytest bench/test_import_speed.py -s -p no:warnings
 
 A 300-row table (100 重点任务 merged over 3 具体措施 each) is previewed and confirmed
 through the API — 400 matters through the matter services — then the ledger of all of

@@ -1,0 +1,80 @@
+"""The event-log pattern, written once: a versioned record locked for change, and its
+append-only events.
+
+Every app that keeps an event log (matters, projects, enterprises, targets, evaluation,
+documents, and the apps built on them) uses these pieces:
+
+- `AppendOnlyModel`: the abstract base of an event row. Rows are inserted, never
+  updated or deleted (the database refuses too, see the apps' trigger migrations).
+- `lock_for_change(queryset, pk, version)`: re-read the record under a row lock and
+  refuse with StaleVersion when someone changed it since the caller read it.
+- `bump_and_save(obj)`: raise the record's version and save it, in the caller's
+  transaction, just before its event row is appended.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext as _
+
+from .errors import NotFound, StaleVersion
+
+
+class ImmutableError(Exception):
+    """An event row was asked to change or disappear: the log is append-only."""
+
+
+class AppendOnlyModel(models.Model):
+    """An event row: appended by a service in the same transaction as the change."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ImmutableError(f"{self._meta.verbose_name} rows are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ImmutableError(f"{self._meta.verbose_name} rows are never deleted")
+
+
+def lock_for_change[M: models.Model](
+    queryset: models.QuerySet[M],
+    pk: int,
+    version: int | None,
+    *,
+    current: int | None = None,
+    describe: Callable[[M], str] = str,
+) -> M:
+    """Re-read one versioned row under a row lock; refuse a stale caller.
+
+    `version` is what the user's form or API call saw. None means "the version of
+    the object the caller holds" (`current`), for commands and imports that just
+    loaded it; with neither, any version is accepted.
+    """
+    fresh = queryset.select_for_update(of=("self",)).filter(pk=pk).first()
+    if fresh is None:
+        raise NotFound(_("This record no longer exists."))
+    expected = version if version is not None else current
+    if expected is not None and fresh.version != expected:
+        raise StaleVersion(
+            _(
+                "%(what)s was changed by someone else (now version %(now)s, you had "
+                "%(had)s). Reload it and try again."
+            )
+            % {"what": describe(fresh), "now": fresh.version, "had": expected}
+        )
+    return fresh
+
+
+def bump_and_save(obj: models.Model, *, update_fields: list[str] | None = None) -> None:
+    """Raise the version (the next stale edit is refused) and save the record."""
+    obj.version += 1  # type: ignore[attr-defined]
+    if update_fields is not None:
+        obj.save(update_fields=[*update_fields, "version"])
+    else:
+        obj.save()
