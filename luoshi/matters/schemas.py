@@ -10,6 +10,7 @@ Every body that changes a matter carries `version`, the version the caller read
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.urls import reverse
@@ -84,6 +85,10 @@ class MatterItem(Schema):
     warning: str
     warning_colour: str
     deadline: dt.date | None
+    ongoing: bool = Field(False, description="持续推进: no deadline, never overdue.")
+    deadline_provisional: bool = Field(
+        False, description="The deadline was counted before the year's official holiday schedule."
+    )
     progress: int
     is_suspended: bool
     lead_unit: UnitRef | None
@@ -291,6 +296,8 @@ class MatterIn(Schema):
     responsible_leader: int | None = None
     deadline: dt.date | None = None
     deadline_workdays: int | None = None
+    ongoing: bool = Field(False, description="持续推进: no deadline; give none.")
+    weight: Decimal = Field(Decimal(1), description="Share in the parent's progress roll-up.")
     report_cycle: ReportCycle = ReportCycle.MONTHLY
     tags: list[str] = []
     milestones: list[MilestoneIn] = []
@@ -439,6 +446,8 @@ def matter_item(matter: Matter, co_parts: list[MatterUnit], red_points: int, tod
         "warning": matter.warning,
         "warning_colour": matter.warning_colour(red_points, today),
         "deadline": matter.deadline,
+        "ongoing": matter.ongoing,
+        "deadline_provisional": matter.deadline_provisional,
         "progress": matter.progress,
         "is_suspended": matter.is_suspended,
         "lead_unit": unit_ref(matter.lead_unit),

@@ -111,11 +111,13 @@ def behind_plan_condition(today: dt.date, points: int) -> Q:
 
 def conditions(today: dt.date, calendar: WorkCalendar, policy: Policy) -> dict[str, Q]:
     due_soon_day = calendar.add_workdays(today, policy.due_soon_workdays)
+    dated = Q(ongoing=False)  # an ongoing matter has no deadline to miss; it can stall
     return {
-        MatterWarning.OVERDUE: Q(deadline__lt=today),
+        MatterWarning.OVERDUE: dated & Q(deadline__lt=today),
         MatterWarning.STALLED: stalled_condition(today, calendar, policy),
-        MatterWarning.BEHIND_PLAN: behind_plan_condition(today, policy.behind_plan_yellow_points),
-        MatterWarning.DUE_SOON: Q(deadline__lte=due_soon_day),
+        MatterWarning.BEHIND_PLAN: dated
+        & behind_plan_condition(today, policy.behind_plan_yellow_points),
+        MatterWarning.DUE_SOON: dated & Q(deadline__lte=due_soon_day),
     }
 
 

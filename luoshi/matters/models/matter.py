@@ -91,6 +91,13 @@ class Matter(models.Model):
         _("deadline in working days"), null=True, blank=True
     )
     original_deadline = models.DateField(_("original deadline"), null=True, blank=True)
+    # 持续推进 / 长期坚持 / 常态化: no deadline, reported on its cycle, never overdue.
+    ongoing = models.BooleanField(_("ongoing"), default=False)
+    # The deadline was counted on a year whose official holiday schedule is not yet
+    # known (statutory holidays assumed, make-up working days unknown).
+    deadline_provisional = models.BooleanField(_("provisional deadline"), default=False)
+    # This matter's share in its parent's progress roll-up (children default to equal).
+    weight = models.DecimalField(_("weight"), max_digits=7, decimal_places=2, default=1)
 
     progress = models.PositiveSmallIntegerField(_("progress %"), default=0)
     last_report_at = models.DateTimeField(_("last report"), null=True, blank=True)
@@ -122,6 +129,7 @@ class Matter(models.Model):
             models.CheckConstraint(
                 condition=models.Q(progress__lte=100), name="matter_progress_max_100"
             ),
+            models.CheckConstraint(condition=models.Q(weight__gt=0), name="matter_weight_positive"),
         ]
         indexes = [
             models.Index(fields=["state", "warning"], name="matter_state_warning"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -72,6 +73,9 @@ class MatterSpec:
     tags: Sequence[str] = ()
     milestones: Sequence[MilestoneSpec] = field(default_factory=list)
     milestone_template: MilestoneTemplate | None = None
+    # 持续推进: no deadline at all (none is invented), reported on `report_cycle`.
+    ongoing: bool = False
+    weight: Decimal = Decimal(1)
 
 
 def _validate_choice(value: str, choices, name: str) -> None:
@@ -93,6 +97,13 @@ def _validate_spec(spec: MatterSpec, parent: Matter | None) -> None:
         raise InvalidInput(
             _("The deadline %(day)s is in the past.") % {"day": spec.deadline}, field="deadline"
         )
+    if spec.ongoing and (spec.deadline or spec.deadline_workdays):
+        raise InvalidInput(
+            _("An ongoing matter has no deadline: clear the deadline or untick “ongoing”."),
+            field="deadline",
+        )
+    if not Decimal(0) < Decimal(spec.weight) <= Decimal(10000):
+        raise InvalidInput(_("A weight must be above 0 and at most 10000."), field="weight")
     if spec.deadline_workdays is not None and spec.deadline_workdays < 1:
         raise InvalidInput(
             _("A deadline in working days must be at least 1."), field="deadline_workdays"
@@ -181,7 +192,7 @@ def register_matter(spec: MatterSpec, *, actor: User, parent: Matter | None = No
     _require_supervisor(actor)
     _validate_spec(spec, parent)
     deadline_workdays = spec.deadline_workdays
-    if spec.deadline is None and deadline_workdays is None:
+    if spec.deadline is None and deadline_workdays is None and not spec.ongoing:
         deadline_workdays = SourcePolicy.for_source(spec.source).default_workdays(spec.priority)
     year = today().year
     matter = Matter.objects.create(
@@ -195,6 +206,8 @@ def register_matter(spec: MatterSpec, *, actor: User, parent: Matter | None = No
         deadline_workdays=deadline_workdays,
         original_deadline=spec.deadline,
         report_cycle=spec.report_cycle,
+        ongoing=spec.ongoing,
+        weight=spec.weight,
         tags=list(spec.tags),
         parent=parent,
         created_by=actor,
@@ -368,8 +381,8 @@ def assign_matter(
             raise InvalidInput(
                 _("The deadline %(day)s is in the past.") % {"day": deadline}, field="deadline"
             )
-        matter.deadline = deadline
-    elif matter.deadline is None:
+        matter.deadline, matter.ongoing = deadline, False
+    elif matter.deadline is None and not matter.ongoing:
         matter.deadline = calendar.add_workdays(day, matter.deadline_workdays)
     matter.original_deadline = matter.deadline
     accept_due = calendar.add_workdays(day, Policy.current().accept_limit_workdays)
@@ -386,7 +399,8 @@ def assign_matter(
         from_state=from_state,
         unit=matter.lead_unit,
         data={
-            "deadline": matter.deadline.isoformat(),
+            "deadline": matter.deadline.isoformat() if matter.deadline else None,
+            "ongoing": matter.ongoing,
             "units": units,
             "accept_due": accept_due.isoformat(),
         },
@@ -415,7 +429,8 @@ def decompose_matter(
     for index, spec in enumerate(children, start=1):
         spec.kind = spec.kind or matter.kind
         spec.responsible_leader = spec.responsible_leader or matter.responsible_leader
-        if spec.deadline is None and spec.deadline_workdays is None and matter.deadline:
+        undated = spec.deadline is None and spec.deadline_workdays is None
+        if undated and matter.deadline and not spec.ongoing:
             spec.deadline = matter.deadline
         try:
             created.append(register_matter(spec, actor=actor, parent=matter))

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from luoshi.matters.models import Matter, MatterWarning, State
 from luoshi.notifications.models import Notification
@@ -28,6 +29,24 @@ def warning_badge(matter: Matter) -> str:
         colour,
         label,
     )
+
+
+@register.simple_tag
+def deadline_label(matter: Matter) -> str:
+    """The deadline as every page shows it: the date, 持续推进 for an ongoing matter, a
+    mark when the date is provisional (counted before the year's holiday schedule)."""
+    if matter.ongoing:
+        return format_html('<span class="badge ongoing">{}</span>', _("Ongoing"))
+    if matter.deadline is None:
+        return "—"
+    if matter.deadline_provisional:
+        return format_html(
+            '{} <span class="badge provisional" title="{}">{}</span>',
+            matter.deadline.isoformat(),
+            _("Counted before the official holiday schedule of the year was published"),
+            _("provisional"),
+        )
+    return matter.deadline.isoformat()
 
 
 @register.simple_tag
