@@ -34,11 +34,28 @@ def received(city, ent: Enterprise, **fields) -> EnterpriseProblem:
     )
 
 
+def transfer(city, problem: EnterpriseProblem, unit=None, **fields) -> Matter:
+    """The office transfers the problem as it is now (its current version)."""
+    problem.refresh_from_db()
+    return services.transfer_problem(
+        problem,
+        actor=fields.pop("actor", city.supervisor),
+        version=problem.version,
+        lead_unit=unit or city.lead,
+        **fields,
+    )
+
+
+def rate(problem: EnterpriseProblem, grade: str, **fields) -> EnterpriseProblem:
+    """The enterprise rates on its page, which shows the problem as it is now."""
+    problem.refresh_from_db()
+    return services.rate_problem(problem, grade, version=problem.version, **fields)
+
+
 def answered(city, ent: Enterprise, **fields) -> EnterpriseProblem:
     """Received, transferred to the lead unit, handled and approved: awaiting the rating."""
     problem = received(city, ent, **fields)
-    matter = services.transfer_problem(problem, actor=city.supervisor, lead_unit=city.lead)
-    complete(city, matter)
+    complete(city, transfer(city, problem))
     problem.refresh_from_db()
     return problem
 
