@@ -238,7 +238,7 @@ LEDGER_HEADS = ["项目编号", "项目名称", "项目类型", "项目级别", 
                 "当前阶段", "合同投资(万元)", "本年到位资金(万元)", "本年计划投资(万元)",
                 "本年完成投资(万元)",
                 *(f"{STAGE_CN[s]}{kind}" for s in STAGE_ORDER for kind in ("计划", "实际")),
-                "节点逾期", "预警"]  # fmt: skip
+                "阶段逾期", "预警"]  # fmt: skip
 FIRST_STAGE_COLUMN = LEDGER_HEADS.index("签约计划") + 1
 
 

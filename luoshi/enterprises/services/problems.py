@@ -100,13 +100,7 @@ def receive_problem(
         **due_dates(timezone.localdate(now), tier, EnterprisePolicy.current()),
     )
     data = {"channel": channel, "category": category, "tier": tier}
-    record(
-        EnterpriseEventKind.PROBLEM_RECEIVED,
-        actor,
-        comment=title,
-        data=data,
-        **_subjects(problem),
-    )
+    record(EnterpriseEventKind.PROBLEM_RECEIVED, actor, data=data, **_subjects(problem))
     notify(
         users_with_role(Role.SUPERVISOR),
         kind=NotificationKind.REQUEST,

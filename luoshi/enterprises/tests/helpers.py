@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from luoshi.enterprises import services
 from luoshi.enterprises.credit_code import check_character
-from luoshi.enterprises.models import Enterprise, EnterpriseProblem
+from luoshi.enterprises.models import Enterprise, EnterpriseProblem, WhitelistEntry
 from luoshi.matters import services as matter_services
 from luoshi.matters.models import Matter
+
+MONDAY = dt.datetime(2026, 6, 1, 2, tzinfo=dt.UTC)  # 10:00 in Shanghai; conftest pins it
 
 
 def credit_code(serial: int) -> str:
@@ -31,6 +35,17 @@ def received(city, ent: Enterprise, **fields) -> EnterpriseProblem:
         category=fields.pop("category", "logistics"),
         channel=fields.pop("channel", "enterprise"),
         **fields,
+    )
+
+
+def whitelisted(city, ent: Enterprise, valid_to: dt.date, **fields) -> WhitelistEntry:
+    """An entry valid from New Year to `valid_to`, approved by a city leader."""
+    return services.add_to_whitelist(
+        actor=fields.pop("actor", city.leader),
+        enterprise=ent,
+        guarantee=fields.pop("guarantee", "labour"),
+        valid_from=fields.pop("valid_from", dt.date(2026, 1, 1)),
+        valid_to=valid_to,
     )
 
 

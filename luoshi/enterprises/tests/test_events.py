@@ -7,7 +7,6 @@ service days, problems received, transferred, rated, reopened, escalated and clo
 import datetime as dt
 
 import pytest
-import time_machine
 from django.core.management import call_command
 
 from luoshi.enterprises import services
@@ -16,16 +15,9 @@ from luoshi.enterprises.queries import whitelist_warnings
 from luoshi.lib.errors import IllegalTransition, InvalidInput, NotAllowed, StaleVersion
 from luoshi.lib.eventlog import ImmutableError
 
-from .helpers import answered, complete, enterprise, rate, received, transfer
+from .helpers import MONDAY, answered, complete, enterprise, rate, received, transfer, whitelisted
 
-MONDAY = dt.datetime(2026, 6, 1, 2, tzinfo=dt.UTC)
 D = dt.date
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(MONDAY, tick=False) as traveller:
-        yield traveller
 
 
 def _kinds(**subject) -> list[str]:
@@ -70,23 +62,11 @@ def test_stale_or_missing_enterprise_version_changes_nothing(city):
 
 def test_whitelist_added_renewed_revoked_and_expired(city, frozen):
     ent = enterprise(city)
-    entry = services.add_to_whitelist(
-        actor=city.leader,
-        enterprise=ent,
-        guarantee="labour",
-        valid_from=D(2026, 1, 1),
-        valid_to=D(2026, 6, 10),
-    )
+    entry = whitelisted(city, ent, D(2026, 6, 10))
     entry = services.renew_whitelist_entry(
         entry, actor=city.leader, version=entry.version, valid_to=D(2026, 6, 20)
     )
-    other = services.add_to_whitelist(
-        actor=city.supervisor,
-        enterprise=ent,
-        guarantee="funding",
-        valid_from=D(2026, 1, 1),
-        valid_to=D(2026, 12, 31),
-    )
+    other = whitelisted(city, ent, D(2026, 12, 31), actor=city.supervisor, guarantee="funding")
     services.revoke_whitelist_entry(
         other, actor=city.supervisor, version=other.version, reason="企业已迁出本市"
     )
@@ -113,13 +93,7 @@ def test_whitelist_added_renewed_revoked_and_expired(city, frozen):
 
 def test_whitelist_renewal_must_still_be_valid(city):
     ent = enterprise(city)
-    entry = services.add_to_whitelist(
-        actor=city.leader,
-        enterprise=ent,
-        guarantee="labour",
-        valid_from=D(2026, 1, 1),
-        valid_to=D(2026, 6, 10),
-    )
+    entry = whitelisted(city, ent, D(2026, 6, 10))
     with pytest.raises(InvalidInput, match="still be valid"):
         services.renew_whitelist_entry(
             entry, actor=city.leader, version=entry.version, valid_to=D(2026, 5, 1)

@@ -1,23 +1,12 @@
 """Enterprise pages, the tokened public page and the API, through the client."""
 
-import datetime as dt
-
 import pytest
-import time_machine
 
 from luoshi.enterprises import services
 from luoshi.enterprises.models import EnterpriseProblem
 from luoshi.matters.models import State
 
 from .helpers import answered, complete, credit_code, enterprise, rate, received, transfer
-
-MONDAY = dt.datetime(2026, 6, 1, 2, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(MONDAY, tick=False):
-        yield
 
 
 @pytest.fixture

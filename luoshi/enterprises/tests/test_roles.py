@@ -12,23 +12,15 @@ A form without the version is refused (422), a stale one too (409), changing not
 import datetime as dt
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from luoshi.enterprises import services
 from luoshi.enterprises.models import EnterpriseEvent, EnterpriseProblem, Liaison
 
-from .helpers import answered, enterprise, received, transfer
+from .helpers import answered, enterprise, received, transfer, whitelisted
 
-MONDAY = dt.datetime(2026, 6, 1, 2, tzinfo=dt.UTC)
 D = dt.date
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(MONDAY, tick=False):
-        yield
 
 
 @pytest.fixture
@@ -47,13 +39,7 @@ def handled(city, ent):
 
 @pytest.fixture
 def entry(city, ent):
-    return services.add_to_whitelist(
-        actor=city.leader,
-        enterprise=ent,
-        guarantee="labour",
-        valid_from=D(2026, 1, 1),
-        valid_to=D(2026, 6, 30),
-    )
+    return whitelisted(city, ent, D(2026, 6, 30))
 
 
 def _as(client, user):
@@ -323,13 +309,7 @@ def test_query_counts_do_not_grow_with_rows(client, city, ent):
     before = [_queries(client, url) for url in urls]
     for i in range(4):
         answered(city, ent, title=f"问题{i}")
-        services.add_to_whitelist(
-            actor=city.supervisor,
-            enterprise=ent,
-            guarantee="funding",
-            valid_from=D(2026, 1, 1),
-            valid_to=D(2026, 6, 20 + i),
-        )
+        whitelisted(city, ent, D(2026, 6, 20 + i), actor=city.supervisor, guarantee="funding")
         enterprise(city, 20 + i)
         services.schedule_service_day(city.lead, D(2026, 6, 2 + i), actor=city.supervisor)
     ent.refresh_from_db()

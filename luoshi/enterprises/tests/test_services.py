@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-import time_machine
 from django.core.management import call_command
 
 from luoshi.enterprises import services
@@ -14,17 +13,9 @@ from luoshi.lib.errors import IllegalTransition, InvalidInput, NotAllowed
 from luoshi.matters import services as matter_services
 from luoshi.matters.models import EventKind, MatterKind, Source, State
 
-from .helpers import answered, complete, enterprise, rate, received, transfer
+from .helpers import MONDAY, answered, complete, enterprise, rate, received, transfer
 
 D = dt.date
-MONDAY = dt.datetime(2026, 6, 1, 2, tzinfo=dt.UTC)  # 10:00 in Shanghai
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(MONDAY, tick=False) as traveller:
-        yield traveller
-
 
 # -- the credit code ------------------------------------------------------------------
 

@@ -24,7 +24,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-import time_machine
 
 from luoshi.projects import services
 from luoshi.projects.models import Project, ProjectStatus, ProjectWarning
@@ -34,12 +33,6 @@ from .helpers import month, project, reach
 
 D = dt.date
 AS_OF = D(2026, 6, 30)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(dt.datetime(2026, 6, 30, 2, tzinfo=dt.UTC), tick=False):
-        yield
 
 
 def _contract(city, code, start, amount, **kw):

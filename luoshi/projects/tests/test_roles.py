@@ -10,7 +10,6 @@ stale version is refused (409); neither changes the project.
 import datetime as dt
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -19,12 +18,6 @@ from luoshi.projects.models import Project
 from .helpers import month, project, reach
 
 D = dt.date
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(dt.datetime(2026, 6, 30, 2, tzinfo=dt.UTC), tick=False):
-        yield
 
 
 @pytest.fixture
