@@ -12,6 +12,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -67,7 +68,7 @@ def _badges(project: Project, tolerance: int) -> list[dict]:
     ]
 
 
-def _filtered(request: HttpRequest) -> tuple[ProjectFilter, object]:
+def _filtered(request: HttpRequest) -> tuple[ProjectFilter, QuerySet[Project]]:
     pfilter = ProjectFilter.from_params(request.GET)
     return pfilter, pfilter.apply(queries.visible_projects(request.user))
 
