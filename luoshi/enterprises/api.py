@@ -1,7 +1,9 @@
 """The enterprise service API: enterprises, problems, figures, and the office's steps.
 
-Reads go through queries.visible_enterprises / visible_problems; changes through
-enterprises.services (which call matters.services for the matter loop).
+Reads go through queries.visible_enterprises / visible_problems and the same filters
+as the pages (filters.py); changes through enterprises.services (which call
+matters.services for the matter loop), with the version the caller read (a stale one
+is 409 stale_version, a missing one 422).
 """
 
 from __future__ import annotations
@@ -9,14 +11,16 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
-from luoshi.lib.errors import InvalidInput, NotFound
+from luoshi.lib.errors import InvalidInput
 from luoshi.org.models import Unit
 
 from . import queries, services
+from .filters import EnterpriseFilter, ProblemFilter
 
 router = Router(tags=["enterprises"])
 
@@ -28,6 +32,27 @@ class EnterpriseOut(Schema):
     district_id: int
     industry: str
     size: str
+    version: int
+
+
+class LiaisonOut(Schema):
+    id: int
+    cadre_id: int
+    assigned_at: dt.datetime
+
+
+class WhitelistOut(Schema):
+    id: int
+    guarantee: str
+    valid_from: dt.date
+    valid_to: dt.date
+    revoked_at: dt.datetime | None
+    version: int
+
+
+class EnterpriseDetail(EnterpriseOut):
+    liaisons: list[LiaisonOut]
+    whitelist: list[WhitelistOut]
 
 
 class ProblemOut(Schema):
@@ -46,6 +71,7 @@ class ProblemOut(Schema):
     rating: str
     rating_automatic: bool
     escalated_at: dt.datetime | None
+    version: int
 
 
 class FiguresOut(Schema):
@@ -62,23 +88,68 @@ class FiguresOut(Schema):
     satisfaction_rate: Decimal | None
 
 
-class TransferIn(Schema):
+class EnterpriseFiltersIn(Schema):
+    q: str = ""
+    district: str = ""
+    industry: str = ""
+    size: str = ""
+    whitelisted: str = ""
+
+
+class ProblemFiltersIn(Schema):
+    show: str = ""
+    enterprise: str = ""
+    category: str = ""
+    tier: str = ""
+    q: str = ""
+
+
+class VersionIn(Schema):
+    version: int
+
+
+class TransferIn(VersionIn):
     lead_unit: int
     category: str | None = None
     tier: str | None = None
 
 
-class RevisitIn(Schema):
-    version: int
+class RevisitIn(VersionIn):
+    """`version` is the matter's: reopening and settling change the matter."""
+
     comment: str
 
 
+class LiaisonIn(VersionIn):
+    cadre: int
+
+
+class WhitelistIn(Schema):
+    guarantee: str
+    valid_from: dt.date
+    valid_to: dt.date
+
+
+class RenewIn(VersionIn):
+    valid_to: dt.date
+
+
+class RevokeIn(VersionIn):
+    reason: str
+
+
+def _checked(found):
+    """A filter's first error as 422 naming the field, else the filter."""
+    if found.errors:
+        name, message = next(iter(found.errors.items()))
+        raise InvalidInput(message, field=name)
+    return found
+
+
 @router.get("/", response=list[EnterpriseOut])
-def list_enterprises(request: HttpRequest, q: str = ""):
-    rows = queries.visible_enterprises(request.user).order_by("name")
-    if q:
-        rows = rows.filter(name__icontains=q)
-    return list(rows[:1000])
+def list_enterprises(request: HttpRequest, params: Query[EnterpriseFiltersIn]):
+    found = _checked(EnterpriseFilter.from_params(params.dict()))
+    return list(found.apply(queries.visible_enterprises(request.user)).order_by("name")[:1000])
 
 
 def _problem_out(problem) -> dict:
@@ -88,10 +159,9 @@ def _problem_out(problem) -> dict:
 
 
 @router.get("/problems", response=list[ProblemOut])
-def list_problems(request: HttpRequest, enterprise: int | None = None):
-    rows = queries.visible_problems(request.user).order_by("-received_at")
-    if enterprise:
-        rows = rows.filter(enterprise_id=enterprise)
+def list_problems(request: HttpRequest, params: Query[ProblemFiltersIn]):
+    found = _checked(ProblemFilter.from_params(params.dict()))
+    rows = found.apply(queries.visible_problems(request.user))
     return [_problem_out(p) for p in rows[:1000]]
 
 
@@ -113,29 +183,80 @@ def problem_figures(
     ]
 
 
-def _problem(request: HttpRequest, pk: int):
-    problem = queries.visible_problems(request.user).filter(pk=pk).first()
-    if problem is None:
-        raise NotFound(f"problem {pk}")
-    return problem
-
-
 @router.post("/problems/{pk}/transfer", response=ProblemOut)
 def transfer(request: HttpRequest, pk: int, payload: TransferIn):
-    problem = _problem(request, pk)
-    unit = Unit.objects.filter(pk=payload.lead_unit, is_active=True).first()
-    if unit is None:
-        raise InvalidInput(f"lead_unit: {payload.lead_unit}", field="lead_unit")
+    problem = queries.get_problem_for_user(request.user, pk)
     services.transfer_problem(
-        problem, actor=request.user, lead_unit=unit, category=payload.category, tier=payload.tier
+        problem,
+        actor=request.user,
+        version=payload.version,
+        lead_unit=_unit(payload.lead_unit),
+        category=payload.category,
+        tier=payload.tier,
     )
-    return _problem_out(_problem(request, pk))
+    return _problem_out(queries.get_problem_for_user(request.user, pk))
 
 
 @router.post("/problems/{pk}/reopen", response=ProblemOut)
 def reopen(request: HttpRequest, pk: int, payload: RevisitIn):
-    problem = _problem(request, pk)
-    services.reopen_problem(
-        problem, actor=request.user, version=payload.version, comment=payload.comment
-    )
-    return _problem_out(_problem(request, pk))
+    problem = queries.get_problem_for_user(request.user, pk)
+    services.reopen_problem(problem, actor=request.user, **payload.dict())
+    return _problem_out(queries.get_problem_for_user(request.user, pk))
+
+
+@router.post("/problems/{pk}/settle", response=ProblemOut)
+def settle(request: HttpRequest, pk: int, payload: RevisitIn):
+    problem = queries.get_problem_for_user(request.user, pk)
+    services.settle_problem(problem, actor=request.user, **payload.dict())
+    return _problem_out(queries.get_problem_for_user(request.user, pk))
+
+
+@router.post("/whitelist/{pk}/renew", response=WhitelistOut)
+def renew_whitelist_entry(request: HttpRequest, pk: int, payload: RenewIn):
+    entry = queries.get_whitelist_entry_for_user(request.user, pk)
+    return services.renew_whitelist_entry(entry, actor=request.user, **payload.dict())
+
+
+@router.post("/whitelist/{pk}/revoke", response=WhitelistOut)
+def revoke_whitelist_entry(request: HttpRequest, pk: int, payload: RevokeIn):
+    entry = queries.get_whitelist_entry_for_user(request.user, pk)
+    return services.revoke_whitelist_entry(entry, actor=request.user, **payload.dict())
+
+
+@router.get("/{pk}", response=EnterpriseDetail)
+def enterprise_detail(request: HttpRequest, pk: int):
+    enterprise = queries.get_enterprise_for_user(request.user, pk)
+    data = {f: getattr(enterprise, f) for f in EnterpriseOut.model_fields}
+    data["liaisons"] = list(enterprise.liaisons.filter(ended_at__isnull=True))
+    data["whitelist"] = list(enterprise.whitelist.all())
+    return data
+
+
+@router.post("/{pk}/liaisons", response=LiaisonOut)
+def assign_liaison(request: HttpRequest, pk: int, payload: LiaisonIn):
+    enterprise = queries.get_enterprise_for_user(request.user, pk)
+    cadre = User.objects.filter(pk=payload.cadre, is_active=True).first()
+    if cadre is None:
+        raise InvalidInput(f"cadre: {payload.cadre}", field="cadre")
+    return services.assign_liaison(enterprise, cadre, actor=request.user, version=payload.version)
+
+
+@router.post("/{pk}/liaisons/{liaison}/end", response=LiaisonOut)
+def end_liaison(request: HttpRequest, pk: int, liaison: int, payload: VersionIn):
+    enterprise = queries.get_enterprise_for_user(request.user, pk)
+    found = queries.liaison_of(enterprise, liaison)
+    return services.end_liaison(found, actor=request.user, version=payload.version)
+
+
+@router.post("/{pk}/whitelist", response={201: WhitelistOut})
+def add_to_whitelist(request: HttpRequest, pk: int, payload: WhitelistIn):
+    enterprise = queries.get_enterprise_for_user(request.user, pk)
+    entry = services.add_to_whitelist(actor=request.user, enterprise=enterprise, **payload.dict())
+    return 201, entry
+
+
+def _unit(pk: int) -> Unit:
+    unit = Unit.objects.filter(pk=pk, is_active=True).first()
+    if unit is None:
+        raise InvalidInput(f"lead_unit: {pk}", field="lead_unit")
+    return unit

@@ -73,7 +73,7 @@ def _enterprises(ctx, supervisor) -> list:
                 contact_phone=f"1380000{serial:04d}",
             )
             cadre = ctx.handlers[LIAISON_UNITS[serial % len(LIAISON_UNITS)]]
-            services.assign_liaison(enterprise, cadre, actor=supervisor)
+            services.assign_liaison(enterprise, cadre, actor=supervisor, version=enterprise.version)
             made.append(enterprise)
     _whitelist(ctx, made)
     _link_projects(ctx, supervisor, made)
@@ -181,7 +181,9 @@ def _handle(ctx, supervisor, problem, unit: str, received: dt.date, age: int) ->
     state = {}
 
     def transfer():
-        state["m"] = services.transfer_problem(problem, actor=supervisor, lead_unit=ctx.units[unit])
+        state["m"] = services.transfer_problem(
+            problem, actor=supervisor, version=problem.version, lead_unit=ctx.units[unit]
+        )
 
     day = _step(ctx, received + dt.timedelta(days=1), transfer)
     steps = [
@@ -220,7 +222,7 @@ def _handle(ctx, supervisor, problem, unit: str, received: dt.date, age: int) ->
         return  # awaiting the rating
     grade = ctx.rng.choice(["very_satisfied", "satisfied", "satisfied", "basically_satisfied",
                             "unsatisfied"])  # fmt: skip
-    day = _step(ctx, day + dt.timedelta(days=2), lambda: services.rate_problem(problem, grade))
+    day = _step(ctx, day + dt.timedelta(days=2), lambda: _rate(problem, grade))
     if grade == "unsatisfied" and day is not None:
         _step(
             ctx,
@@ -232,6 +234,12 @@ def _handle(ctx, supervisor, problem, unit: str, received: dt.date, age: int) ->
                 comment="回访：企业反映问题未彻底解决，重新办理",
             ),  # fmt: skip
         )
+
+
+def _rate(problem, grade: str) -> None:
+    """The enterprise rates on its page, which shows the problem as it is now."""
+    problem.refresh_from_db()
+    services.rate_problem(problem, grade, version=problem.version)
 
 
 def services_reopen(problem):

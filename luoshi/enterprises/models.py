@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.lib.eventlog import AppendOnlyModel
 from luoshi.lib.single_row import SingleRow
 from luoshi.matters.services.reopening import Rating
 
@@ -28,6 +29,8 @@ class Enterprise(models.Model):
 
     `token` opens the enterprise's own page (no account): it sends in problems,
     follows them and rates the answers. Reissuing the token cuts off the old link.
+    Changes go through enterprises.services, which raise `version` (liaisons, the
+    link) and append an EnterpriseEvent.
     """
 
     name = models.CharField(_("name"), max_length=200)
@@ -41,12 +44,17 @@ class Enterprise(models.Model):
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
-        indexes = [models.Index(fields=["district"], name="enterprise_district")]
+        indexes = [
+            models.Index(fields=["district"], name="enterprise_district"),
+            models.Index(fields=["industry"], name="enterprise_industry"),
+            models.Index(fields=["size"], name="enterprise_size"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -88,7 +96,11 @@ class Guarantee(models.TextChoices):
 
 
 class WhitelistEntry(models.Model):
-    """An enterprise or a project on the 四保 whitelist (白名单) for a guarantee, for a period."""
+    """An enterprise or a project on the 四保 whitelist (白名单) for a guarantee, for a period.
+
+    Renewed by moving `valid_to`; revoked (撤销) before its end with a reason; never
+    deleted. The scan appends an `expired` event once its period has passed.
+    """
 
     enterprise = models.ForeignKey(
         Enterprise, models.PROTECT, null=True, blank=True, related_name="whitelist"
@@ -103,6 +115,8 @@ class WhitelistEntry(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("approved by")
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         ordering = ["valid_to"]
@@ -206,6 +220,7 @@ class EnterpriseProblem(models.Model):
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
     rating_automatic = models.BooleanField(_("rating by default"), default=False)
     escalated_at = models.DateTimeField(_("sent to the supervisor at"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         ordering = ["-received_at"]
@@ -214,10 +229,69 @@ class EnterpriseProblem(models.Model):
         indexes = [
             models.Index(fields=["received_at"], name="problem_received"),
             models.Index(fields=["category", "received_at"], name="problem_category"),
+            models.Index(fields=["tier", "received_at"], name="problem_tier"),
         ]
 
     def __str__(self) -> str:
         return f"{self.enterprise}: {self.title}"
+
+
+class EnterpriseEventKind(models.TextChoices):
+    REGISTERED = "enterprise.registered", _("Enterprise registered")
+    TOKEN_REISSUED = "enterprise.token_reissued", _("New link issued")
+    LIAISON_ASSIGNED = "liaison.assigned", _("Liaison cadre assigned")
+    LIAISON_ENDED = "liaison.ended", _("Liaison cadre removed")
+    WHITELIST_ADDED = "whitelist.added", _("Whitelist entry added")
+    WHITELIST_RENEWED = "whitelist.renewed", _("Whitelist entry renewed")
+    WHITELIST_EXPIRED = "whitelist.expired", _("Whitelist entry expired")
+    WHITELIST_REVOKED = "whitelist.revoked", _("Whitelist entry revoked")
+    SERVICE_DAY_SCHEDULED = "service_day.scheduled", _("Service day scheduled")
+    PROBLEM_RECEIVED = "problem.received", _("Problem received")
+    PROBLEM_TRANSFERRED = "problem.transferred", _("Problem transferred")
+    PROBLEM_RATED = "problem.rated", _("Problem rated")
+    PROBLEM_REOPENED = "problem.reopened", _("Problem reopened")
+    PROBLEM_ESCALATED = "problem.escalated", _("Problem sent to the supervisor")
+    PROBLEM_CLOSED = "problem.closed", _("Problem closed")
+
+
+class EnterpriseEvent(AppendOnlyModel):
+    """One change in enterprise service: who, when, what. Appended by services, never changed.
+
+    It names what changed: the enterprise (and, for a whitelist entry of a project,
+    the entry alone), the problem, the whitelist entry or the service day.
+    """
+
+    kind = models.CharField(_("kind"), max_length=32, choices=EnterpriseEventKind.choices)
+    enterprise = models.ForeignKey(
+        Enterprise, models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    problem = models.ForeignKey(
+        EnterpriseProblem, models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    whitelist_entry = models.ForeignKey(
+        WhitelistEntry, models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    service_day = models.ForeignKey(
+        ServiceDay, models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    comment = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("enterprise service event")
+        verbose_name_plural = _("enterprise service events")
+        indexes = [
+            models.Index(fields=["enterprise", "at"], name="enterprise_event_at"),
+            models.Index(fields=["whitelist_entry", "kind"], name="whitelist_event_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d} {self.get_kind_display()}"
 
 
 class EnterprisePolicy(SingleRow, models.Model):

@@ -21,8 +21,19 @@ from luoshi.lib.errors import NotFound
 from luoshi.matters.models import Matter, ProgressReport, State
 from luoshi.matters.services.reopening import SATISFIED_GRADES
 from luoshi.org.access import access_for
+from luoshi.org.models import Unit
 
-from .models import Enterprise, EnterprisePolicy, EnterpriseProblem, WhitelistEntry
+from .filters import SHOW
+from .models import (
+    Enterprise,
+    EnterpriseEvent,
+    EnterprisePolicy,
+    EnterpriseProblem,
+    Liaison,
+    ProblemCategory,
+    ServiceDay,
+    WhitelistEntry,
+)
 
 SOLVED = [State.COMPLETED, State.CLOSED]
 
@@ -48,6 +59,27 @@ def get_enterprise_for_user(user: User | AnonymousUser, pk: int) -> Enterprise:
     return enterprise
 
 
+def liaison_of(enterprise: Enterprise, pk: int) -> Liaison:
+    liaison = enterprise.liaisons.select_related("enterprise").filter(pk=pk).first()
+    if liaison is None:
+        raise NotFound(_("This liaison does not exist."))
+    return liaison
+
+
+def get_whitelist_entry_for_user(user: User | AnonymousUser, pk: int) -> WhitelistEntry:
+    """A whitelist entry of an enterprise or a project the user may read."""
+    from luoshi.projects.queries import visible_projects
+
+    entries = WhitelistEntry.objects.filter(
+        Q(enterprise__in=visible_enterprises(user).values("pk"))
+        | Q(project__in=visible_projects(user).values("pk"))
+    )
+    entry = entries.select_related("enterprise", "project").filter(pk=pk).first()
+    if entry is None:
+        raise NotFound(_("This whitelist entry does not exist or is not visible to you."))
+    return entry
+
+
 def enterprise_for_token(token: str) -> Enterprise:
     enterprise = Enterprise.objects.filter(token=token).first() if token else None
     if enterprise is None:
@@ -60,6 +92,39 @@ def problems_of(enterprise: Enterprise) -> QuerySet[EnterpriseProblem]:
     return enterprise.problems.select_related("matter", "matter__lead_unit").order_by(
         "-received_at"
     )
+
+
+def get_problem_for_user(user: User | AnonymousUser, pk: int) -> EnterpriseProblem:
+    problem = visible_problems(user).filter(pk=pk).first()
+    if problem is None:
+        raise NotFound(_("Problem %(pk)s does not exist or is not visible to you.") % {"pk": pk})
+    return problem
+
+
+def problem_counts(user: User | AnonymousUser) -> dict[str, int]:
+    """What the counters show: problems to transfer, awaiting rating, unsatisfied (one query)."""
+    counted = ("to_transfer", "to_rate", "unsatisfied")
+    found = visible_problems(user).aggregate(
+        **{name: Count("pk", filter=SHOW[name]) for name in counted}
+    )
+    return {name: found[name] or 0 for name in counted}
+
+
+def history(enterprise: Enterprise, limit: int = 50) -> list[EnterpriseEvent]:
+    """The enterprise's latest events (its liaisons, whitelist, problems), newest first."""
+    rows = enterprise.events.select_related("actor", "problem").order_by("-at", "-id")
+    return list(rows[:limit])
+
+
+def visible_service_days(user: User | AnonymousUser) -> QuerySet[ServiceDay]:
+    """The office, leaders and admins see every unit's service days; a unit its own."""
+    access = access_for(user)
+    days = ServiceDay.objects.select_related("unit").order_by("-day")
+    if access.user_id is None:
+        return days.none()
+    if access.sees_everything:
+        return days
+    return days.filter(unit_id__in=sorted(access.visible_units))
 
 
 def visible_problems(user: User | AnonymousUser) -> QuerySet[EnterpriseProblem]:
@@ -93,7 +158,7 @@ def whitelist_warnings(today: dt.date | None = None) -> list[WhitelistWarning]:
     days = EnterprisePolicy.current().whitelist_warning_days
     window = dt.timedelta(days=days)
     entries = WhitelistEntry.objects.filter(
-        valid_to__gte=today - window, valid_to__lte=today + window
+        valid_to__gte=today - window, valid_to__lte=today + window, revoked_at__isnull=True
     ).select_related("enterprise", "project", "approved_by")
     return [WhitelistWarning(e, (e.valid_to - today).days) for e in entries]
 
@@ -173,6 +238,16 @@ def problem_figures(
     )
     fields = [f for f in ProblemFigures.__dataclass_fields__ if f != "key"]
     return [ProblemFigures(key=row[GROUPS[by]], **{f: row[f] for f in fields}) for row in rows]
+
+
+def group_names(by: str, keys: list) -> dict:
+    """The names of figure groups: units and enterprises by name, categories by label."""
+    ids = [k for k in keys if k]
+    if by == "unit":
+        return dict(Unit.objects.filter(pk__in=ids).values_list("pk", "name"))
+    if by == "category":
+        return {k: ProblemCategory(k).label for k in ids}
+    return dict(Enterprise.objects.filter(pk__in=ids).values_list("pk", "name"))
 
 
 def total_of(rows: Iterable[ProblemFigures]) -> ProblemFigures:

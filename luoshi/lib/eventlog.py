@@ -20,7 +20,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext as _
 
-from .errors import NotFound, StaleVersion
+from .errors import InvalidInput, NotFound, StaleVersion
 
 
 class ImmutableError(Exception):
@@ -78,3 +78,17 @@ def bump_and_save(obj: models.Model, *, update_fields: list[str] | None = None) 
         obj.save(update_fields=[*update_fields, "version"])
     else:
         obj.save()
+
+
+def require_version(version: int | None) -> int:
+    """The version a form or API call carried; refused when missing (never assumed current).
+
+    For services whose every caller must say which version it read (pages, the API,
+    and imports and scans passing the version of the object they just loaded).
+    """
+    if version is None:
+        raise InvalidInput(
+            _("The form lacks the version of the record: reload the page and try again."),
+            field="version",
+        )
+    return version

@@ -14,8 +14,10 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 
 from luoshi.lib.errors import InvalidInput
+from luoshi.org.models import Unit
 
 from . import queries, services
+from .filters import ProjectFilter
 from .models import ProjectPolicy
 
 router = Router(tags=["projects"])
@@ -26,7 +28,9 @@ class StageOut(Schema):
     planned_date: dt.date | None
     actual_date: dt.date | None
     evidence: str
-    late: bool
+    timing: str  # unplanned, pending, on_time, reached_late, overdue (StageTiming)
+    late: bool  # reached late or overdue
+    days_late: int
 
 
 class ProjectOut(Schema):
@@ -80,6 +84,11 @@ class FiguresOut(Schema):
     investment_completed: Decimal
     investment_rate: Decimal | None
     effect_rates: dict[str, Decimal | None]
+    stages_due: int
+    stages_on_time: int
+    stages_reached_late: int
+    stages_overdue: int
+    stage_on_time_rate: Decimal | None
 
 
 class StageIn(Schema):
@@ -87,6 +96,13 @@ class StageIn(Schema):
     stage: str
     actual_date: dt.date
     evidence: str
+
+
+class ProblemIn(Schema):
+    title: str
+    lead_unit: int
+    content: str = ""
+    deadline: dt.date | None = None
 
 
 class MonthIn(Schema):
@@ -99,7 +115,7 @@ class MonthIn(Schema):
 
 
 def _filtered(request: HttpRequest, params: FiltersIn):
-    pfilter = queries.ProjectFilter.from_params(params.dict())
+    pfilter = ProjectFilter.from_params(params.dict())
     if pfilter.errors:
         name, message = next(iter(pfilter.errors.items()))
         raise InvalidInput(message, field=name)
@@ -118,6 +134,16 @@ def list_projects(request: HttpRequest, params: Query[FiltersIn]):
     tolerance = ProjectPolicy.current().investment_tolerance_percent
     rows = queries.with_warnings(_filtered(request, params), today).order_by("code")[:1000]
     return [_out(p, tolerance) for p in rows]
+
+
+def _stage_out(view: queries.StageView) -> dict:
+    row = view.row
+    return {
+        **{f: getattr(row, f) for f in ("stage", "planned_date", "actual_date", "evidence")},
+        "timing": view.timing.value,
+        "late": view.late,
+        "days_late": view.days_late,
+    }
 
 
 def _figures_out(key, fig) -> dict:
@@ -159,13 +185,7 @@ def project_detail(request: HttpRequest, pk: int, year: int | None = None):
     today = timezone.localdate()
     annotated = queries.with_warnings(queries.visible_projects(request.user), today).get(pk=pk)
     data = _out(annotated, ProjectPolicy.current().investment_tolerance_percent)
-    data["stages"] = [
-        {
-            **{f: getattr(s, f) for f in ("stage", "planned_date", "actual_date", "evidence")},
-            "late": s.is_late(today),
-        }  # fmt: skip
-        for s in project.stages.all()
-    ]
+    data["stages"] = [_stage_out(v) for v in queries.stage_views(project.stages.all(), today)]
     data["months"] = queries.months_of(project, year or today.year)
     matters = queries.linked_matters(project, request.user)
     data["matters"] = list(matters.values_list("pk", flat=True))
@@ -200,6 +220,24 @@ def report_month(request: HttpRequest, pk: int, payload: MonthIn):
         version=payload.version,
     )
     return _reload(request, pk)
+
+
+@router.post("/{pk}/problem", response={201: int})
+def raise_problem(request: HttpRequest, pk: int, payload: ProblemIn):
+    """Raise a problem the project met as a matter; returns the matter's id."""
+    project = queries.get_project_for_user(request.user, pk)
+    unit = Unit.objects.filter(pk=payload.lead_unit, is_active=True).first()
+    if unit is None:
+        raise InvalidInput(f"lead_unit: {payload.lead_unit}", field="lead_unit")
+    matter = services.raise_problem(
+        project,
+        actor=request.user,
+        title=payload.title,
+        content=payload.content,
+        lead_unit=unit,
+        deadline=payload.deadline,
+    )
+    return 201, matter.pk
 
 
 def _reload(request: HttpRequest, pk: int) -> dict:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -21,10 +20,11 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 
+from luoshi.lib.dates import parse_date
 from luoshi.lib.errors import InvalidInput
 from luoshi.org.models import Unit
 
-from . import services
+from . import queries, services
 from .models import (
     STAGE_ORDER,
     WARNING_COLOURS,
@@ -33,8 +33,9 @@ from .models import (
     ProjectLevel,
     ProjectWarning,
     Stage,
+    StageTiming,
 )
-from .queries import ZERO, warnings_of, with_warnings
+from .queries import ZERO
 
 STAGE_CN = {"signed": "签约", "started": "开工", "building": "在建", "built": "竣工",
             "producing": "投产", "effective": "达效"}  # fmt: skip
@@ -92,20 +93,10 @@ def _unit_index() -> dict[str, Unit]:
 
 
 def _date(value, where: str) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
     try:
-        return dt.date.fromisoformat(str(value).strip().replace("/", "-").replace(".", "-"))
-    except ValueError:
-        raise InvalidInput(
-            _("%(where)s: “%(value)s” is not a date like 2026-03-31.")
-            % {"where": where, "value": value},
-            field="file",
-        ) from None
+        return parse_date(value)
+    except InvalidInput as error:
+        raise InvalidInput(f"{where}: {error.message}", field="file") from None
 
 
 def _choice(value, words: dict, choices, where: str) -> str:
@@ -232,23 +223,57 @@ FILLS = {
     "red": PatternFill("solid", fgColor="F8D7DA"),
     "yellow": PatternFill("solid", fgColor="FFF3CD"),
 }
+TIMING_FILLS = {StageTiming.REACHED_LATE: FILLS["yellow"], StageTiming.OVERDUE: FILLS["red"]}
 
 
-def ledger_rows(queryset: QuerySet[Project], today: dt.date) -> Iterable[Project]:
-    """Projects with their warnings, stages and money to date, in three queries."""
-    from .queries import _month_sum
-
-    return (
-        with_warnings(queryset, today)
-        .annotate(
-            year_planned=_month_sum("planned", today.year, today.month),
-            year_completed=_month_sum("completed", today.year, today.month),
-            funds_total=_month_sum("funds_in_place", today.year, today.month),
-        )
-        .select_related("responsible_unit", "district")
-        .prefetch_related("stages")
-        .order_by("code")
+def _late_text(views) -> str:
+    """The late stages in words, for a printed ledger without colours: 开工逾期5天."""
+    words = {StageTiming.REACHED_LATE: "逾期完成", StageTiming.OVERDUE: "逾期未完成"}
+    return "、".join(
+        f"{STAGE_CN[v.row.stage]}{words[v.timing]}{v.days_late}天" for v in views if v.late
     )
+
+
+LEDGER_HEADS = ["项目编号", "项目名称", "项目类型", "项目级别", "业主单位", "责任单位", "所在区",
+                "当前阶段", "合同投资(万元)", "本年到位资金(万元)", "本年计划投资(万元)",
+                "本年完成投资(万元)",
+                *(f"{STAGE_CN[s]}{kind}" for s in STAGE_ORDER for kind in ("计划", "实际")),
+                "阶段逾期", "预警"]  # fmt: skip
+FIRST_STAGE_COLUMN = LEDGER_HEADS.index("签约计划") + 1
+
+
+def _ledger_row(project: Project, views, warnings: list[str]) -> list:
+    dates = [d for v in views for d in (v.row.planned_date, v.row.actual_date)]
+    return [
+        project.code,
+        project.name,
+        project.get_kind_display(),
+        project.get_level_display(),
+        project.owner_name,
+        project.responsible_unit.name,
+        project.district.name,
+        str(Stage(project.stage).label) if project.stage else "",
+        project.contracted_investment,
+        project.funds_total or ZERO,
+        project.year_planned or ZERO,
+        project.year_completed or ZERO,
+        *dates,
+        _late_text(views),
+        "、".join(str(ProjectWarning(w).label) for w in warnings),
+    ]
+
+
+def _colour_row(sheet, views, warnings: list[str]) -> None:
+    """Late stages: the actual date cell (reached late) or the planned one (overdue)."""
+    row = sheet.max_row
+    for index, view in enumerate(views):
+        if view.late:
+            reached = view.timing == StageTiming.REACHED_LATE
+            column = FIRST_STAGE_COLUMN + 2 * index + (1 if reached else 0)
+            sheet.cell(row=row, column=column).fill = TIMING_FILLS[view.timing]
+    if warnings:
+        colour = WARNING_COLOURS[ProjectWarning(warnings[0])]
+        sheet.cell(row=row, column=len(LEDGER_HEADS)).fill = FILLS[colour]
 
 
 def export_ledger(queryset: QuerySet[Project], today: dt.date, tolerance: int) -> bytes:
@@ -256,38 +281,14 @@ def export_ledger(queryset: QuerySet[Project], today: dt.date, tolerance: int) -
     book = Workbook()
     sheet = book.active
     sheet.title = "重点项目台账"
-    stage_heads = [f"{STAGE_CN[s]}{kind}" for s in STAGE_ORDER for kind in ("计划", "实际")]
-    heads = ["项目编号", "项目名称", "项目类型", "项目级别", "业主单位", "责任单位", "所在区",
-             "当前阶段", "合同投资(万元)", "本年到位资金(万元)", "本年计划投资(万元)",
-             "本年完成投资(万元)", *stage_heads, "预警"]  # fmt: skip
-    sheet.append(heads)
+    sheet.append(LEDGER_HEADS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for project in ledger_rows(queryset, today):
-        warnings = warnings_of(project, tolerance)
-        stages = {s.stage: s for s in project.stages.all()}
-        dates = [d for s in STAGE_ORDER for d in (stages[s].planned_date, stages[s].actual_date)]
-        sheet.append(
-            [
-                project.code,
-                project.name,
-                project.get_kind_display(),
-                project.get_level_display(),
-                project.owner_name,
-                project.responsible_unit.name,
-                project.district.name,
-                str(Stage(project.stage).label) if project.stage else "",
-                project.contracted_investment,
-                project.funds_total or ZERO,
-                project.year_planned or ZERO,
-                project.year_completed or ZERO,
-                *dates,
-                "、".join(str(ProjectWarning(w).label) for w in warnings),
-            ]  # fmt: skip
-        )
-        if warnings:
-            colour = WARNING_COLOURS[ProjectWarning(warnings[0])]
-            sheet.cell(row=sheet.max_row, column=len(heads)).fill = FILLS[colour]
+    for project in queries.ledger_rows(queryset, today):
+        warnings = queries.warnings_of(project, tolerance)
+        views = queries.stage_views(project.stages.all(), today)
+        sheet.append(_ledger_row(project, views, warnings))
+        _colour_row(sheet, views, warnings)
     for column in sheet.iter_cols(min_row=2):
         for cell in column:
             if isinstance(cell.value, dt.date):

@@ -54,18 +54,37 @@ class EffectMetric(models.TextChoices):
 
 
 class ProjectWarning(models.TextChoices):
-    """Declared once with their colours; the list, the page and the ledger read them."""
+    """Declared once with their colours; the list, the page and the ledger read them.
+
+    STAGE_LATE: a stage whose planned date has passed is not reached (act now).
+    STAGE_REACHED_LATE: a stage was reached after its planned date (on the record).
+    """
 
     NORMAL = "normal", _("Normal")
     STAGE_LATE = "stage_late", _("Stage late")
+    STAGE_REACHED_LATE = "stage_reached_late", _("Stage reached late")
     INVESTMENT_BEHIND = "investment_behind", _("Investment behind plan")
 
 
 WARNING_COLOURS = {
     ProjectWarning.NORMAL: "green",
     ProjectWarning.STAGE_LATE: "red",
+    ProjectWarning.STAGE_REACHED_LATE: "yellow",
     ProjectWarning.INVESTMENT_BEHIND: "yellow",
 }
+
+
+class StageTiming(models.TextChoices):
+    """Where a stage stands against its planned date on a given day."""
+
+    UNPLANNED = "unplanned", _("No planned date")
+    PENDING = "pending", _("Not due yet")
+    ON_TIME = "on_time", _("Reached on time")
+    REACHED_LATE = "reached_late", _("Reached late")
+    OVERDUE = "overdue", _("Overdue")
+
+
+LATE_TIMINGS = frozenset({StageTiming.REACHED_LATE, StageTiming.OVERDUE})
 
 
 class Project(models.Model):
@@ -134,6 +153,7 @@ class Project(models.Model):
             models.Index(fields=["district", "stage"], name="project_district_stage"),
             models.Index(fields=["responsible_unit", "stage"], name="project_unit_stage"),
             models.Index(fields=["kind", "level"], name="project_kind_level"),
+            models.Index(fields=["status"], name="project_status"),
         ]
 
     def __str__(self) -> str:
@@ -170,8 +190,28 @@ class ProjectStage(models.Model):
     def __str__(self) -> str:
         return f"{self.project.code} {self.get_stage_display()}"
 
+    def timing(self, today: dt.date) -> StageTiming:
+        """On time, reached late or overdue as seen on `today` (a stage reached after
+        today counts as not reached yet, so past days read as they were)."""
+        if self.planned_date is None:
+            return StageTiming.UNPLANNED
+        reached = self.actual_date if self.actual_date and self.actual_date <= today else None
+        if reached:
+            late = reached > self.planned_date
+            return StageTiming.REACHED_LATE if late else StageTiming.ON_TIME
+        return StageTiming.OVERDUE if self.planned_date < today else StageTiming.PENDING
+
     def is_late(self, today: dt.date) -> bool:
-        return bool(self.planned_date and not self.actual_date and self.planned_date < today)
+        return self.timing(today) in LATE_TIMINGS
+
+    def days_late(self, today: dt.date) -> int:
+        """Days past the planned date: to reaching it, or to `today` while overdue."""
+        timing = self.timing(today)
+        if timing == StageTiming.REACHED_LATE:
+            return (self.actual_date - self.planned_date).days
+        if timing == StageTiming.OVERDUE:
+            return (today - self.planned_date).days
+        return 0
 
 
 class ProjectMonth(models.Model):

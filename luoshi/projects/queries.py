@@ -1,4 +1,6 @@
-"""Reads of key projects: who sees which, the one list filter, warnings and figures.
+"""Reads of key projects: who sees which, warnings, stage timing and figures.
+
+The list filter is filters.ProjectFilter.
 
 The definitions of every figure are in docs/projects.md; the tests compute them by
 hand on small examples.
@@ -8,22 +10,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import (
+    Count,
     DecimalField,
     Exists,
     F,
     FilteredRelation,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
 )
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from luoshi.lib.errors import NotFound
@@ -40,6 +45,7 @@ from .models import (
     ProjectStatus,
     ProjectWarning,
     Stage,
+    StageTiming,
 )
 
 ZERO = Decimal(0)
@@ -70,67 +76,6 @@ def get_project_for_user(user: User | AnonymousUser, pk: int) -> Project:
     return project
 
 
-# -- the one list filter --------------------------------------------------------------
-
-
-@dataclass
-class ProjectFilter:
-    """Drives the list page, the JSON list, the ledger export and the figures."""
-
-    district: int | None = None
-    unit: int | None = None
-    kind: str = ""
-    level: str = ""
-    stage: str = ""
-    status: str = ""
-    q: str = ""
-    errors: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def from_params(cls, params: Mapping) -> ProjectFilter:
-        found = cls()
-        for name in ("district", "unit"):
-            raw = (params.get(name) or "").strip()
-            if raw:
-                if raw.isdigit():
-                    setattr(found, name, int(raw))
-                else:
-                    found.errors[name] = _("Choose a unit from the list.")
-        for name, choices in (
-            ("kind", ProjectKind),
-            ("level", ProjectLevel),
-            ("stage", Stage),
-            ("status", ProjectStatus),
-        ):
-            raw = (params.get(name) or "").strip()
-            if raw and raw != "none" and raw not in choices.values:
-                found.errors[name] = _("%(value)s is not a valid choice.") % {"value": raw}
-            else:
-                setattr(found, name, raw)
-        found.q = (params.get("q") or "").strip()[:100]
-        return found
-
-    def apply(self, queryset: QuerySet[Project]) -> QuerySet[Project]:
-        conditions = {
-            "district_id": self.district,
-            "responsible_unit_id": self.unit,
-            "kind": self.kind,
-            "level": self.level,
-            "status": self.status,
-        }
-        queryset = queryset.filter(**{k: v for k, v in conditions.items() if v})
-        if self.stage:
-            queryset = queryset.filter(stage="" if self.stage == "none" else self.stage)
-        if self.q:
-            text = Q(name__icontains=self.q) | Q(code__icontains=self.q)
-            queryset = queryset.filter(text | Q(owner_name__icontains=self.q))
-        return queryset
-
-    def as_params(self) -> dict[str, str]:
-        names = ("district", "unit", "kind", "level", "stage", "status", "q")
-        return {n: str(getattr(self, n)) for n in names if getattr(self, n)}
-
-
 # -- warnings -------------------------------------------------------------------------
 
 
@@ -152,16 +97,18 @@ def last_closed_month(today: dt.date) -> tuple[int, int]:
 def with_warnings(queryset: QuerySet[Project], today: dt.date) -> QuerySet[Project]:
     """Annotate each project with what its warnings need, in the same query.
 
-    late_stage: a stage planned before today not yet reached (not for terminated);
+    late_stage: a stage planned before today not yet reached (StageTiming.OVERDUE);
+    reached_late: a stage reached after its planned date (StageTiming.REACHED_LATE);
     plan_to_date / done_to_date: this year's investment plan and completion to the
-    last closed month, which ProjectRow.warning compares with the tolerance.
+    last closed month, which warnings_of compares with the tolerance.
     """
     year, through = last_closed_month(today)
-    late = ProjectStage.objects.filter(
-        project=OuterRef("pk"), actual_date__isnull=True, planned_date__lt=today
-    )
+    stages = ProjectStage.objects.filter(project=OuterRef("pk"))
+    overdue = Q(planned_date__lt=today) & (Q(actual_date__isnull=True) | Q(actual_date__gt=today))
+    reached_late = Q(actual_date__gt=F("planned_date"), actual_date__lte=today)
     return queryset.annotate(
-        late_stage=Exists(late),
+        late_stage=Exists(stages.filter(overdue)),
+        reached_late=Exists(stages.filter(reached_late)),
         plan_to_date=_month_sum("planned", year, through),
         done_to_date=_month_sum("completed", year, through),
     )
@@ -174,6 +121,8 @@ def warnings_of(project: Project, tolerance_percent: int) -> list[str]:
     found = []
     if project.late_stage:
         found.append(ProjectWarning.STAGE_LATE)
+    if project.reached_late:
+        found.append(ProjectWarning.STAGE_REACHED_LATE)
     plan = project.plan_to_date or ZERO
     done = project.done_to_date or ZERO
     if plan > 0 and done * 100 < plan * (100 - tolerance_percent):
@@ -181,8 +130,42 @@ def warnings_of(project: Project, tolerance_percent: int) -> list[str]:
     return found
 
 
-def late_stages(project: Project, today: dt.date) -> list[ProjectStage]:
-    return [s for s in project.stages.all() if s.is_late(today)]
+@dataclass(frozen=True)
+class StageView:
+    """A stage as the page, the API and the ledger show it on a day."""
+
+    row: ProjectStage
+    timing: StageTiming
+    days_late: int
+
+    @property
+    def late(self) -> bool:
+        return self.timing in (StageTiming.REACHED_LATE, StageTiming.OVERDUE)
+
+
+def stage_views(stages: Iterable[ProjectStage], today: dt.date) -> list[StageView]:
+    """Each stage with its timing on `today` (stages already loaded: no query)."""
+    return [StageView(s, s.timing(today), s.days_late(today)) for s in stages]
+
+
+def ledger_rows(queryset: QuerySet[Project], today: dt.date) -> QuerySet[Project]:
+    """The ledger's projects: warnings, this year's money to date, stages (two queries)."""
+    return (
+        with_warnings(queryset, today)
+        .annotate(
+            year_planned=_month_sum("planned", today.year, today.month),
+            year_completed=_month_sum("completed", today.year, today.month),
+            funds_total=_month_sum("funds_in_place", today.year, today.month),
+        )
+        .select_related("responsible_unit", "district")
+        .prefetch_related("stages")
+        .order_by("code")
+    )
+
+
+def late_stages(project: Project, today: dt.date) -> list[StageView]:
+    """The stages reached late or overdue, from the project's prefetched stages."""
+    return [v for v in stage_views(project.stages.all(), today) if v.late]
 
 
 # -- figures --------------------------------------------------------------------------
@@ -212,6 +195,9 @@ class Figures:
     investment_completed: Decimal = ZERO
     effect_target: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     effect_actual: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    stages_due: int = 0
+    stages_on_time: int = 0
+    stages_reached_late: int = 0
 
     def stage_rows(self) -> list[tuple[str, int]]:
         """(label, count) for "not signed" and each stage, in order."""
@@ -234,13 +220,45 @@ class Figures:
     def investment_rate(self) -> Decimal | None:
         return _rate(self.investment_completed, self.investment_planned)
 
+    @property
+    def stages_overdue(self) -> int:
+        return self.stages_due - self.stages_on_time - self.stages_reached_late
+
+    @property
+    def stage_on_time_rate(self) -> Decimal | None:
+        return _rate(self.stages_on_time, self.stages_due)
+
     def effect_rates(self) -> dict[str, Decimal | None]:
         return {m: _rate(self.effect_actual[m], t) for m, t in self.effect_target.items()}
 
 
-def _project_rows(queryset: QuerySet[Project], year: int, through: int) -> QuerySet:
-    """One row per project with its start plan, its money to date and its year's effect."""
+def _stage_count(condition: Q) -> Coalesce:
+    """How many of the project's stages meet `condition` (0 for none)."""
+    rows = (
+        ProjectStage.objects.filter(condition, project=OuterRef("pk"))
+        .values("project")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def _stage_punctuality(as_of: dt.date) -> dict[str, Coalesce]:
+    """Stages due by as_of; reached on or before their plan; reached after it by as_of."""
+    due = Q(planned_date__lte=as_of)
+    return {
+        "stages_due": _stage_count(due),
+        "stages_on_time": _stage_count(due & Q(actual_date__lte=F("planned_date"))),
+        "stages_reached_late": _stage_count(
+            due & Q(actual_date__gt=F("planned_date"), actual_date__lte=as_of)
+        ),
+    }
+
+
+def _project_rows(queryset: QuerySet[Project], as_of: dt.date, year: int, through: int):
+    """One row per project: its start plan, stage punctuality, money to date, year's effect."""
     return queryset.annotate(
+        **_stage_punctuality(as_of),
         start=FilteredRelation("stages", condition=Q(stages__stage=Stage.STARTED)),
         signing=FilteredRelation("stages", condition=Q(stages__stage=Stage.SIGNED)),
         start_planned=F("start__planned_date"),
@@ -276,6 +294,9 @@ def _project_rows(queryset: QuerySet[Project], year: int, through: int) -> Query
         "responsible_unit_id",
         "kind",
         "level",
+        "stages_due",
+        "stages_on_time",
+        "stages_reached_late",
     )
 
 
@@ -312,6 +333,12 @@ def _add(fig: Figures, row: dict, as_of: dt.date, count_in_approvals: bool) -> N
     if not terminated and row["effect_metric"] and row["effect_target"] > 0:
         fig.effect_target[row["effect_metric"]] += row["effect_target"]
         fig.effect_actual[row["effect_metric"]] += row["year_effect"] or ZERO
+    # 7. Stage punctuality: live projects' stages planned on or before as_of, reached on
+    #    time, reached late (after the plan, by as_of), or overdue (the rest).
+    if not terminated:
+        fig.stages_due += row["stages_due"]
+        fig.stages_on_time += row["stages_on_time"]
+        fig.stages_reached_late += row["stages_reached_late"]
 
 
 GROUPS = {
@@ -341,7 +368,7 @@ def figures(
     through = through_month or (as_of.month if year == as_of.year else 12)
     if count_in_approvals is None:
         count_in_approvals = ProjectPolicy.current().count_in_approvals
-    rows = _project_rows(queryset.order_by(), year, through)
+    rows = _project_rows(queryset.order_by(), as_of, year, through)
     if by is None:
         total = Figures()
         for row in rows:
@@ -390,7 +417,12 @@ def linked_matters(project: Project, user: User) -> QuerySet:
     )
 
 
-def unit_names(ids: Iterable[int]) -> dict[int, str]:
-    from luoshi.org.models import Unit
+def group_names(by: str, keys: Iterable) -> dict:
+    """The names of figure groups: units by name, kinds and levels by label."""
+    if by in ("district", "unit"):
+        from luoshi.org.models import Unit
 
-    return dict(Unit.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", "name"))
+        ids = [k for k in keys if k]
+        return dict(Unit.objects.filter(pk__in=ids).values_list("pk", "name"))
+    choices = ProjectKind if by == "kind" else ProjectLevel
+    return {k: choices(k).label for k in keys}

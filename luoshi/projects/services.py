@@ -18,7 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from luoshi.lib.errors import IllegalTransition, InvalidInput, NotAllowed, StaleVersion
+from luoshi.lib.errors import IllegalTransition, InvalidInput
+from luoshi.lib.eventlog import bump_and_save, lock_for_change, require_version
 from luoshi.matters import services as matter_services
 from luoshi.matters.models import Matter, MatterKind, Priority, Source
 from luoshi.org.access import access_for
@@ -38,6 +39,7 @@ from .models import (
     ProjectStatus,
     Stage,
 )
+from .permissions import require_manage, require_report
 
 
 @dataclass
@@ -69,28 +71,19 @@ def today() -> dt.date:
 
 
 def require_office(actor: User) -> None:
-    access = access_for(actor)
-    if not (access.is_office):
-        raise NotAllowed(_("Only the office's supervisors may manage the key project list."))
-
-
-def require_reporter(actor: User, project: Project) -> None:
-    """The office, or a handler or head of the project's responsible unit."""
-    access = access_for(actor)
-    if access.is_office or access.acts_for(project.responsible_unit_id):
-        return
-    raise NotAllowed(_("Only the responsible unit or the office may report on this project."))
+    """The office only (the Excel import asks this before reading the file)."""
+    require_manage(access_for(actor))
 
 
 def lock(project: Project, version: int | None) -> Project:
-    fresh = Project.objects.select_for_update(of=("self",)).get(pk=project.pk)
-    expected = version if version is not None else project.version
-    if fresh.version != expected:
-        raise StaleVersion(
-            _("%(code)s was changed by someone else (now version %(now)s, you had %(had)s).")
-            % {"code": fresh.code, "now": fresh.version, "had": expected}
-        )
-    return fresh
+    """Re-read the project under a row lock; refuse a stale or a missing version.
+
+    Every caller passes the version it read: a form or API call its own, an import
+    or the demo the version of the project it just loaded.
+    """
+    return lock_for_change(
+        Project.objects, project.pk, require_version(version), describe=lambda p: p.code
+    )
 
 
 def record(
@@ -102,9 +95,9 @@ def record(
     data: dict | None = None,
     bump: bool = True,
 ) -> ProjectEvent:
+    """Save the project (version + 1 unless `bump` is False) and append its event row."""
     if bump:
-        project.version += 1
-        project.save()
+        bump_and_save(project)
     return ProjectEvent.objects.create(
         project=project, kind=kind, actor=actor, comment=comment, data=data or {}
     )
@@ -288,7 +281,7 @@ def record_stage(
     Stages are reached in order, one at a time, on or after the previous one's
     date and not in the future. A terminated project does not move.
     """
-    require_reporter(actor, project)
+    require_report(access_for(actor), project)
     _choice(stage, Stage, "stage")
     project = lock(project, version)
     if project.status == ProjectStatus.TERMINATED:
@@ -380,7 +373,7 @@ def report_month(
     A month already reported is corrected by reporting it again: the row takes the
     new figures and the event keeps the old ones.
     """
-    require_reporter(actor, project)
+    require_report(access_for(actor), project)
     if not 1 <= int(month) <= 12:
         raise InvalidInput(_("The month must be 1 to 12."), field="month")
     if dt.date(int(year), int(month), 1) > today():
@@ -422,6 +415,7 @@ def raise_problem(
     The matter is registered as a draft with the project's leader; the supervisor
     assigns it in the standard loop.
     """
+    require_office(actor)
     matter = matter_services.register_matter(
         matter_services.MatterSpec(
             title=title,

@@ -1,28 +1,38 @@
-"""Pages of key projects: the list, a project, figures by district or unit, Excel in and out."""
+"""Pages of key projects: the list, a project, figures by district or unit, Excel in and out.
+
+Views translate HTTP to services: forms (forms.py) parse, services decide, and a
+refusal is shown on the page with its status (422 bad input, 409 stale or illegal).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from luoshi.lib.errors import DomainError
+from luoshi.lib.errors import DomainError, InvalidInput, NotAllowed
+from luoshi.lib.forms import run_form
 from luoshi.lib.web import domain_errors
 from luoshi.org.access import access_for
 from luoshi.org.models import Unit, UnitKind
 
 from . import excel, queries, services
+from .filters import ProjectFilter
+from .forms import AsOfForm, ImportForm, MonthForm, ProblemForm, StageForm
 from .models import (
     WARNING_COLOURS,
+    Project,
     ProjectKind,
     ProjectLevel,
     ProjectPolicy,
@@ -30,13 +40,17 @@ from .models import (
     ProjectWarning,
     Stage,
 )
+from .permissions import may_manage, may_report
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _choices_context() -> dict:
-    units = list(Unit.objects.filter(is_active=True).order_by("path"))
+def _units() -> list[Unit]:
+    return list(Unit.objects.filter(is_active=True).order_by("path"))
+
+
+def _choices_context(units: list[Unit]) -> dict:
     return {
         "districts": [u for u in units if u.kind == UnitKind.DISTRICT],
         "units": units,
@@ -47,18 +61,22 @@ def _choices_context() -> dict:
     }
 
 
-def _badges(project, tolerance: int) -> list[dict]:
+def _badges(project: Project, tolerance: int) -> list[dict]:
     return [
         {"label": ProjectWarning(w).label, "colour": WARNING_COLOURS[ProjectWarning(w)]}
         for w in queries.warnings_of(project, tolerance)
     ]
 
 
+def _filtered(request: HttpRequest) -> tuple[ProjectFilter, QuerySet[Project]]:
+    pfilter = ProjectFilter.from_params(request.GET)
+    return pfilter, pfilter.apply(queries.visible_projects(request.user))
+
+
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
-    pfilter = queries.ProjectFilter.from_params(request.GET)
+    pfilter, visible = _filtered(request)
     today, policy = timezone.localdate(), ProjectPolicy.current()
-    visible = pfilter.apply(queries.visible_projects(request.user))
     rows = queries.with_warnings(visible, today).select_related("responsible_unit", "district")
     page = Paginator(rows.order_by("code"), PAGE_SIZE).get_page(request.GET.get("page"))
     for project in page:
@@ -70,50 +88,60 @@ def project_list(request: HttpRequest) -> HttpResponse:
             visible, as_of=today, count_in_approvals=policy.count_in_approvals
         ),
         "params": urlencode(pfilter.as_params()),
-        "is_office": _is_office(request.user),
-        **_choices_context(),
+        "is_office": may_manage(access_for(request.user)),
+        **_choices_context(_units()),
     }
     return render(request, "projects/project_list.html", context)
 
 
-def _is_office(user) -> bool:
-    access = access_for(user)
-    return access.is_office
+def _detail_page(
+    request: HttpRequest, pk: int, bound: dict | None = None, status: int = 200
+) -> HttpResponse:
+    """The project page; `bound` holds a refused form to show again with its errors."""
+    project = queries.get_project_for_user(request.user, pk)
+    today, access = timezone.localdate(), access_for(request.user)
+    year = _year(request, today)
+    months = queries.months_of(project, year)
+    annotated = queries.with_warnings(queries.visible_projects(request.user), today).get(pk=pk)
+    units = _units()
+    initial = {"version": project.version}
+    next_stage = _next_stage(project)
+    forms = {
+        "stage": StageForm(initial={**initial, "stage": next_stage and next_stage.value}),
+        "month": MonthForm(initial={**initial, "year": year}, effect=bool(project.effect_metric)),
+        "problem": ProblemForm(units=units),
+        **(bound or {}),
+    }
+    context = {
+        "project": project,
+        "stages": queries.stage_views(project.stages.all(), today),
+        "next_stage": next_stage,
+        "months": months,
+        "chart": _chart(months),
+        "year": year,
+        "badges": _badges(annotated, ProjectPolicy.current().investment_tolerance_percent),
+        "matters": list(queries.linked_matters(project, request.user)),
+        "events": list(project.events.select_related("actor").order_by("-at", "-id")[:50]),
+        "may_report": may_report(access, project),
+        "is_office": may_manage(access),
+        "today": today,
+        "forms": forms,
+    }
+    return render(request, "projects/project_detail.html", context, status=status)
 
 
-def _may_report(user, project) -> bool:
-    return _is_office(user) or access_for(user).acts_for(project.responsible_unit_id)
+def _year(request: HttpRequest, today: dt.date) -> int:
+    raw = request.GET.get("year") or ""
+    return int(raw) if raw.isdigit() and 1900 <= int(raw) <= 2200 else today.year
 
 
 @login_required
 @domain_errors
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    project = queries.get_project_for_user(request.user, pk)
-    today = timezone.localdate()
-    year = int(request.GET.get("year") or today.year)
-    stages = list(project.stages.all())
-    months = queries.months_of(project, year)
-    annotated = queries.with_warnings(queries.visible_projects(request.user), today).get(pk=pk)
-    tolerance = ProjectPolicy.current().investment_tolerance_percent
-    context = {
-        "project": project,
-        "stages": [{"row": s, "late": s.is_late(today)} for s in stages],
-        "next_stage": _next_stage(project),
-        "months": months,
-        "chart": _chart(months),
-        "year": year,
-        "badges": _badges(annotated, tolerance),
-        "matters": list(queries.linked_matters(project, request.user)),
-        "events": list(project.events.select_related("actor").order_by("-at", "-id")[:50]),
-        "may_report": _may_report(request.user, project),
-        "is_office": _is_office(request.user),
-        "today": today,
-        "units": list(Unit.objects.filter(is_active=True).order_by("path")),
-    }
-    return render(request, "projects/project_detail.html", context)
+    return _detail_page(request, pk)
 
 
-def _next_stage(project) -> Stage | None:
+def _next_stage(project: Project) -> Stage | None:
     order = list(Stage)
     return order[project.stage_index] if project.stage_index < len(order) else None
 
@@ -131,39 +159,32 @@ def _chart(months: list[dict]) -> dict:
     }
 
 
-def _act(request: HttpRequest, pk: int, action) -> HttpResponse:
-    """Run a service for a form post; a refusal is shown and changes nothing."""
-    project = queries.get_project_for_user(request.user, pk)
-    try:
-        action(project, int(request.POST.get("version") or project.version))
-    except DomainError as error:
-        messages.error(request, error.message)
-    except ValueError:
-        messages.error(request, _("Enter numbers and dates in the form's format."))
-    else:
+def _submit(request: HttpRequest, pk: int, name: str, form, action) -> HttpResponse:
+    """Run one form of the project page through its service; a refusal shows the page."""
+    status = run_form(request, form, action)
+    if status == 200:
         messages.success(request, _("Saved."))
-    return redirect("projects:detail", pk=pk)
-
-
-def _day(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
+        return redirect("projects:detail", pk=pk)
+    return _detail_page(request, pk, {name: form} if status == 422 else None, status)
 
 
 @login_required
 @require_POST
 @domain_errors
 def record_stage(request: HttpRequest, pk: int) -> HttpResponse:
-    post = request.POST
-    return _act(
+    project = queries.get_project_for_user(request.user, pk)
+    return _submit(
         request,
         pk,
-        lambda p, v: services.record_stage(
-            p,
-            post.get("stage", ""),
+        "stage",
+        StageForm(request.POST),
+        lambda d: services.record_stage(
+            project,
+            d["stage"],
             actor=request.user,
-            version=v,
-            actual_date=_day(post.get("actual_date")),
-            evidence=post.get("evidence", ""),
+            version=d["version"],
+            actual_date=d["actual_date"],
+            evidence=d["evidence"],
         ),
     )
 
@@ -172,19 +193,21 @@ def record_stage(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @domain_errors
 def report_month(request: HttpRequest, pk: int) -> HttpResponse:
-    post = request.POST
-    return _act(
+    project = queries.get_project_for_user(request.user, pk)
+    return _submit(
         request,
         pk,
-        lambda p, v: services.report_month(
-            p,
-            year=int(post.get("year") or 0),
-            month=int(post.get("month") or 0),
-            completed=post.get("completed"),
-            funds_in_place=post.get("funds_in_place"),
-            effect=post.get("effect") or 0,
+        "month",
+        MonthForm(request.POST, effect=bool(project.effect_metric)),
+        lambda d: services.report_month(
+            project,
+            year=d["year"],
+            month=d["month"],
+            completed=d["completed"],
+            funds_in_place=d["funds_in_place"],
+            effect=d.get("effect") or 0,
             actor=request.user,
-            version=v,
+            version=d["version"],
         ),
     )
 
@@ -193,116 +216,93 @@ def report_month(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @domain_errors
 def raise_problem(request: HttpRequest, pk: int) -> HttpResponse:
-    post = request.POST
-    unit = Unit.objects.filter(pk=post.get("lead_unit") or 0).first()
-
-    def action(project, _version):
-        if unit is None:
-            raise services.InvalidInput(_("Choose the lead unit."), field="lead_unit")
-        services.raise_problem(
+    project = queries.get_project_for_user(request.user, pk)
+    return _submit(
+        request,
+        pk,
+        "problem",
+        ProblemForm(request.POST, units=_units()),
+        lambda d: services.raise_problem(
             project,
             actor=request.user,
-            title=post.get("title", ""),
-            content=post.get("content", ""),
-            lead_unit=unit,
-            deadline=_day(post.get("deadline")),
-        )
-
-    return _act(request, pk, action)
+            title=d["title"],
+            lead_unit=d["lead_unit"],
+            deadline=d["deadline"],
+        ),
+    )
 
 
-def _group_choices() -> list[tuple[str, str]]:
-    return [
-        ("district", _("By district")),
-        ("unit", _("By responsible unit")),
-        ("kind", _("By kind")),
-        ("level", _("By level")),
-    ]
+GROUP_CHOICES = [
+    ("district", gettext_lazy("By district")),
+    ("unit", gettext_lazy("By responsible unit")),
+    ("kind", gettext_lazy("By kind")),
+    ("level", gettext_lazy("By level")),
+]
 
 
 @login_required
 def project_figures(request: HttpRequest) -> HttpResponse:
     """Figures per district, unit, kind or level for the filtered projects."""
     by = request.GET.get("by") if request.GET.get("by") in queries.GROUPS else "district"
-    pfilter = queries.ProjectFilter.from_params(request.GET)
-    today = _as_of(request)
-    visible = pfilter.apply(queries.visible_projects(request.user))
+    pfilter, visible = _filtered(request)
+    as_of = AsOfForm(request.GET)
+    today = (as_of.is_valid() and as_of.cleaned_data["as_of"]) or timezone.localdate()
     counted = ProjectPolicy.current().count_in_approvals
     groups = queries.figures(visible, as_of=today, by=by, count_in_approvals=counted)
-    names = _group_names(by, groups)
+    names = queries.group_names(by, groups)
     rows = sorted(
         ({"name": names.get(k, k), "fig": f} for k, f in groups.items()),
         key=lambda r: str(r["name"]),
     )
+    choices = [(key, str(label)) for key, label in GROUP_CHOICES]
     context = {
         "by": by,
-        "group_choices": _group_choices(),
-        "group_label": dict(_group_choices())[by],
+        "group_choices": choices,
+        "group_label": dict(choices)[by],
         "rows": rows,
         "total": queries.figures(visible, as_of=today, count_in_approvals=counted),
         "filter": pfilter,
+        "as_of_form": as_of,
         "today": today,
-        **_choices_context(),
+        **_choices_context(_units()),
     }
     return render(request, "projects/project_figures.html", context)
-
-
-def _as_of(request: HttpRequest) -> dt.date:
-    """The day the figures are taken on: ?as_of=2026-06-30, else today."""
-    try:
-        return _day(request.GET.get("as_of")) or timezone.localdate()
-    except ValueError:
-        messages.error(request, _("Enter the date as 2026-06-30."))
-        return timezone.localdate()
-
-
-def _group_names(by: str, groups: dict) -> dict:
-    if by in ("district", "unit"):
-        return queries.unit_names(groups)
-    choices = ProjectKind if by == "kind" else ProjectLevel
-    return {k: choices(k).label for k in groups}
 
 
 @login_required
 def ledger_export(request: HttpRequest) -> HttpResponse:
     """The project ledger as Excel, for the same filter as the list."""
-    pfilter = queries.ProjectFilter.from_params(request.GET)
-    visible = pfilter.apply(queries.visible_projects(request.user))
+    _pfilter, visible = _filtered(request)
     today = timezone.localdate()
     tolerance = ProjectPolicy.current().investment_tolerance_percent
     response = HttpResponse(excel.export_ledger(visible, today, tolerance), content_type=XLSX)
     name = f"重点项目台账-{today:%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response
 
 
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
-
-
 @login_required
+@domain_errors
 def project_import(request: HttpRequest) -> HttpResponse:
     """Upload the key project list (.xlsx): all rows or none."""
-    if not _is_office(request.user):
-        raise PermissionDenied(_("Only the office's supervisors may import projects."))
-    if request.method == "POST":
-        try:
-            upload = request.FILES.get("file")
-            if upload is None:
-                raise services.InvalidInput(_("Choose a file."), field="file")
-            result = excel.import_projects(upload, actor=request.user)
-        except DomainError as error:
-            messages.error(request, error.message)
-            return render(request, "projects/project_import.html", status=422)
-        messages.success(
-            request,
-            _("%(new)s project(s) added, %(old)s updated.")
-            % {"new": len(result.created), "old": len(result.updated)},
-        )
-        return redirect("projects:list")
-    return render(request, "projects/project_import.html")
+    if not may_manage(access_for(request.user)):
+        raise NotAllowed(_("Only the office's supervisors may import projects."))
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method != "POST":
+        return render(request, "projects/project_import.html", {"form": form})
+    try:
+        if not form.is_valid():
+            raise InvalidInput(_("Choose a file."), field="file")
+        result = excel.import_projects(form.cleaned_data["file"], actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return render(request, "projects/project_import.html", {"form": form}, status=422)
+    messages.success(
+        request,
+        _("%(new)s project(s) added, %(old)s updated.")
+        % {"new": len(result.created), "old": len(result.updated)},
+    )
+    return redirect("projects:list")
 
 
 @login_required

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from luoshi.enterprises import services
 from luoshi.enterprises.credit_code import check_character
-from luoshi.enterprises.models import Enterprise, EnterpriseProblem
+from luoshi.enterprises.models import Enterprise, EnterpriseProblem, WhitelistEntry
 from luoshi.matters import services as matter_services
 from luoshi.matters.models import Matter
+
+MONDAY = dt.datetime(2026, 6, 1, 2, tzinfo=dt.UTC)  # 10:00 in Shanghai; conftest pins it
 
 
 def credit_code(serial: int) -> str:
@@ -34,11 +38,39 @@ def received(city, ent: Enterprise, **fields) -> EnterpriseProblem:
     )
 
 
+def whitelisted(city, ent: Enterprise, valid_to: dt.date, **fields) -> WhitelistEntry:
+    """An entry valid from New Year to `valid_to`, approved by a city leader."""
+    return services.add_to_whitelist(
+        actor=fields.pop("actor", city.leader),
+        enterprise=ent,
+        guarantee=fields.pop("guarantee", "labour"),
+        valid_from=fields.pop("valid_from", dt.date(2026, 1, 1)),
+        valid_to=valid_to,
+    )
+
+
+def transfer(city, problem: EnterpriseProblem, unit=None, **fields) -> Matter:
+    """The office transfers the problem as it is now (its current version)."""
+    problem.refresh_from_db()
+    return services.transfer_problem(
+        problem,
+        actor=fields.pop("actor", city.supervisor),
+        version=problem.version,
+        lead_unit=unit or city.lead,
+        **fields,
+    )
+
+
+def rate(problem: EnterpriseProblem, grade: str, **fields) -> EnterpriseProblem:
+    """The enterprise rates on its page, which shows the problem as it is now."""
+    problem.refresh_from_db()
+    return services.rate_problem(problem, grade, version=problem.version, **fields)
+
+
 def answered(city, ent: Enterprise, **fields) -> EnterpriseProblem:
     """Received, transferred to the lead unit, handled and approved: awaiting the rating."""
     problem = received(city, ent, **fields)
-    matter = services.transfer_problem(problem, actor=city.supervisor, lead_unit=city.lead)
-    complete(city, matter)
+    complete(city, transfer(city, problem))
     problem.refresh_from_db()
     return problem
 

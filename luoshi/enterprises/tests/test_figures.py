@@ -20,10 +20,9 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from luoshi.enterprises import services
 from luoshi.enterprises.queries import problem_figures, total_of
 
-from .helpers import complete, enterprise, received
+from .helpers import complete, enterprise, rate, received, transfer
 
 MONDAY = dt.datetime(2026, 6, 1, 2, tzinfo=dt.UTC)
 D = dt.date
@@ -37,15 +36,15 @@ def example(city):
         b = received(city, ent, title="B", category="land")
         c = received(city, ent, title="C")
         received(city, ent, title="D", category="land")
-        complete(city, services.transfer_problem(a, actor=city.supervisor, lead_unit=city.lead))
-        services.rate_problem(a, "satisfied")
-        matter_c = services.transfer_problem(c, actor=city.supervisor, lead_unit=city.lead)
+        complete(city, transfer(city, a, city.lead))
+        rate(a, "satisfied")
+        matter_c = transfer(city, c, city.lead)
         clock.move_to(MONDAY + dt.timedelta(days=2))
-        services.transfer_problem(b, actor=city.supervisor, lead_unit=city.co)
+        transfer(city, b, city.co)
         clock.move_to(MONDAY + dt.timedelta(days=11))
         complete(city, matter_c)
         c.refresh_from_db()
-        services.rate_problem(c, "unsatisfied")
+        rate(c, "unsatisfied")
     return ent
 
 

@@ -1,23 +1,12 @@
 """Enterprise pages, the tokened public page and the API, through the client."""
 
-import datetime as dt
-
 import pytest
-import time_machine
 
 from luoshi.enterprises import services
 from luoshi.enterprises.models import EnterpriseProblem
 from luoshi.matters.models import State
 
-from .helpers import answered, complete, credit_code, enterprise, received
-
-MONDAY = dt.datetime(2026, 6, 1, 2, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(MONDAY, tick=False):
-        yield
+from .helpers import answered, complete, credit_code, enterprise, rate, received, transfer
 
 
 @pytest.fixture
@@ -33,12 +22,25 @@ def test_public_page_send_in_follow_and_rate_without_an_account(client, city, en
     assert response.status_code == 302
     problem = EnterpriseProblem.objects.get(title="用电增容")
     assert problem.channel == "enterprise" and problem.received_by is None
-    matter = services.transfer_problem(problem, actor=city.supervisor, lead_unit=city.lead)
+    matter = transfer(city, problem, city.lead)
     complete(city, matter)
     assert "How satisfied" in client.get(url).content.decode()
-    client.post(f"/enterprises/e/{ent.token}/rate/{problem.pk}/", {"grade": "very_satisfied"})
+    rate_url = f"/enterprises/e/{ent.token}/rate/{problem.pk}/"
+    p = f"p{problem.pk}"
+    unversioned = client.post(rate_url, {f"{p}-grade": "very_satisfied"})
+    assert unversioned.status_code == 422 and "reload the page" in unversioned.content.decode()
+    problem.refresh_from_db()
+    assert problem.rating == ""
+    response = client.post(
+        rate_url, {f"{p}-grade": "very_satisfied", f"{p}-version": problem.version}
+    )
+    assert response.status_code == 302
     problem.refresh_from_db()
     assert problem.rating == "very_satisfied" and problem.matter.state == State.CLOSED
+    stale = client.post(rate_url, {f"{p}-grade": "satisfied", f"{p}-version": problem.version - 1})
+    assert stale.status_code == 409
+    problem.refresh_from_db()
+    assert problem.rating == "very_satisfied"
 
 
 def test_bad_token_and_someone_elses_problem(client, city, ent):
@@ -53,13 +55,14 @@ def test_bad_token_and_someone_elses_problem(client, city, ent):
 
 def test_reissued_token_cuts_off_the_old_link(client, city, ent):
     old = ent.token
-    services.reissue_token(ent, actor=city.supervisor)
+    services.reissue_token(ent, actor=city.supervisor, version=ent.version)
     assert client.get(f"/enterprises/e/{old}/").status_code == 404
 
 
 def test_public_form_names_the_bad_field(client, ent):
-    page = client.post(f"/enterprises/e/{ent.token}/", {"title": "", "category": "land"})
-    assert "Title is required" in page.content.decode()
+    page = client.post(f"/enterprises/e/{ent.token}/", {"title": " ", "category": "land"})
+    assert page.status_code == 422
+    assert "Problem: This field is required." in page.content.decode()
     assert not EnterpriseProblem.objects.exists()
 
 
@@ -105,11 +108,16 @@ def test_transfer_and_revisit_through_the_page(client, city, ent):
     url = f"/enterprises/problems/{problem.pk}/act/transfer/"
     assert client.post(url, {"lead_unit": city.lead.pk}).status_code == 404  # not visible yet
     client.force_login(city.supervisor)
-    client.post(url, {"lead_unit": city.lead.pk, "tier": "major"})
+    form = {"lead_unit": city.lead.pk, "category": "logistics", "tier": "major"}
+    unversioned = client.post(url, form)
+    assert unversioned.status_code == 422 and "reload the page" in unversioned.content.decode()
+    problem.refresh_from_db()
+    assert problem.matter is None
+    assert client.post(url, {**form, "version": problem.version}).status_code == 302
     problem.refresh_from_db()
     assert problem.matter.lead_unit == city.lead and problem.tier == "major"
     complete(city, problem.matter)
-    services.rate_problem(problem, "unsatisfied")
+    rate(problem, "unsatisfied")
     problem.matter.refresh_from_db()
     client.post(
         f"/enterprises/problems/{problem.pk}/act/reopen/",
@@ -120,7 +128,7 @@ def test_transfer_and_revisit_through_the_page(client, city, ent):
 
 
 def test_liaison_sends_in_and_sees_the_enterprise(client, city, ent):
-    services.assign_liaison(ent, city.co_handler, actor=city.supervisor)
+    services.assign_liaison(ent, city.co_handler, actor=city.supervisor, version=ent.version)
     client.force_login(city.co_handler)
     page = client.get(f"/enterprises/{ent.pk}/")
     assert ent.token in page.content.decode()
@@ -135,15 +143,21 @@ def test_api(client, city, ent):
     problem = received(city, ent)
     client.force_login(city.supervisor)
     assert client.get("/api/enterprises/").json()[0]["credit_code"] == ent.credit_code
-    moved = client.post(
+    unversioned = client.post(
         f"/api/enterprises/problems/{problem.pk}/transfer",
         {"lead_unit": city.lead.pk},
+        content_type="application/json",
+    )
+    assert unversioned.status_code == 422 and unversioned.json()["field"] == "version"
+    moved = client.post(
+        f"/api/enterprises/problems/{problem.pk}/transfer",
+        {"lead_unit": city.lead.pk, "version": problem.version},
         content_type="application/json",
     )
     assert moved.status_code == 200 and moved.json()["state"] == "assigned"
     again = client.post(
         f"/api/enterprises/problems/{problem.pk}/transfer",
-        {"lead_unit": city.lead.pk},
+        {"lead_unit": city.lead.pk, "version": problem.version},
         content_type="application/json",
     )
     assert again.status_code == 409

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-import time_machine
 from django.core.management import call_command
 
 from luoshi.enterprises import services
@@ -14,17 +13,9 @@ from luoshi.lib.errors import IllegalTransition, InvalidInput, NotAllowed
 from luoshi.matters import services as matter_services
 from luoshi.matters.models import EventKind, MatterKind, Source, State
 
-from .helpers import answered, complete, enterprise, received
+from .helpers import MONDAY, answered, complete, enterprise, rate, received, transfer
 
 D = dt.date
-MONDAY = dt.datetime(2026, 6, 1, 2, tzinfo=dt.UTC)  # 10:00 in Shanghai
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(MONDAY, tick=False) as traveller:
-        yield traveller
-
 
 # -- the credit code ------------------------------------------------------------------
 
@@ -146,20 +137,20 @@ def test_limits_are_configurable(city):
 
 def test_transfer_registers_and_assigns_through_matter_services(city):
     problem = received(city, enterprise(city))
-    matter = services.transfer_problem(problem, actor=city.supervisor, lead_unit=city.lead)
+    matter = transfer(city, problem, city.lead)
     assert matter.kind == MatterKind.ENTERPRISE and matter.source == Source.ENTERPRISE
     assert matter.state == State.ASSIGNED and matter.deadline == D(2026, 6, 10)
     kinds = list(matter.events.values_list("kind", flat=True))
     assert kinds == [EventKind.REGISTERED, EventKind.ASSIGNED]
     with pytest.raises(IllegalTransition):
-        services.transfer_problem(problem, actor=city.supervisor, lead_unit=city.lead)
+        transfer(city, problem, city.lead)
 
 
 def test_who_may_send_problems_in(city):
     ent = enterprise(city)
     with pytest.raises(NotAllowed):
         received(city, ent, channel="liaison", actor=city.co_handler)
-    services.assign_liaison(ent, city.co_handler, actor=city.supervisor)
+    services.assign_liaison(ent, city.co_handler, actor=city.supervisor, version=ent.version)
     assert received(city, ent, channel="liaison", actor=city.co_handler).channel == "liaison"
     day = services.schedule_service_day(city.other, D(2026, 6, 5), actor=city.supervisor)
     with pytest.raises(NotAllowed):
@@ -171,7 +162,7 @@ def test_who_may_send_problems_in(city):
 def test_only_the_lead_unit_transfer_by_supervisor(city):
     problem = received(city, enterprise(city))
     with pytest.raises(NotAllowed):
-        services.transfer_problem(problem, actor=city.lead_handler, lead_unit=city.lead)
+        transfer(city, problem, city.lead, actor=city.lead_handler)
 
 
 # -- rating, reopen, escalation -------------------------------------------------------
@@ -187,19 +178,19 @@ def test_enterprise_problem_is_not_closed_by_the_supervisor(city):
 
 def test_satisfied_rating_closes(city):
     problem = answered(city, enterprise(city))
-    problem = services.rate_problem(problem, "satisfied", comment="很快")
+    problem = rate(problem, "satisfied", comment="很快")
     problem.matter.refresh_from_db()
     assert problem.matter.state == State.CLOSED and problem.rating == "satisfied"
     kinds = list(problem.matter.events.values_list("kind", flat=True))
     assert kinds[-2:] == [EventKind.RATED, EventKind.CLOSED]
     with pytest.raises(IllegalTransition):
-        services.rate_problem(problem, "satisfied")
+        rate(problem, "satisfied")
 
 
 def test_bad_grade_is_refused(city):
     problem = answered(city, enterprise(city))
     with pytest.raises(InvalidInput):
-        services.rate_problem(problem, "ok")
+        rate(problem, "ok")
 
 
 def test_no_rating_in_seven_days_counts_as_basically_satisfied(city, frozen):
@@ -219,7 +210,7 @@ def test_no_rating_in_seven_days_counts_as_basically_satisfied(city, frozen):
 
 def test_unsatisfied_reopens_once_with_fifteen_working_days_then_supervisor(city, frozen):
     problem = answered(city, enterprise(city))
-    problem = services.rate_problem(problem, "unsatisfied", comment="路还是没通")
+    problem = rate(problem, "unsatisfied", comment="路还是没通")
     matter = problem.matter
     matter.refresh_from_db()
     assert matter.state == State.COMPLETED
@@ -232,7 +223,7 @@ def test_unsatisfied_reopens_once_with_fifteen_working_days_then_supervisor(city
     problem.refresh_from_db()
     assert problem.rating == ""
     matter = complete(city, matter)
-    problem = services.rate_problem(problem, "very_unsatisfied")
+    problem = rate(problem, "very_unsatisfied")
     assert problem.escalated_at is not None  # reopen used up: to the supervisor
     matter.refresh_from_db()
     with pytest.raises(IllegalTransition, match="already reopened"):
@@ -250,7 +241,7 @@ def test_reopen_needs_an_unsatisfied_rating_and_a_supervisor(city):
     matter = problem.matter
     with pytest.raises(IllegalTransition):
         services.reopen_problem(problem, actor=city.supervisor, version=matter.version, comment="x")
-    services.rate_problem(problem, "unsatisfied")
+    rate(problem, "unsatisfied")
     matter.refresh_from_db()
     with pytest.raises(NotAllowed):
         services.reopen_problem(
@@ -262,7 +253,7 @@ def test_reopen_needs_an_unsatisfied_rating_and_a_supervisor(city):
 
 def test_unrevisited_unsatisfied_rating_goes_to_the_supervisor_after_48_hours(city, frozen):
     problem = answered(city, enterprise(city))
-    services.rate_problem(problem, "unsatisfied")
+    rate(problem, "unsatisfied")
     frozen.move_to(MONDAY + dt.timedelta(hours=47))
     call_command("enterprise_scan", verbosity=0)
     problem.refresh_from_db()

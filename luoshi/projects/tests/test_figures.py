@@ -24,7 +24,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-import time_machine
 
 from luoshi.projects import services
 from luoshi.projects.models import Project, ProjectStatus, ProjectWarning
@@ -34,12 +33,6 @@ from .helpers import month, project, reach
 
 D = dt.date
 AS_OF = D(2026, 6, 30)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(dt.datetime(2026, 6, 30, 2, tzinfo=dt.UTC), tick=False):
-        yield
 
 
 def _contract(city, code, start, amount, **kw):
@@ -135,11 +128,14 @@ def test_nothing_due_gives_no_rate(city):
 def test_warnings(example, django_assert_max_num_queries):
     with django_assert_max_num_queries(1):
         rows = {p.code: p for p in with_warnings(Project.objects.all(), AS_OF)}
-    # P1: plan to May 50, completed 30 → behind. P3: start planned 05-01 not reached → late.
-    assert warnings_of(rows["P1"], 0) == [ProjectWarning.INVESTMENT_BEHIND]
-    assert warnings_of(rows["P1"], 50) == []  # 30 ≥ 50 × 50 %
+    # P1: signed 01-10, planned 01-01 → reached late; plan to May 50, completed 30 → behind.
+    # P3: start planned 05-01 not reached → late.
+    late, behind = ProjectWarning.STAGE_REACHED_LATE, ProjectWarning.INVESTMENT_BEHIND
+    assert warnings_of(rows["P1"], 0) == [late, behind]
+    assert warnings_of(rows["P1"], 50) == [late]  # 30 ≥ 50 × 50 %
     assert ProjectWarning.STAGE_LATE in warnings_of(rows["P3"], 0)
-    assert warnings_of(rows["P4"], 0) == []  # start not due until September
+    assert warnings_of(rows["P5"], 0) == []  # started on the day planned, signing unplanned
+    assert warnings_of(rows["P4"], 0) == [late]  # signed 03-01 (planned 01-01); start not due
     assert warnings_of(rows["P6"], 0) == []  # terminated
 
 

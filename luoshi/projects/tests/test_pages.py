@@ -4,7 +4,6 @@ import datetime as dt
 import io
 
 import pytest
-import time_machine
 from openpyxl import Workbook, load_workbook
 
 from luoshi.projects.excel import COLUMNS
@@ -13,12 +12,6 @@ from luoshi.projects.models import Project
 from .helpers import month, project, reach
 
 D = dt.date
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(dt.datetime(2026, 6, 30, 2, tzinfo=dt.UTC), tick=False):
-        yield
 
 
 @pytest.fixture

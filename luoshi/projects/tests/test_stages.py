@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-import time_machine
 
 from luoshi.lib.errors import IllegalTransition, InvalidInput, NotAllowed, StaleVersion
 from luoshi.lib.eventlog import ImmutableError
@@ -13,12 +12,6 @@ from luoshi.projects.models import ProjectEvent, ProjectStatus, Stage
 from .helpers import project, reach
 
 D = dt.date
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(dt.datetime(2026, 6, 30, 2, tzinfo=dt.UTC), tick=False):
-        yield
 
 
 @pytest.fixture
