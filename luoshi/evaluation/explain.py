@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from .indicators import known_indicators
 from .models import Adjustment, AdjustmentKind, Scheme, Scorecard
@@ -50,7 +50,12 @@ INDICATORS: dict[str, tuple] = {
     "satisfaction": (gettext_lazy("Requester satisfaction"), RATE, gettext_lazy(
         "Satisfied ratings (very satisfied, satisfied, basically satisfied) ÷ ratings.")),
 }  # fmt: skip
-PER = {COUNT: gettext_lazy("matter"), DAYS: gettext_lazy("day"), TIMES: gettext_lazy("time")}
+# Measure words (件, 天, 次): a context keeps them apart from "matter" and "day" elsewhere.
+PER = {
+    COUNT: pgettext_lazy("measure word", "matter"),
+    DAYS: pgettext_lazy("measure word", "day"),
+    TIMES: pgettext_lazy("measure word", "time"),
+}
 
 
 def indicator(code: str) -> Indicator:
