@@ -72,7 +72,8 @@ def number(value: float | int | Decimal | None) -> str:
     """12 → "12", 33.30 → "33.3", None → "—"."""
     if value is None:
         return "—"
-    text = f"{Decimal(str(value)).quantize(Decimal('0.01')):f}"
+    amount = Decimal(str(value)).quantize(Decimal("0.01")) + 0  # + 0 turns −0 into 0
+    text = f"{amount:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 

@@ -98,7 +98,7 @@ def _initial(scheme: Scheme) -> dict:
 
 class OpenPeriodForm(forms.Form):
     kind = forms.ChoiceField(
-        label=gettext_lazy("Kind"), choices=PeriodKind.choices, initial=PeriodKind.MONTH
+        label=gettext_lazy("Kind of period"), choices=PeriodKind.choices, initial=PeriodKind.MONTH
     )
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
     number = forms.IntegerField(
@@ -138,8 +138,10 @@ class CloseForm(VersionedForm):
 
 
 class AdjustmentForm(VersionedForm):
-    unit = forms.ModelChoiceField(label=gettext_lazy("Unit"), queryset=Unit.objects.none())
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=AdjustmentKind.choices)
+    unit = forms.ModelChoiceField(
+        label=gettext_lazy("Unit"), queryset=Unit.objects.none(), empty_label="—"
+    )
+    kind = forms.ChoiceField(label=gettext_lazy("Kind of item"), choices=AdjustmentKind.choices)
     points = forms.DecimalField(
         label=gettext_lazy("Points (a penalty is negative; none for a commendation)"),
         required=False,

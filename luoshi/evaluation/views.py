@@ -5,6 +5,8 @@ service or query, and render; who may do what is asked of evaluation.permissions
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -52,11 +54,20 @@ def index(request: HttpRequest) -> HttpResponse:
     context = {
         "periods": periods,
         "filters": filters,
-        "open_form": OpenPeriodForm(schemes=_schemes()) if may_open else None,
+        "open_form": OpenPeriodForm(schemes=_schemes(), initial=_next_month())
+        if may_open
+        else None,
         "kinds": PeriodKind.choices,
         "states": PeriodState.choices,
     }
     return render(request, "evaluation/index.html", context, status=_status(filters))
+
+
+def _next_month() -> dict:
+    """The period an office usually opens next: the coming month."""
+    today = timezone.localdate()
+    following = today.replace(day=28) + dt.timedelta(days=4)
+    return {"year": following.year, "number": following.month}
 
 
 def _status(filters) -> int:
@@ -195,12 +206,13 @@ class PeriodPage:
         if not permissions.may(verb, self.access):
             return None
         form_class, _done = ACTIONS[verb]
-        kwargs = (
-            {"units": Unit.objects.filter(is_active=True).order_by("path")}
-            if verb == "adjust"
-            else {}
-        )
+        kwargs = {"units": self.evaluated_units()} if verb == "adjust" else {}
         return form_class(data, initial={"version": self.period.version}, prefix=verb, **kwargs)
+
+    def evaluated_units(self):
+        """Items are for the units the period's scheme ranks."""
+        kinds = self.period.scheme.unit_kinds
+        return Unit.objects.filter(is_active=True, kind__in=kinds).order_by("path")
 
     def offered(self) -> list[str]:
         """The actions the period's state allows now (the services decide again)."""

@@ -40,7 +40,7 @@ class ActualForm(VersionedForm):
     value = forms.DecimalField(
         label=gettext_lazy("Actual (year to date)"), max_digits=16, decimal_places=4
     )
-    source = forms.CharField(label=gettext_lazy("Source"), max_length=200)
+    source = forms.CharField(label=gettext_lazy("Source of the figure"), max_length=200)
     note = forms.CharField(
         label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -103,7 +103,7 @@ class TargetForm(TrajectoryFields):
     """A new target of a unit for a year, with its trajectory."""
 
     unit = forms.ModelChoiceField(
-        label=gettext_lazy("Responsible unit"), queryset=Unit.objects.none()
+        label=gettext_lazy("Responsible unit"), queryset=Unit.objects.none(), empty_label="—"
     )
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
     name = forms.CharField(label=gettext_lazy("Name"), max_length=100)

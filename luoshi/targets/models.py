@@ -36,7 +36,7 @@ class MonthStatus(models.TextChoices):
 # Colour of each month status for charts and badges (one place, as for matter warnings).
 STATUS_COLOURS = {
     MonthStatus.AHEAD: "green",
-    MonthStatus.ON_TRACK: "blue",
+    MonthStatus.ON_TRACK: "state",
     MonthStatus.BEHIND: "red",
     MonthStatus.NOT_REPORTED: "grey",
 }

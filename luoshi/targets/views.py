@@ -70,13 +70,25 @@ class TargetPage:
     def form(self, name: str, data=None):
         initial = {"version": self.target.version}
         if name == "report" and permissions.may_report(self.access, self.target):
-            return ActualForm(data, initial=initial, prefix="report")
+            form = ActualForm(
+                data, initial={**initial, "month": self._due_month()}, prefix="report"
+            )
+            if not self.target.accumulates:
+                form.fields["value"].label = _("Actual")
+            return form
         if name == "replan" and permissions.may_plan(self.access):
             planned = [plan_in_force(self.target).get(m) for m in range(1, 13)]
             return ReplanForm(data, initial=initial, prefix="replan", planned=planned)
         if name == "matter" and permissions.may_plan(self.access):
             return SpawnForm(data, initial=initial, prefix="matter")
         return None
+
+    def _due_month(self) -> int:
+        """The month a unit reports next: the last one over, in the target's year."""
+        today = timezone.localdate()
+        if self.target.year != today.year:
+            return 12 if self.target.year < today.year else 1
+        return max(today.month - 1, 1)
 
     @property
     def offers_matter(self) -> bool:
