@@ -80,7 +80,7 @@ def add_adjustment(
         matter=matter,
         created_by=actor,
     )
-    rescore(period)
+    rescore(period, unit.pk)
     data = {"kind": kind, "points": str(amount), "review_voided": voided}
     record(
         EvaluationEventKind.ADJUSTMENT_ADDED,
@@ -113,7 +113,7 @@ def withdraw_adjustment(
     voided = _open_for_items(period)
     item.withdrawn_at, item.withdrawn_by, item.withdrawal_reason = timezone.now(), actor, reason
     item.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
-    rescore(period)
+    rescore(period, item.unit_id)
     record(
         EvaluationEventKind.ADJUSTMENT_WITHDRAWN,
         actor,

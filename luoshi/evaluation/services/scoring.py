@@ -7,7 +7,7 @@ Scoring (_compute):
 4. Rank within each group (the unit's kind: departments apart from districts); equal
    scores share a rank (1, 1, 3).
 5. Rank change = rank in the previous period of the same kind − rank now (+ moved up).
-A manual item re-scores the stored figures at once (_rescore: steps 3–5 only).
+A manual item re-scores its unit at once (rescore: steps 3–5, its group only).
 A reviewed or closed period is never recomputed by the nightly refresh; a closed
 one never at all: its scorecards are the frozen snapshot.
 """
@@ -128,47 +128,59 @@ def _compute(period: Period, today: dt.date | None) -> list[Scorecard]:
     return list(period.scorecards.select_related("unit"))
 
 
-def rescore(period: Period) -> None:
-    """Steps 3–5 again on the stored figures, after a manual item was added or withdrawn.
+def rescore(period: Period, unit_id: int) -> None:
+    """Steps 3–5 again after one of a unit's items was added or withdrawn.
 
-    The commendations figure is the only one made of manual items: it is re-read too.
+    Only that unit's score can change (from its stored figures; commendations, the one
+    figure made of items, is re-read), and only its group's ranks: the group is re-ranked
+    and only the cards whose place changed are written.
     """
-    cards = list(period.scorecards.all())
-    if not cards:
+    group = list(
+        period.scorecards.filter(
+            group__in=period.scorecards.filter(unit_id=unit_id).values("group")
+        )
+    )
+    mine = next((c for c in group if c.unit_id == unit_id), None)
+    if mine is None:  # not computed yet, or a unit the scheme does not rank
         return
-    praised = commendations(Window.of(period), [c.unit_id for c in cards])
-    for card in cards:
-        figure = praised.get(card.unit_id, Figure(0, []))
-        card.figures["commendations"] = figure.value
-        if figure.matter_ids:
-            card.matter_ids["commendations"] = figure.matter_ids
-        else:
-            card.matter_ids.pop("commendations", None)
-    _score(period, cards)
-    Scorecard.objects.bulk_update(cards, CARD_FIELDS)
+    figure = commendations(Window.of(period), [unit_id]).get(unit_id, Figure(0, []))
+    mine.figures["commendations"] = figure.value
+    if figure.matter_ids:
+        mine.matter_ids["commendations"] = figure.matter_ids
+    else:
+        mine.matter_ids.pop("commendations", None)
+    _points(period.scheme, mine, _manual_points(period, unit_id).get(unit_id, Decimal(0)))
+    before = {c.pk: (c.rank, c.rank_change) for c in group}
+    _rank(period, group)
+    changed = [c for c in group if c is mine or before[c.pk] != (c.rank, c.rank_change)]
+    Scorecard.objects.bulk_update(changed, CARD_FIELDS)
 
 
 def _score(period: Period, cards: list[Scorecard]) -> None:
-    scheme, manual = period.scheme, _manual_points(period)
+    manual = _manual_points(period)
     for card in cards:
-        points = {
-            r["indicator"]: rule_points(r, card.figures.get(r["indicator"])) for r in scheme.rules
-        }
-        extra = manual.get(card.unit_id, Decimal(0))
-        card.score = (scheme.base + sum(points.values(), Decimal(0)) + extra).quantize(
-            Decimal("0.01")
-        )
-        card.points = {k: float(v) for k, v in points.items()}
-        if extra:
-            card.points["manual"] = float(extra)
+        _points(period.scheme, card, manual.get(card.unit_id, Decimal(0)))
     _rank(period, cards)
 
 
-def _manual_points(period: Period) -> dict[int, Decimal]:
+def _points(scheme: Scheme, card: Scorecard, extra: Decimal) -> None:
+    """The card's points per rule, and its score: base + rules + manual items."""
+    points = {
+        r["indicator"]: rule_points(r, card.figures.get(r["indicator"])) for r in scheme.rules
+    }
+    card.score = (scheme.base + sum(points.values(), Decimal(0)) + extra).quantize(Decimal("0.01"))
+    card.points = {k: float(v) for k, v in points.items()}
+    if extra:
+        card.points["manual"] = float(extra)
+
+
+def _manual_points(period: Period, unit_id: int | None = None) -> dict[int, Decimal]:
     totals: dict[int, Decimal] = {}
     items = period.adjustments.filter(withdrawn_at__isnull=True).exclude(
         kind=AdjustmentKind.COMMENDATION
     )
+    if unit_id is not None:
+        items = items.filter(unit_id=unit_id)
     for unit, points in items.values_list("unit_id", "points"):
         totals[unit] = totals.get(unit, Decimal(0)) + points
     return totals

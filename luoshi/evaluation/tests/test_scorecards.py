@@ -277,6 +277,17 @@ def test_manual_items_need_a_reason_and_the_right_sign_and_show_at_once(city, hi
     assert card.score == Decimal("96.00") and "manual" not in card.points
     item.refresh_from_db()
     assert item.is_withdrawn and item.withdrawal_reason == "核实有误"
+    services.add_adjustment(  # 市工信局 99 + 5 overtakes 市商务局 101: the group re-ranks
+        fresh_period(period),
+        actor=city.supervisor,
+        version=None,
+        unit=city.co,
+        kind="bonus",
+        points=5,
+        reason="牵头完成省级试点",
+    )
+    ranks = dict(period.scorecards.filter(group="department").values_list("unit_id", "rank"))
+    assert ranks == {city.co.pk: 1, city.other.pk: 2, city.lead.pk: 3}
     with pytest.raises(IllegalTransition):
         services.withdraw_adjustment(item, actor=city.supervisor, version=None, reason="再撤")
 
