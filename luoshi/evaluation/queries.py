@@ -38,6 +38,10 @@ class Place:
     def unit(self) -> SimpleNamespace:
         return SimpleNamespace(id=self.unit_id, pk=self.unit_id, name=self.unit_name)
 
+    @property
+    def link(self) -> str:
+        return f"/evaluation/scorecards/{self.pk}/"
+
 
 @dataclass
 class GroupRanking:
@@ -46,6 +50,19 @@ class GroupRanking:
     cards: list[Place]
     honour_roll: list[Place]
     lagging_list: list[Place]
+    hidden: int = 0  # places left out of `cards` between its top and its bottom
+    shown_top: int = 0
+
+    def trimmed(self, limit: int, longer_than: int) -> GroupRanking:
+        """The first and last `limit` places of a group `longer_than` that (a page stays
+        readable)."""
+        if len(self.cards) <= max(longer_than, 2 * limit):
+            return self
+        cards = self.cards[:limit] + self.cards[-limit:]
+        hidden = len(self.cards) - len(cards)
+        return GroupRanking(
+            self.group, self.label, cards, self.honour_roll, self.lagging_list, hidden, limit
+        )
 
 
 def ranking(period: Period) -> list[GroupRanking]:

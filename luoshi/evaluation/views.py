@@ -193,6 +193,9 @@ ACTIONS = {
 }
 
 
+RANKING_LONGEST, RANKING_ENDS = 200, 50  # a longer group shows its first and last 50
+
+
 class PeriodPage:
     """A period: its ranking, its items, its history, and the office's forms."""
 
@@ -227,7 +230,7 @@ class PeriodPage:
         forms = {v: bound.get(v) or self.form(v) for v in self.offered()}
         context = {
             "period": self.period,
-            "groups": queries.ranking(self.period),
+            "groups": self.groups(),
             "forms": {v: f for v, f in forms.items() if f is not None},
             "items": self.items.apply(self.period.adjustments.all()),
             "item_filter": self.items,
@@ -239,6 +242,13 @@ class PeriodPage:
             "early": self._early(),
         }
         return render(self.request, "evaluation/period.html", context, status=status)
+
+    def groups(self) -> list:
+        """Each group's ranking; a group of hundreds shows its ends unless all are asked for."""
+        groups = queries.ranking(self.period)
+        if self.request.GET.get("all") == "1":
+            return groups
+        return [g.trimmed(RANKING_ENDS, RANKING_LONGEST) for g in groups]
 
     def _early(self) -> bool:
         return timezone.localdate() <= self.period.end

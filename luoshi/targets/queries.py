@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from luoshi.lib.errors import NotAllowed, NotFound
@@ -158,19 +158,26 @@ def trajectory(target: Target) -> Trajectory:
     return Trajectory(target, months, latest, projected, status_of(year_gap, target.margin))
 
 
-def with_history(targets: QuerySet[Target]) -> QuerySet[Target]:
-    """Everything a trajectory reads, in one query per relation (no query per target)."""
+def with_history(targets: QuerySet[Target], *, every_plan: bool = True) -> QuerySet[Target]:
+    """Everything a trajectory reads, in one query per relation (no query per target).
+
+    Lists read only the plan in force (`every_plan` False); a target's page reads every
+    plan version for its history.
+    """
+    plans = PlannedMonth.objects.order_by("plan_version", "month")
+    if not every_plan:
+        plans = plans.filter(plan_version=F("target__plan_version"))
     return targets.select_related("unit", "matter").prefetch_related(
-        Prefetch("plan", PlannedMonth.objects.order_by("plan_version", "month")),
+        Prefetch("plan", plans),
         Prefetch("actuals", ActualReport.objects.order_by("month", "reported_at", "id")),
         Prefetch("closed_months", ClosedMonth.objects.select_related("report").order_by("month")),
     )
 
 
-def visible_targets(user: User | AnonymousUser) -> QuerySet[Target]:
+def visible_targets(user: User | AnonymousUser, *, every_plan: bool = False) -> QuerySet[Target]:
     """Overseers see every target; a unit sees its own (and those of units below it)."""
     access = access_for(user)
-    targets = with_history(Target.objects.all())
+    targets = with_history(Target.objects.all(), every_plan=every_plan)
     if access.user_id is None:
         return targets.none()
     if permissions.sees_all_targets(access):
@@ -179,7 +186,7 @@ def visible_targets(user: User | AnonymousUser) -> QuerySet[Target]:
 
 
 def get_target_for_user(user: User | AnonymousUser, pk: int) -> Target:
-    target = visible_targets(user).filter(pk=pk).first()
+    target = visible_targets(user, every_plan=True).filter(pk=pk).first()
     if target is None:
         if Target.objects.filter(pk=pk).exists() and access_for(user).user_id:
             raise NotAllowed(_("A unit sees only its own targets."))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,6 +33,8 @@ from .queries import (
     visible_targets,
 )
 
+PAGE_SIZE = 50
+
 
 def _units():
     return Unit.objects.filter(is_active=True).order_by("path")
@@ -42,12 +45,17 @@ def index(request: HttpRequest) -> HttpResponse:
     """The year's targets; the office also closes a month here."""
     today = timezone.localdate()
     filters = TargetFilter.from_params(request.GET, today=today)
-    paths = [trajectory(t) for t in filters.apply(visible_targets(request.user))]
+    page = Paginator(filters.apply(visible_targets(request.user)), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    paths = [trajectory(t) for t in page.object_list]
     may_plan = permissions.may_plan(access_for(request.user))
     context = {
         "year": filters.year,
         "filters": filters,
         "paths": paths,
+        "page": page,
+        "query": urlencode(filters.as_params()),
         "may_plan": may_plan,
         "close_form": CloseMonthForm(
             initial={"year": filters.year, "month": max(today.month - 1, 1)}

@@ -283,3 +283,24 @@ def test_pages_keep_a_query_budget(client, city, closed, django_assert_max_num_q
     ]:
         with django_assert_max_num_queries(budget):
             assert client.get(url).status_code == 200
+
+
+def test_a_long_group_shows_its_ends_unless_all_are_asked_for(client, city, closed, monkeypatch):
+    from luoshi.evaluation import queries, views
+
+    places = [queries.Place(n, n, f"单位{n}", "department", 100, n, None) for n in range(1, 251)]
+    group = queries.GroupRanking("department", "部门", places, places[:3], places[-3:])
+    shown = group.trimmed(50, 200)
+    assert (len(shown.cards), shown.hidden, shown.cards[49].rank, shown.cards[50].rank) == (
+        100,
+        150,
+        50,
+        201,
+    )
+    assert group.trimmed(50, 250) is group
+    monkeypatch.setattr(views, "RANKING_ENDS", 1)
+    monkeypatch.setattr(views, "RANKING_LONGEST", 2)  # 3 departments: first and last shown
+    client.force_login(city.leader)
+    url = f"/evaluation/periods/{closed['march'].pk}/"
+    assert "show every unit" in client.get(url).content.decode()
+    assert "show every unit" not in client.get(f"{url}?all=1").content.decode()

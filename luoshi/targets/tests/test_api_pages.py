@@ -221,3 +221,16 @@ def test_pages_keep_a_query_budget(client, city, django_assert_max_num_queries):
         assert client.get("/targets/?year=2026").status_code == 200
     with django_assert_max_num_queries(16):
         assert client.get(f"/targets/{target.pk}/").status_code == 200
+
+
+def test_the_list_is_paged(client, city, monkeypatch):
+    from luoshi.targets import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    for name in ("固定资产投资", "工业投资", "社会消费品零售总额"):
+        make(city, name=name)
+    client.force_login(city.supervisor)
+    first = client.get("/targets/?year=2026").content.decode()
+    second = client.get("/targets/?year=2026&page=2").content.decode()
+    assert "1 / 2" in first and "page=2" in first
+    assert sum(n in second for n in ("固定资产投资", "工业投资", "社会消费品零售总额")) == 1
