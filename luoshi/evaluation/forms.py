@@ -5,6 +5,9 @@ decide. Every form that changes a period (or edits a published scheme) carries t
 from __future__ import annotations
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,6 +22,24 @@ MODES = [
     (PER_ITEM, gettext_lazy("points per item (− deducts)")),
     (WEIGHT, gettext_lazy("weight × the rate")),
 ]
+
+
+class UnitSelect(forms.Select):
+    """A select of units written in one pass: a city's hundreds of units rendered through
+    a template per option cost most of the period page."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        chosen = str(value) if value not in (None, "") else ""
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, mark_safe(" selected") if str(key) == chosen else "", label)
+                for key, label in self.choices
+            ),
+        )
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), options)
 
 
 class VersionedForm(forms.Form):
@@ -139,7 +160,7 @@ class CloseForm(VersionedForm):
 
 class AdjustmentForm(VersionedForm):
     unit = forms.ModelChoiceField(
-        label=gettext_lazy("Unit"), queryset=Unit.objects.none(), empty_label="—"
+        label=gettext_lazy("Unit"), queryset=Unit.objects.none(), empty_label="—", widget=UnitSelect
     )
     kind = forms.ChoiceField(label=gettext_lazy("Kind of item"), choices=AdjustmentKind.choices)
     points = forms.DecimalField(

@@ -128,13 +128,13 @@ def judge(target: Target, month: int, planned: Decimal | None, report: ActualRep
     return view
 
 
-def _frozen(closed: ClosedMonth, current: Decimal | None) -> MonthView:
+def _frozen(closed: ClosedMonth, current: Decimal | None, report: ActualReport | None):
     view = MonthView(closed.month, closed.planned, closed.actual, closed.gap, closed.status)
     view.closed, view.plan_version = True, closed.plan_version
     if current is not None and current != closed.planned:
         view.current_planned = current
-    if closed.report is not None:
-        view.source, view.note = closed.report.source, closed.report.note
+    if report is not None:
+        view.source, view.note = report.source, report.note
     return view
 
 
@@ -142,9 +142,10 @@ def trajectory(target: Target) -> Trajectory:
     """Each month's plan, actual, gap and status; the year-end projection and its status."""
     plan = plan_in_force(target)
     actuals = latest_actuals(target)
+    reports = {r.pk: r for r in target.actuals.all()}  # the report a closed month was judged on
     closed = {c.month: c for c in target.closed_months.all()}
     months = [
-        _frozen(closed[m], plan.get(m))
+        _frozen(closed[m], plan.get(m), reports.get(closed[m].report_id))
         if m in closed
         else judge(target, m, plan.get(m), actuals.get(m))
         for m in range(1, 13)
@@ -170,7 +171,7 @@ def with_history(targets: QuerySet[Target], *, every_plan: bool = True) -> Query
     return targets.select_related("unit", "matter").prefetch_related(
         Prefetch("plan", plans),
         Prefetch("actuals", ActualReport.objects.order_by("month", "reported_at", "id")),
-        Prefetch("closed_months", ClosedMonth.objects.select_related("report").order_by("month")),
+        Prefetch("closed_months", ClosedMonth.objects.order_by("month")),
     )
 
 
