@@ -6,6 +6,7 @@ is refused (never defaulted to the current version).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -29,6 +30,17 @@ SHAPES = [
 ]
 
 
+class FigureField(forms.DecimalField):
+    """A figure as statistics reports print it: 1,234.5 or full-width １２３４．５ (an IME's
+    digits) read as 1234.5; anything else is refused as before, naming the field."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = unicodedata.normalize("NFKC", value).replace(",", "").replace(" ", "")
+            value = value.replace("−", "-")
+        return super().to_python(value)
+
+
 class VersionedForm(forms.Form):
     """The target version the user saw (required: a form without it is refused)."""
 
@@ -37,7 +49,7 @@ class VersionedForm(forms.Form):
 
 class ActualForm(VersionedForm):
     month = forms.TypedChoiceField(label=gettext_lazy("Month"), choices=MONTHS, coerce=int)
-    value = forms.DecimalField(
+    value = FigureField(
         label=gettext_lazy("Actual (year to date)"), max_digits=16, decimal_places=4
     )
     source = forms.CharField(label=gettext_lazy("Source of the figure"), max_length=200)
@@ -56,7 +68,7 @@ class TrajectoryFields(forms.Form):
     def __init__(self, *args, planned: Sequence[Decimal | None] = (), **kwargs):
         super().__init__(*args, **kwargs)
         for month in range(1, 13):
-            self.fields[f"m{month}"] = forms.DecimalField(
+            self.fields[f"m{month}"] = FigureField(
                 label=f"{month}月",
                 required=False,
                 max_digits=16,
@@ -86,7 +98,7 @@ class TrajectoryFields(forms.Form):
 class ReplanForm(VersionedForm, TrajectoryFields):
     """调整计划: a new plan version (the old one and closed months are kept)."""
 
-    yearly_value = forms.DecimalField(
+    yearly_value = FigureField(
         label=gettext_lazy("New yearly value (empty: unchanged)"),
         required=False,
         max_digits=16,
@@ -107,9 +119,7 @@ class TargetForm(TrajectoryFields):
     )
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
     name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
-    yearly_value = forms.DecimalField(
-        label=gettext_lazy("Yearly value"), max_digits=16, decimal_places=4
-    )
+    yearly_value = FigureField(label=gettext_lazy("Yearly value"), max_digits=16, decimal_places=4)
     measure = forms.CharField(label=gettext_lazy("Unit of measure"), max_length=20)
     direction = forms.ChoiceField(
         label=gettext_lazy("Direction"), choices=Direction.choices, initial=Direction.HIGHER

@@ -234,3 +234,15 @@ def test_the_list_is_paged(client, city, monkeypatch):
     second = client.get("/targets/?year=2026&page=2").content.decode()
     assert "1 / 2" in first and "page=2" in first
     assert sum(n in second for n in ("固定资产投资", "工业投资", "社会消费品零售总额")) == 1
+
+
+def test_figures_as_statistics_print_them(client, city):
+    target = make(city)
+    client.force_login(city.lead_handler)
+    url = f"/targets/{target.pk}/report/"
+    form = {"report-version": 1, "report-month": 3, "report-source": "市统计局月报"}
+    typed = client.post(url, {**form, "report-value": "１，２３４．５"})  # full-width, from an IME
+    assert typed.status_code == 302 and target.actuals.get().value == 1234.5
+    unit = client.post(url, {**form, "report-version": 2, "report-value": "12亿元"})
+    assert unit.status_code == 422 and target.actuals.count() == 1
+    assert "id_report-value_error" in unit.content.decode()  # the field is named
