@@ -118,8 +118,14 @@ def period_detail(request: HttpRequest, pk: int):
     permissions.require_rankings(access_for(request.user))
     period = queries.get_period(pk)
     events = [
-        {"kind": e.kind, "at": e.at.isoformat(), "comment": e.comment, "data": e.data}
-        for e in queries.period_events(period)
+        {
+            "kind": line.event.kind,
+            "at": line.event.at.isoformat(),
+            "text": line.text,
+            "comment": line.event.comment,
+            "data": line.event.data,
+        }
+        for line in queries.period_events(period)
     ]
     return {**period_data(period), "events": events}
 

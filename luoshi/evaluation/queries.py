@@ -135,12 +135,18 @@ def explained_card(card: Scorecard) -> Explained:
     return explain(card, list(live_items(card.period, card.unit_id).order_by("id")), size)
 
 
-def period_events(period: Period) -> list[EvaluationEvent]:
-    """The period's events, newest first, each with `text` saying what it did."""
-    events = list(period.events.select_related("actor", "unit").order_by("-at", "-id"))
-    for event in events:
-        event.text = event_text(event)
-    return events
+@dataclass
+class EventLine:
+    """An event as the history shows it: the row, and what it did in words."""
+
+    event: EvaluationEvent
+    text: str
+
+
+def period_events(period: Period) -> list[EventLine]:
+    """The period's events, newest first, each with the words saying what it did."""
+    events = period.events.select_related("actor", "unit").order_by("-at", "-id")
+    return [EventLine(event, event_text(event)) for event in events]
 
 
 def matters_behind(user: User | AnonymousUser, card: Scorecard, indicator: str) -> QuerySet[Matter]:

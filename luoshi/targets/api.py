@@ -87,8 +87,14 @@ def target_history(request: HttpRequest, pk: int):
             for p in plan_history(target)
         ],
         "events": [
-            {"kind": e.kind, "at": e.at.isoformat(), "comment": e.comment, "data": e.data}
-            for e in target_events(target)
+            {
+                "kind": line.event.kind,
+                "at": line.event.at.isoformat(),
+                "text": line.text,
+                "comment": line.event.comment,
+                "data": line.event.data,
+            }
+            for line in target_events(target)
         ],
     }
 

@@ -217,12 +217,18 @@ def plan_history(target: Target) -> list[PlanVersion]:
     return versions[::-1]
 
 
-def target_events(target: Target) -> list[TargetEvent]:
-    """The target's events, newest first, each with `text` saying what it did."""
-    events = list(target.events.select_related("actor").order_by("-at", "-id"))
-    for event in events:
-        event.text = event_text(event)
-    return events
+@dataclass
+class EventLine:
+    """An event as the history shows it: the row, and what it did in words."""
+
+    event: TargetEvent
+    text: str
+
+
+def target_events(target: Target) -> list[EventLine]:
+    """The target's events, newest first, each with the words saying what it did."""
+    events = target.events.select_related("actor").order_by("-at", "-id")
+    return [EventLine(event, event_text(event)) for event in events]
 
 
 def _num(value: Decimal | None) -> float | None:
