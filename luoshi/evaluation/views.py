@@ -49,18 +49,20 @@ def index(request: HttpRequest) -> HttpResponse:
         context = {"cards": rows, "filters": cards}
         return render(request, "evaluation/index.html", context, status=_status(cards))
     filters = PeriodFilter.from_params(request.GET)
-    periods = filters.apply(Period.objects.select_related("scheme"))
     may_open = permissions.may("open_period", access)
+    form = OpenPeriodForm(schemes=_schemes(), initial=_next_month()) if may_open else None
+    return _periods(request, filters, form, _status(filters))
+
+
+def _periods(request: HttpRequest, filters: PeriodFilter, form, status: int) -> HttpResponse:
     context = {
-        "periods": periods,
+        "periods": filters.apply(Period.objects.select_related("scheme")),
         "filters": filters,
-        "open_form": OpenPeriodForm(schemes=_schemes(), initial=_next_month())
-        if may_open
-        else None,
+        "open_form": form,
         "kinds": PeriodKind.choices,
         "states": PeriodState.choices,
     }
-    return render(request, "evaluation/index.html", context, status=_status(filters))
+    return render(request, "evaluation/index.html", context, status=status)
 
 
 def _next_month() -> dict:
@@ -88,15 +90,7 @@ def open_period(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("%(period)s is open.") % {"period": period.label})
             return redirect("evaluation:period", pk=period.pk)
-    periods = Period.objects.select_related("scheme").order_by("-start", "kind")
-    context = {
-        "periods": periods,
-        "filters": PeriodFilter(),
-        "open_form": form,
-        "kinds": PeriodKind.choices,
-        "states": PeriodState.choices,
-    }
-    return render(request, "evaluation/index.html", context, status=422)
+    return _periods(request, PeriodFilter(), form, 422)
 
 
 # -- schemes -----------------------------------------------------------------------------
