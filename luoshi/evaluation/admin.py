@@ -1,10 +1,11 @@
-"""Evaluation in the admin: read-only; schemes, periods and items change through services."""
+"""Evaluation in the admin: read-only; schemes, periods and items change through services,
+which append an EvaluationEvent for each change."""
 
 from django.contrib import admin
 
 from luoshi.lib.web import ReadOnlyAdmin
 
-from .models import Adjustment, Period, Scheme, Scorecard
+from .models import Adjustment, EvaluationEvent, Period, Scheme, Scorecard
 
 
 @admin.register(Scheme)
@@ -20,7 +21,7 @@ class PeriodAdmin(ReadOnlyAdmin):
 
 @admin.register(Adjustment)
 class AdjustmentAdmin(ReadOnlyAdmin):
-    list_display = ["period", "unit", "kind", "points", "reason"]
+    list_display = ["period", "unit", "kind", "points", "reason", "withdrawn_at"]
     list_select_related = ["period", "unit"]
 
 
@@ -29,3 +30,10 @@ class ScorecardAdmin(ReadOnlyAdmin):
     list_display = ["period", "unit", "group", "score", "rank", "rank_change"]
     list_filter = ["group"]
     list_select_related = ["period", "unit"]
+
+
+@admin.register(EvaluationEvent)
+class EvaluationEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "kind", "actor", "period", "unit"]
+    list_filter = ["kind"]
+    list_select_related = ["actor", "period", "unit"]

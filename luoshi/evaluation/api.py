@@ -1,6 +1,8 @@
-"""The evaluation API at /api/evaluation/: schemes, periods, bonus/penalty items,
-rankings, scorecards and the matters behind each figure. Each endpoint parses, calls a
-service or query, and answers; the rules live in evaluation.services and .queries."""
+"""The evaluation API at /api/evaluation/: schemes, periods (open, compute, review, close),
+bonus and penalty items, rankings, scorecards with every figure in words, and the
+matters behind each figure. Each endpoint parses, calls a service or query, and answers;
+the rules live in evaluation.services, .queries and .permissions. Every call that
+changes a period carries the period's `version` the caller read."""
 
 from __future__ import annotations
 
@@ -8,27 +10,27 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
-from luoshi.lib.errors import NotAllowed
+from luoshi.lib.errors import InvalidInput
 from luoshi.matters.models import Matter
 from luoshi.org.access import access_for
 from luoshi.org.models import Unit
 
-from . import queries, services
-from .indicators import known_indicators
-from .models import Period, PeriodKind, Scheme, Scorecard
+from . import permissions, queries, services
+from .explain import indicator, indicators, rule_text
+from .filters import AdjustmentFilter, PeriodFilter, SchemeFilter, ScorecardFilter
+from .models import Adjustment, Period, PeriodKind, Scheme
 
 router = Router(tags=["evaluation"])
+VERSION = Field(description="The version of the period the caller read.")
 
 
-class SchemeIn(Schema):
-    name: str
-    base: Decimal = Decimal(100)
-    rules: list[dict] | None = None
-    unit_kinds: list[str] | None = None
-    honour_count: int = 3
+def _valid(filters):
+    if filters.errors:
+        field, message = next(iter(filters.errors.items()))
+        raise InvalidInput(message, field=field)
+    return filters
 
 
 def scheme_data(scheme: Scheme) -> dict:
@@ -37,21 +39,45 @@ def scheme_data(scheme: Scheme) -> dict:
         "name": scheme.name,
         "version": scheme.version,
         "base": float(scheme.base),
-        "rules": scheme.rules,
+        "rules": [
+            {
+                **rule,
+                "label": indicator(rule["indicator"]).label,
+                "text": rule_text(rule, rule["indicator"]),
+            }
+            for rule in scheme.rules
+        ],
         "unit_kinds": scheme.unit_kinds,
         "honour_count": scheme.honour_count,
         "published_at": scheme.published_at.isoformat(),
+        "link": f"/evaluation/schemes/{scheme.pk}/",
     }
 
 
-@router.get("/schemes", summary="Every published scheme version, newest first")
+@router.get("/schemes", summary="Published scheme versions (filter: name, latest)")
 def list_schemes(request: HttpRequest):
-    queries.require_overview(request.user)
-    schemes = Scheme.objects.order_by("name", "-version")
-    return {"schemes": [scheme_data(s) for s in schemes], "indicators": known_indicators()}
+    permissions.require_schemes(access_for(request.user))
+    schemes = _valid(SchemeFilter.from_params(request.GET)).apply(Scheme.objects.all())
+    return {
+        "schemes": [scheme_data(s) for s in schemes],
+        "indicators": [
+            {"code": i.code, "label": i.label, "meaning": i.meaning} for i in indicators()
+        ],
+    }
 
 
-@router.post("/schemes", summary="Publish a new version of a scheme (supervisors)")
+class SchemeIn(Schema):
+    name: str
+    version: int | None = Field(
+        None, description="Required to edit a published scheme: the version the caller read."
+    )
+    base: Decimal = Decimal(100)
+    rules: list[dict] | None = None
+    unit_kinds: list[str] | None = None
+    honour_count: int = 3
+
+
+@router.post("/schemes", summary="Publish a scheme, or a new version of one (supervisors)")
 def publish_scheme(request: HttpRequest, payload: SchemeIn):
     scheme = services.publish_scheme(actor=request.user, **payload.dict())
     return scheme_data(scheme)
@@ -67,9 +93,10 @@ class PeriodIn(Schema):
 period_data = queries.period_data
 
 
-@router.get("/periods", summary="Evaluation periods, newest first")
+@router.get("/periods", summary="Evaluation periods, newest first (filter: kind, state, year)")
 def list_periods(request: HttpRequest):
-    periods = Period.objects.select_related("scheme").order_by("-start", "kind")
+    filters = _valid(PeriodFilter.from_params(request.GET))
+    periods = filters.apply(Period.objects.select_related("scheme"))
     return {"periods": [period_data(p) for p in periods]}
 
 
@@ -86,31 +113,88 @@ def open_period(request: HttpRequest, payload: PeriodIn):
     return period_data(period)
 
 
-def _period(pk: int) -> Period:
-    return get_object_or_404(Period.objects.select_related("scheme"), pk=pk)
+@router.get("/periods/{pk}", summary="A period with its history")
+def period_detail(request: HttpRequest, pk: int):
+    permissions.require_rankings(access_for(request.user))
+    period = queries.get_period(pk)
+    events = [
+        {
+            "kind": line.event.kind,
+            "at": line.event.at.isoformat(),
+            "text": line.text,
+            "comment": line.event.comment,
+            "data": line.event.data,
+        }
+        for line in queries.period_events(period)
+    ]
+    return {**period_data(period), "events": events}
+
+
+class VersionIn(Schema):
+    version: int = VERSION
+
+
+class ReviewIn(VersionIn):
+    comment: str = ""
+
+
+class CloseIn(VersionIn):
+    reason: str = Field("", description="Required when the period has not ended yet.")
 
 
 @router.post("/periods/{pk}/compute", summary="Recompute an open period's provisional results")
-def compute(request: HttpRequest, pk: int):
-    services.require_supervisor(request.user)
-    period = _period(pk)
-    services.compute_scorecards(period)
-    return queries.ranking_data(period)
+def compute(request: HttpRequest, pk: int, payload: VersionIn):
+    period = queries.get_period(pk)
+    services.compute_period(period, actor=request.user, version=payload.version)
+    return queries.ranking_data(queries.get_period(pk))
 
 
-@router.post("/periods/{pk}/close", summary="Close a period: its results are frozen")
-def close(request: HttpRequest, pk: int):
-    period = services.close_period(_period(pk), actor=request.user)
+@router.post("/periods/{pk}/review", summary="Review the computed results (supervisors)")
+def review(request: HttpRequest, pk: int, payload: ReviewIn):
+    period = services.review_period(
+        queries.get_period(pk), actor=request.user, version=payload.version, comment=payload.comment
+    )
+    return period_data(period)
+
+
+@router.post("/periods/{pk}/close", summary="Close a reviewed period: its results are frozen")
+def close(request: HttpRequest, pk: int, payload: CloseIn):
+    period = services.close_period(
+        queries.get_period(pk), actor=request.user, version=payload.version, reason=payload.reason
+    )
     return queries.ranking_data(period)
 
 
 @router.get("/periods/{pk}/ranking", summary="Ranking by group, honour roll, lagging list")
 def ranking(request: HttpRequest, pk: int):
-    queries.require_overview(request.user)
-    return queries.ranking_data(_period(pk))
+    permissions.require_rankings(access_for(request.user))
+    return queries.ranking_data(queries.get_period(pk))
 
 
-class AdjustmentIn(Schema):
+def item_data(item: Adjustment) -> dict:
+    return {
+        "id": item.pk,
+        "unit": {"id": item.unit_id, "name": item.unit.name},
+        "kind": item.kind,
+        "kind_label": str(item.get_kind_display()),
+        "points": float(item.points),
+        "reason": item.reason,
+        "matter_id": item.matter_id,
+        "created_at": item.created_at.isoformat(),
+        "withdrawn_at": item.withdrawn_at.isoformat() if item.withdrawn_at else None,
+        "withdrawal_reason": item.withdrawal_reason,
+    }
+
+
+@router.get("/periods/{pk}/adjustments", summary="A period's items (filter: unit, kind, withdrawn)")
+def list_adjustments(request: HttpRequest, pk: int):
+    permissions.require_rankings(access_for(request.user))
+    filters = _valid(AdjustmentFilter.from_params(request.GET))
+    items = filters.apply(queries.get_period(pk).adjustments.all())
+    return {"adjustments": [item_data(i) for i in items]}
+
+
+class AdjustmentIn(VersionIn):
     unit_id: int
     kind: str
     reason: str
@@ -122,20 +206,43 @@ class AdjustmentIn(Schema):
 def add_adjustment(request: HttpRequest, pk: int, payload: AdjustmentIn):
     unit = get_object_or_404(Unit, pk=payload.unit_id)
     matter = (
-        Matter.objects.visible_to(request.user).filter(pk=payload.matter_id).first()
+        get_object_or_404(Matter.objects.visible_to(request.user), pk=payload.matter_id)
         if payload.matter_id
         else None
     )
     item = services.add_adjustment(
-        _period(pk),
+        queries.get_period(pk),
         actor=request.user,
+        version=payload.version,
         unit=unit,
         kind=payload.kind,
         reason=payload.reason,
         points=payload.points,
         matter=matter,
     )
-    return {"id": item.pk, "unit_id": unit.pk, "kind": item.kind, "points": float(item.points)}
+    return item_data(item)
+
+
+class WithdrawIn(VersionIn):
+    reason: str
+
+
+@router.post("/adjustments/{pk}/withdraw", summary="Withdraw a mistaken item, with the reason")
+def withdraw_adjustment(request: HttpRequest, pk: int, payload: WithdrawIn):
+    item = get_object_or_404(Adjustment.objects.select_related("period"), pk=pk)
+    item = services.withdraw_adjustment(
+        item, actor=request.user, version=payload.version, reason=payload.reason
+    )
+    return item_data(item)
+
+
+@router.get("/scorecards", summary="Scorecards you may read (filter: unit, period, kind)")
+def list_scorecards(request: HttpRequest):
+    filters = _valid(ScorecardFilter.from_params(request.GET))
+    cards = filters.apply(queries.visible_scorecards(request.user))
+    return {
+        "scorecards": [{"period": period_data(c.period), **queries.card_data(c)} for c in cards]
+    }
 
 
 @router.get("/scorecards/{pk}", summary="A scorecard (its unit, or leaders and supervisors)")
@@ -167,13 +274,8 @@ def figure_matters(request: HttpRequest, pk: int, indicator: str):
 
 @router.get("/units/{unit_id}/scorecards", summary="A unit's scorecards over the periods")
 def unit_scorecards(request: HttpRequest, unit_id: int):
-    access = access_for(request.user)
-    if not (access.sees_everything or unit_id in access.visible_units):
-        raise NotAllowed(_("A unit sees only its own scorecard."))
-    cards = Scorecard.objects.filter(unit_id=unit_id).select_related("unit", "period__scheme")
+    permissions.require_scorecard(access_for(request.user), unit_id)
+    cards = ScorecardFilter(unit=unit_id).apply(queries.visible_scorecards(request.user))
     return {
-        "scorecards": [
-            {"period": period_data(c.period), **queries.card_data(c)}
-            for c in cards.order_by("-period__start")
-        ]
+        "scorecards": [{"period": period_data(c.period), **queries.card_data(c)} for c in cards]
     }

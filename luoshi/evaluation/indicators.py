@@ -20,8 +20,10 @@ A matter is counted for its lead unit. Definitions (they are what the scheme pri
   (推诿). A dispute ruled `reassign` went the unit's way and costs nothing.
 - rework: completions sent back for rework (review.rework events) in the period.
 - commendations: leader commendations entered as manual items for the period.
-- satisfaction: average requester rating (1–5) of the unit's matters rated in the period;
-  None until ratings are recorded (the enterprise/citizen issue fills data["score"]).
+- satisfaction: the share of the ratings given in the period to the unit's matters that
+  were satisfied (非常满意, 满意 or 基本满意) × 100 — read from what matters.services
+  rate_matter writes on each `rated` event (data["satisfied"], decided from the grade
+  when it was given); None when nothing was rated.
 """
 
 from __future__ import annotations
@@ -32,9 +34,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, DateField, F, FloatField, Q, Value
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, Greatest, Least, TruncDate
+from django.db.models import Count, DateField, F, Q, Value
+from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
 from django.utils import timezone
 
 from luoshi.lib.dates import day_start
@@ -251,19 +252,23 @@ def commendations(window: Window, unit_ids: list[int]) -> Figures:
 
 @indicator
 def satisfaction(window: Window, unit_ids: list[int]) -> Figures:
+    """Satisfied ratings / ratings × 100, from the `rated` events of the window."""
     rows = MatterEvent.objects.filter(
         kind=EventKind.RATED,
         matter__lead_unit_id__in=unit_ids,
         at__gte=window.start_at,
         at__lt=window.end_at,
-        data__has_key="score",
     )
-    averages = (
+    counts = (
         rows.values_list("matter__lead_unit_id")
-        .annotate(avg=Avg(Cast(KT("data__score"), FloatField())))
+        .annotate(n=Count("pk"), satisfied=Count("pk", filter=Q(data__satisfied=True)))
         .order_by()
     )
-    return {unit: Figure(round(float(avg), 2), []) for unit, avg in averages if avg is not None}
+    matters = _by_unit(rows.values_list("matter__lead_unit_id", "matter_id").distinct())
+    return {
+        unit: Figure(round(100 * satisfied / n, 1), matters[unit].matter_ids)
+        for unit, n, satisfied in counts
+    }
 
 
 def compute(window: Window, unit_ids: list[int]) -> dict[int, dict[str, Figure]]:

@@ -1,10 +1,13 @@
-"""Evaluation (考核): published schemes, periods, manual items and the frozen scorecards."""
+"""Evaluation (考核): published schemes, periods, manual items, the scorecards, and the
+event log of every change (EvaluationEvent)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from luoshi.lib.eventlog import AppendOnlyModel
 
 
 class PeriodKind(models.TextChoices):
@@ -14,7 +17,14 @@ class PeriodKind(models.TextChoices):
 
 
 class PeriodState(models.TextChoices):
+    """open → (computed, any number of times) → reviewed → closed.
+
+    A change to a reviewed period's results (a recomputation, a new or withdrawn item)
+    sends it back to open: what was reviewed is what gets closed.
+    """
+
     OPEN = "open", _("Open (provisional results)")
+    REVIEWED = "reviewed", _("Reviewed (awaiting close)")
     CLOSED = "closed", _("Closed (results frozen)")
 
 
@@ -68,6 +78,12 @@ class Period(models.Model):
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
     )
+    computed_at = models.DateTimeField(_("results computed at"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         ordering = ["-start", "kind"]
@@ -92,12 +108,17 @@ class Period(models.Model):
     def is_closed(self) -> bool:
         return self.state == PeriodState.CLOSED
 
+    @property
+    def is_reviewed(self) -> bool:
+        return self.state == PeriodState.REVIEWED
+
 
 class Adjustment(models.Model):
     """A manual bonus or penalty item (加减分) for a unit in a period, with its reason.
 
     A commendation carries no points of its own: the scheme's `commendations` rule
-    prices it, so every commendation weighs the same.
+    prices it, so every commendation weighs the same. A mistaken item is withdrawn
+    (with its reason) while the period is open, never deleted.
     """
 
     period = models.ForeignKey(Period, models.PROTECT, related_name="adjustments")
@@ -110,6 +131,11 @@ class Adjustment(models.Model):
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
 
     class Meta:
         ordering = ["period", "unit", "id"]
@@ -119,6 +145,10 @@ class Adjustment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.get_kind_display()} {self.points:+}"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 class Scorecard(models.Model):
@@ -151,3 +181,40 @@ class Scorecard(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} {self.unit}: {self.score}"
+
+
+class EvaluationEventKind(models.TextChoices):
+    SCHEME_PUBLISHED = "scheme.published", _("Scheme published")
+    PERIOD_OPENED = "period.opened", _("Period opened")
+    PERIOD_COMPUTED = "period.computed", _("Results computed")
+    PERIOD_REVIEWED = "period.reviewed", _("Results reviewed")
+    PERIOD_CLOSED = "period.closed", _("Period closed")
+    ADJUSTMENT_ADDED = "adjustment.added", _("Item added")
+    ADJUSTMENT_WITHDRAWN = "adjustment.withdrawn", _("Item withdrawn")
+
+
+class EvaluationEvent(AppendOnlyModel):
+    """One change to the evaluation: who, when, what, why. Appended by services only.
+
+    `period`, `scheme`, `unit` and `adjustment` say what it concerns (some are empty);
+    a system recomputation (the nightly `luoshi evaluate`) has no actor.
+    """
+
+    kind = models.CharField(_("kind"), max_length=32, choices=EvaluationEventKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    scheme = models.ForeignKey(Scheme, models.PROTECT, null=True, related_name="events")
+    period = models.ForeignKey(Period, models.PROTECT, null=True, related_name="events")
+    unit = models.ForeignKey("org.Unit", models.PROTECT, null=True, related_name="+")
+    adjustment = models.ForeignKey(Adjustment, models.PROTECT, null=True, related_name="events")
+    comment = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("evaluation event")
+        verbose_name_plural = _("evaluation events")
+        indexes = [models.Index(fields=["period", "at"], name="evaluation_event_period_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d} {self.get_kind_display()}"

@@ -1,5 +1,6 @@
-"""Reads of evaluation results: rankings by group, honour roll and lagging list, and the
-matters behind a figure (through Matter.objects.visible_to)."""
+"""Reads of evaluation results: rankings by group, honour roll and lagging list, a unit's
+scorecards explained, the matters behind a figure (through Matter.objects.visible_to),
+and a period's items and events. Who may read what is evaluation.permissions'."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from luoshi.lib.errors import NotAllowed, NotFound
+from luoshi.lib.errors import NotFound
 from luoshi.matters.models import Matter
 from luoshi.org.access import access_for
 from luoshi.org.models import UnitKind
 
-from .models import Period, Scorecard
+from . import permissions
+from .explain import Explained, event_text, explain, figure_text, indicator, rule_text
+from .models import Adjustment, EvaluationEvent, Period, Scheme, Scorecard
 
 
 @dataclass
@@ -35,6 +38,10 @@ class Place:
     def unit(self) -> SimpleNamespace:
         return SimpleNamespace(id=self.unit_id, pk=self.unit_id, name=self.unit_name)
 
+    @property
+    def link(self) -> str:
+        return f"/evaluation/scorecards/{self.pk}/"
+
 
 @dataclass
 class GroupRanking:
@@ -43,12 +50,19 @@ class GroupRanking:
     cards: list[Place]
     honour_roll: list[Place]
     lagging_list: list[Place]
+    hidden: int = 0  # places left out of `cards` between its top and its bottom
+    shown_top: int = 0
 
-
-def require_overview(user: User | AnonymousUser) -> None:
-    """Rankings of all units: leaders, supervisors and admins."""
-    if not access_for(user).sees_everything:
-        raise NotAllowed(_("Rankings are for leaders and supervisors."))
+    def trimmed(self, limit: int, longer_than: int) -> GroupRanking:
+        """The first and last `limit` places of a group `longer_than` that (a page stays
+        readable)."""
+        if len(self.cards) <= max(longer_than, 2 * limit):
+            return self
+        cards = self.cards[:limit] + self.cards[-limit:]
+        hidden = len(self.cards) - len(cards)
+        return GroupRanking(
+            self.group, self.label, cards, self.honour_roll, self.lagging_list, hidden, limit
+        )
 
 
 def ranking(period: Period) -> list[GroupRanking]:
@@ -68,15 +82,71 @@ def ranking(period: Period) -> list[GroupRanking]:
     return groups
 
 
+def get_period(pk: int) -> Period:
+    period = Period.objects.select_related("scheme", "closed_by", "reviewed_by").filter(pk=pk)
+    found = period.first()
+    if found is None:
+        raise NotFound(_("Evaluation period %(pk)s does not exist.") % {"pk": pk})
+    return found
+
+
+def get_scheme(pk: int) -> Scheme:
+    scheme = Scheme.objects.select_related("published_by").filter(pk=pk).first()
+    if scheme is None:
+        raise NotFound(_("Evaluation scheme %(pk)s does not exist.") % {"pk": pk})
+    return scheme
+
+
+def latest_version(scheme: Scheme) -> int:
+    """The newest version published under the scheme's name."""
+    versions = Scheme.objects.filter(name=scheme.name).order_by("-version")
+    return versions.values_list("version", flat=True).first() or scheme.version
+
+
+def visible_scorecards(user: User | AnonymousUser) -> QuerySet[Scorecard]:
+    """Every scorecard for leaders and the office; a unit's own (and below) for others."""
+    access = access_for(user)
+    if access.user_id is None:
+        return Scorecard.objects.none()
+    if permissions.may_read_rankings(access):
+        return Scorecard.objects.all()
+    return Scorecard.objects.filter(unit_id__in=sorted(access.visible_units))
+
+
 def scorecard_for_user(user: User | AnonymousUser, pk: int) -> Scorecard:
     """A scorecard its unit (and the units above it) or an overseer may read."""
     card = Scorecard.objects.select_related("unit", "period__scheme").filter(pk=pk).first()
     access = access_for(user)
     if card is None or access.user_id is None:
         raise NotFound(_("Scorecard %(pk)s does not exist.") % {"pk": pk})
-    if not (access.sees_everything or card.unit_id in access.visible_units):
-        raise NotAllowed(_("A unit sees only its own scorecard."))
+    permissions.require_scorecard(access, card.unit_id)
     return card
+
+
+def live_items(period: Period, unit_id: int | None = None) -> QuerySet[Adjustment]:
+    """The period's items not withdrawn (of one unit, if given)."""
+    items = period.adjustments.filter(withdrawn_at__isnull=True).select_related("created_by")
+    return items.filter(unit_id=unit_id) if unit_id is not None else items
+
+
+def explained_card(card: Scorecard) -> Explained:
+    """The scorecard with every point explained (three queries)."""
+    size = Scorecard.objects.filter(period_id=card.period_id, group=card.group).count()
+    return explain(card, list(live_items(card.period, card.unit_id).order_by("id")), size)
+
+
+@dataclass
+class EventLine:
+    """An event as the history shows it: the row, and what it did in words."""
+
+    event: EvaluationEvent
+    text: str
+
+
+def period_events(period: Period) -> list[EventLine]:
+    """The period's events, newest first, each with the words saying what it did."""
+    events = period.events.select_related("actor", "unit").order_by("-at", "-id")
+    return [EventLine(event, event_text(event)) for event in events]
 
 
 def matters_behind(user: User | AnonymousUser, card: Scorecard, indicator: str) -> QuerySet[Matter]:
@@ -111,7 +181,8 @@ def rank_row(card: Place) -> dict:
 
 
 def card_data(card: Scorecard) -> dict:
-    """A scorecard as JSON: each figure with the link to the matters behind it."""
+    """A scorecard as JSON: each figure in words, its rule, and the matters behind it."""
+    rules = {r["indicator"]: r for r in card.period.scheme.rules}
     return {
         "id": card.pk,
         "unit": {"id": card.unit_id, "name": card.unit.name},
@@ -122,7 +193,10 @@ def card_data(card: Scorecard) -> dict:
         "link": f"/evaluation/scorecards/{card.pk}/",
         "figures": {
             name: {
+                "label": indicator(name).label,
                 "value": value,
+                "text": figure_text(name, value),
+                "rule": rule_text(rules.get(name), name),
                 "points": card.points.get(name),
                 "link": f"/evaluation/scorecards/{card.pk}/matters/{name}/"
                 if card.matter_ids.get(name)
@@ -142,7 +216,14 @@ def period_data(period: Period) -> dict:
         "start": period.start.isoformat(),
         "end": period.end.isoformat(),
         "state": period.state,
+        "state_label": str(period.get_state_display()),
         "scheme": str(period.scheme),
+        "scheme_id": period.scheme_id,
+        "version": period.version,
+        "computed_at": period.computed_at.isoformat() if period.computed_at else None,
+        "reviewed_at": period.reviewed_at.isoformat() if period.reviewed_at else None,
+        "closed_at": period.closed_at.isoformat() if period.closed_at else None,
+        "link": f"/evaluation/periods/{period.pk}/",
     }
 
 

@@ -1,11 +1,19 @@
-"""Targets (指标) and their trajectory (计程表): the planned value of each month, and the
-actuals the responsible unit reports against it."""
+"""Targets (指标) and their trajectory (计程表): the planned value of each month, the
+actuals the responsible unit reports against it, the months the office has closed, and
+the event log of every change.
+
+History is kept: re-planning appends a new plan version (the old rows stay), and a
+closed month keeps the plan value, actual and status it was judged on, whatever plan
+comes later.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from luoshi.lib.eventlog import AppendOnlyModel
 
 
 class Direction(models.TextChoices):
@@ -22,13 +30,15 @@ class MonthStatus(models.TextChoices):
     AHEAD = "ahead", _("Ahead")
     ON_TRACK = "on_track", _("On track")
     BEHIND = "behind", _("Behind")
+    NOT_REPORTED = "not_reported", _("Not reported")
 
 
 # Colour of each month status for charts and badges (one place, as for matter warnings).
 STATUS_COLOURS = {
     MonthStatus.AHEAD: "green",
-    MonthStatus.ON_TRACK: "blue",
+    MonthStatus.ON_TRACK: "state",
     MonthStatus.BEHIND: "red",
+    MonthStatus.NOT_REPORTED: "grey",
 }
 
 
@@ -38,7 +48,9 @@ class Target(models.Model):
     `accumulates` says whether the monthly figures are year-to-date sums (investment:
     the December value is the year's) or levels (a growth rate, a ratio). The trajectory
     and the actuals are read the same way. `margin` is how many percent a month may
-    fall short of its planned value before it counts as behind.
+    fall short of its planned value before it counts as behind. `plan_version` is the
+    plan in force (PlannedMonth rows of that version); `version` rises with every
+    change, so a stale form is refused.
     """
 
     unit = models.ForeignKey("org.Unit", models.PROTECT, related_name="targets")
@@ -64,6 +76,8 @@ class Target(models.Model):
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    plan_version = models.PositiveSmallIntegerField(_("plan in force"), default=1)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         ordering = ["year", "unit", "name"]
@@ -78,33 +92,39 @@ class Target(models.Model):
         return f"{self.year} {self.name}"
 
 
-class PlannedMonth(models.Model):
-    """The planned value of a target at the end of one month (its trajectory point)."""
+class PlannedMonth(AppendOnlyModel):
+    """The planned value of a target at the end of one month, in one plan version.
+
+    Re-planning appends twelve rows of the next version; earlier versions stay.
+    """
 
     target = models.ForeignKey(Target, models.PROTECT, related_name="plan")
     month = models.PositiveSmallIntegerField(_("month"))
     planned = models.DecimalField(_("planned"), max_digits=16, decimal_places=4)
+    plan_version = models.PositiveSmallIntegerField(_("plan version"), default=1)
 
     class Meta:
-        ordering = ["target", "month"]
+        ordering = ["target", "plan_version", "month"]
         verbose_name = _("planned month")
         verbose_name_plural = _("planned months")
         constraints = [
-            models.UniqueConstraint(fields=["target", "month"], name="uniq_plan_month"),
+            models.UniqueConstraint(
+                fields=["target", "plan_version", "month"], name="uniq_plan_version_month"
+            ),
             models.CheckConstraint(
                 condition=models.Q(month__gte=1, month__lte=12), name="plan_month_1_12"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.target} {self.month}: {self.planned}"
+        return f"{self.target} v{self.plan_version} {self.month}: {self.planned}"
 
 
-class ActualReport(models.Model):
+class ActualReport(AppendOnlyModel):
     """A unit's report of a target's actual value for a month, with source and note.
 
     Reports are never changed: a correction is a later report for the same month,
-    and the latest one counts.
+    and the latest one counts — until the month is closed.
     """
 
     target = models.ForeignKey(Target, models.PROTECT, related_name="actuals")
@@ -123,3 +143,59 @@ class ActualReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target} {self.month}: {self.value}"
+
+
+class ClosedMonth(AppendOnlyModel):
+    """A target's month after the office closed it (月度封存): the plan value, actual, gap
+    and status it was judged on, frozen. Later re-plans and late reports leave it as is.
+    """
+
+    target = models.ForeignKey(Target, models.PROTECT, related_name="closed_months")
+    month = models.PositiveSmallIntegerField(_("month"))
+    plan_version = models.PositiveSmallIntegerField(_("plan version judged on"))
+    planned = models.DecimalField(_("planned"), max_digits=16, decimal_places=4, null=True)
+    actual = models.DecimalField(_("actual"), max_digits=16, decimal_places=4, null=True)
+    gap = models.DecimalField(_("gap %"), max_digits=12, decimal_places=2, null=True)
+    status = models.CharField(_("status"), max_length=16, choices=MonthStatus.choices)
+    report = models.ForeignKey(ActualReport, models.PROTECT, null=True, related_name="+")
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["target", "month"]
+        verbose_name = _("closed month")
+        verbose_name_plural = _("closed months")
+        constraints = [
+            models.UniqueConstraint(fields=["target", "month"], name="uniq_closed_target_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target} {self.month}: {self.status}"
+
+
+class TargetEventKind(models.TextChoices):
+    CREATED = "target.created", _("Target set")
+    REPLANNED = "target.replanned", _("Re-planned")
+    ACTUAL_REPORTED = "target.actual_reported", _("Actual reported")
+    MONTH_CLOSED = "target.month_closed", _("Month closed")
+    MATTER_OPENED = "target.matter_opened", _("Matter opened")
+
+
+class TargetEvent(AppendOnlyModel):
+    """One change to a target: who, when, what (and why). Appended by services only."""
+
+    target = models.ForeignKey(Target, models.PROTECT, related_name="events")
+    kind = models.CharField(_("kind"), max_length=32, choices=TargetEventKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    comment = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("target event")
+        verbose_name_plural = _("target events")
+        indexes = [models.Index(fields=["target", "at"], name="target_event_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d} {self.get_kind_display()}"

@@ -6,7 +6,7 @@ Colours and labels come from matters.models.choices (declared once there).
 from __future__ import annotations
 
 from django import template
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -84,3 +84,15 @@ def person(user) -> str:
     if user is None:
         return "—"
     return user.get_full_name() or user.get_username()
+
+
+@register.simple_tag
+def gloss(term: str) -> str:
+    """The Chinese term beside a translated heading, for readers of another language only.
+
+    Headings are written `{% translate "Bulletins" %}{% gloss "督查通报" %}`: a Chinese
+    page shows 督查通报 once, an English page shows "Bulletins 督查通报".
+    """
+    if (translation.get_language() or "").startswith("zh"):
+        return ""
+    return format_html(' <span class="muted small" lang="zh">{}</span>', term)

@@ -1,7 +1,8 @@
 """`luoshi evaluate`: recompute the provisional scorecards of every open period.
 
-Run it with the nightly scan so the cockpit's "current ranking" stays fresh; closed
-periods are frozen and are never touched.
+Run it with the nightly scan so the cockpit's "current ranking" stays fresh; reviewed
+periods keep what was reviewed and closed ones are frozen: neither is touched. Each
+recomputation is on record as a `period.computed` event without an actor (the system).
 """
 
 from django.core.management.base import BaseCommand
