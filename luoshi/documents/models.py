@@ -78,6 +78,13 @@ class ImportedRow(models.Model):
         return f"{self.batch_id}:{self.row_number}"
 
 
+def bulletin_reference(year: int, number: int) -> str:
+    """The 发文字号 of a bulletin under the office's setting (LUOSHI BULLETIN_NUMBER_STYLE)."""
+    if settings.LUOSHI.get("BULLETIN_NUMBER_STYLE") == "issue":
+        return f"〔{year}〕第{number}期"
+    return f"{settings.LUOSHI.get('BULLETIN_ISSUER_CODE', '')}〔{year}〕{number}号"
+
+
 class BulletinState(models.TextChoices):
     DRAFT = "draft", _("Draft")
     ISSUED = "issued", _("Issued")
@@ -119,6 +126,9 @@ class Bulletin(models.Model):
         verbose_name=_("issued by"),
     )
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    # The 发文字号 as issued ("〔2026〕3号"): kept, so a later change of the numbering
+    # setting never renumbers a document already sent.
+    reference = models.CharField(_("document number"), max_length=50, blank=True)
 
     class Meta:
         ordering = ["-year", "-number", "-id"]
@@ -137,8 +147,10 @@ class Bulletin(models.Model):
 
     @property
     def number_label(self) -> str:
-        """〔2026〕第3期; empty while a draft (the number is given on issue)."""
-        return f"〔{self.year}〕第{self.number}期" if self.number else ""
+        """〔2026〕3号 (or 〔2026〕第3期 in the 简报 style); empty while a draft."""
+        if self.reference or not self.number:
+            return self.reference
+        return bulletin_reference(self.year, self.number)
 
     @property
     def is_issued(self) -> bool:
