@@ -173,7 +173,7 @@ LUOSHI = {
     ),
     # Ledgers up to this many matters are built while the user waits; larger ones are
     # built in the background and offered for download when ready.
-    "LEDGER_INTERACTIVE_ROWS": int(os.environ.get("LUOSHI_LEDGER_INTERACTIVE_ROWS", "5000")),
+    "LEDGER_INTERACTIVE_ROWS": int(os.environ.get("LUOSHI_LEDGER_INTERACTIVE_ROWS", "2000")),
 }
 
 LOGGING = {

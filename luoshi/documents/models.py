@@ -187,3 +187,43 @@ class BulletinMention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bulletin_id} {self.get_kind_display()} {self.unit_id}"
+
+
+class ExportState(models.TextChoices):
+    PENDING = "pending", _("Being prepared")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class LedgerExport(models.Model):
+    """A ledger (台账) too long to build while the user waits, built in the background.
+
+    It keeps the filter it was asked with and is built with the requester's visibility;
+    its file is served only to the requester (documents.exports), never publicly.
+    """
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    params = models.JSONField(_("filter"), default=dict, blank=True)
+    filter_text = models.CharField(_("filter applied"), max_length=500, blank=True)
+    state = models.CharField(
+        _("state"), max_length=16, choices=ExportState.choices, default=ExportState.PENDING
+    )
+    row_count = models.PositiveIntegerField(_("matters"), default=0)
+    file = models.FileField(_("file"), upload_to="exports/%Y/%m/", blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("ledger export")
+        verbose_name_plural = _("ledger exports")
+        indexes = [models.Index(fields=["requested_by", "created_at"], name="export_requester")]
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.get_state_display()} {self.row_count}"
