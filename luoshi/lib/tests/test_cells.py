@@ -10,7 +10,7 @@ from luoshi.lib.cells import excel_text, neutralise
 @pytest.mark.parametrize(
     ("text", "written"),
     [
-        ("=HYPERLINK(\"http://x\",\"点此\")", "'=HYPERLINK(\"http://x\",\"点此\")"),
+        ('=HYPERLINK("http://x","点此")', '\'=HYPERLINK("http://x","点此")'),
         ("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
