@@ -9,6 +9,7 @@ from luoshi.matters.services.deadlines import provisional_count
 
 from .calendar import today
 from .models import HolidaySchedule
+from .schedule import date_runs
 
 
 @dataclass
@@ -18,7 +19,7 @@ class YearRow:
     year: int
     status: str  # "built_in", "entered", "provisional"
     schedule: HolidaySchedule | None = None
-    statutory: dict | None = None
+    statutory: list[tuple[str, str]] | None = None
 
 
 def year_rows() -> list[YearRow]:
@@ -32,8 +33,16 @@ def year_rows() -> list[YearRow]:
         elif year in official_years():
             rows.append(YearRow(year, "built_in"))
         else:
-            rows.append(YearRow(year, "provisional", statutory=statutory_holidays(year)))
+            rows.append(YearRow(year, "provisional", statutory=festivals(year)))
     return rows
+
+
+def festivals(year: int) -> list[tuple[str, str]]:
+    """The statutory holidays by festival, as a notice writes them: ("春节", "2月5日至8日")."""
+    grouped: dict[str, list] = {}
+    for day, festival in statutory_holidays(year).items():
+        grouped.setdefault(festival, []).append(day)
+    return [(festival, date_runs(days)) for festival, days in grouped.items()]
 
 
 def form_initial() -> dict:

@@ -52,12 +52,40 @@ class ScheduleDraft:
     def workdays(self) -> list[ScheduleDay]:
         return sorted((d for d in self.days if d.is_workday), key=lambda d: d.day)
 
+    def by_festival(self) -> list[tuple[str, str, str]]:
+        """(festival, days off, make-up working days) as the notice writes them, for checking."""
+        order: dict[str, tuple[list, list]] = {}
+        for entry in sorted(self.days, key=lambda d: d.day):
+            off, work = order.setdefault(entry.festival or "—", ([], []))
+            (work if entry.is_workday else off).append(entry.day)
+        return [(name, date_runs(off), date_runs(work)) for name, (off, work) in order.items()]
+
     def as_text(self) -> str:
         """The days one a line ("2027-02-05 放假 春节"), as read_notice reads them back."""
         return "\n".join(
             f"{d.day.isoformat()} {'上班' if d.is_workday else '放假'} {d.festival}".strip()
             for d in sorted(self.days, key=lambda d: d.day)
         )
+
+
+def date_runs(days: list[dt.date]) -> str:
+    """Days as a notice writes them: "2月5日至11日、2月14日" (runs of consecutive days)."""
+    runs: list[list[dt.date]] = []
+    for day in sorted(set(days)):
+        if runs and (day - runs[-1][-1]).days == 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return "、".join(_run_text(run[0], run[-1]) for run in runs)
+
+
+def _run_text(first: dt.date, last: dt.date) -> str:
+    text = f"{first.month}月{first.day}日"
+    if last == first:
+        return text
+    return text + (
+        f"至{last.day}日" if last.month == first.month else f"至{last.month}月{last.day}日"
+    )
 
 
 # --- The notice's text ------------------------------------------------------------------------

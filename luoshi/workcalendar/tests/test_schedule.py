@@ -134,3 +134,11 @@ def test_a_csv_table_in_gbk_and_a_table_without_its_columns():
     assert read_table(b"\x00\x01junk", "x.xlsx", 2027).problems == [
         "The file is neither an Excel workbook (.xlsx) nor a CSV file."
     ]
+
+
+def test_the_preview_groups_the_days_as_the_notice_writes_them():
+    draft = check(read_notice(NOTICE_2027, 2027))
+    rows = {festival: (off, work) for festival, off, work in draft.by_festival()}
+    assert rows["春节"] == ("2月5日至11日", "2月14日、2月20日")
+    assert rows["劳动节"] == ("5月1日至5日", "4月25日、5月8日")
+    assert rows["端午节"] == ("6月9日", "")
