@@ -86,14 +86,18 @@ def recount_provisional_deadlines(*, actor: User) -> int:
     Called by workcalendar.services.enter_schedule inside its transaction, so the
     schedule and the deadlines counted on it are saved together or not at all.
     """
-    if not access_for(actor).is_office:
-        raise NotAllowed(_("Only the office recounts deadlines."))
+    _require_office(actor)
     calendar = get_calendar()
     pending = Matter.objects.exclude(state__in=TERMINAL_STATES).filter(provisional_matters())
     ids = list(pending.order_by("pk").values_list("pk", flat=True))
     for pk in ids:
         recount_deadline(pk, actor=actor, calendar=calendar)
     return len(ids)
+
+
+def _require_office(actor: User) -> None:
+    if not access_for(actor).is_office:
+        raise NotAllowed(_("Only the office recounts deadlines."))
 
 
 @transaction.atomic
@@ -104,6 +108,7 @@ def recount_deadline(matter: Matter | int, *, actor: User, calendar: WorkCalenda
     loses the mark. The deadline may stay provisional when its count reaches a later
     year that is still unpublished.
     """
+    _require_office(actor)
     matter = lock(matter if isinstance(matter, int) else matter.pk, None)
     old = matter.deadline
     if matter.deadline_provisional:

@@ -296,3 +296,17 @@ def test_the_desk_warning_goes_once_the_schedule_is_entered(client, city):
     client.force_login(city.supervisor)
     with at(D(2026, 11, 2)):
         assert 'id="schedule-warning"' not in client.get(reverse("matters:desk")).content.decode()
+
+
+def test_only_the_office_recounts(nov):
+    from luoshi.lib.errors import NotAllowed
+    from luoshi.workcalendar.calendar import get_calendar
+
+    for persona in ("lead_handler", "leader"):
+        with pytest.raises(NotAllowed):
+            services.recount_deadline(
+                nov.february, actor=getattr(nov, persona), calendar=get_calendar()
+            )
+        with pytest.raises(NotAllowed):
+            services.recount_provisional_deadlines(actor=getattr(nov, persona))
+    assert Matter.objects.get(pk=nov.february.pk).deadline_provisional is True
