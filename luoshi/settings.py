@@ -164,6 +164,16 @@ LUOSHI = {
         "LUOSHI_ATTACHMENT_EXTENSIONS",
         "pdf,ofd,doc,docx,wps,xls,xlsx,et,ppt,pptx,txt,jpg,jpeg,png,zip,rar",
     ),
+    # 督查通报: "document" numbers them 〔2026〕3号 (with the issuer's code, 机关代字, in
+    # front when set); "issue" keeps the 简报 style 〔2026〕第3期. Copies go to 抄送.
+    "BULLETIN_NUMBER_STYLE": os.environ.get("LUOSHI_BULLETIN_NUMBER_STYLE", "document"),
+    "BULLETIN_ISSUER_CODE": os.environ.get("LUOSHI_BULLETIN_ISSUER_CODE", ""),
+    "BULLETIN_COPY_TO": os.environ.get(
+        "LUOSHI_BULLETIN_COPY_TO", "市委、市人大常委会、市政府、市政协领导同志"
+    ),
+    # Ledgers up to this many matters are built while the user waits; larger ones are
+    # built in the background and offered for download when ready.
+    "LEDGER_INTERACTIVE_ROWS": int(os.environ.get("LUOSHI_LEDGER_INTERACTIVE_ROWS", "2000")),
 }
 
 LOGGING = {

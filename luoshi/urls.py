@@ -14,6 +14,7 @@ APP_PREFIXES = {
     "cockpit": "cockpit/",
     "projects": "projects/",
     "enterprises": "enterprises/",
+    "workcalendar": "calendar/",
 }
 
 urlpatterns = [

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from luoshi.lib.web import ReadOnlyAdmin
 
-from .models import Bulletin, BulletinMention, ImportBatch, ImportedRow
+from .models import Bulletin, BulletinMention, ImportBatch, ImportedRow, LedgerExport
 
 
 @admin.register(ImportBatch)
@@ -25,3 +25,9 @@ class BulletinAdmin(ReadOnlyAdmin):
 @admin.register(BulletinMention)
 class BulletinMentionAdmin(ReadOnlyAdmin):
     list_display = ["bulletin", "kind", "unit", "matter"]
+
+
+@admin.register(LedgerExport)
+class LedgerExportAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "requested_by", "state", "row_count", "created_at", "finished_at"]
+    list_filter = ["state"]

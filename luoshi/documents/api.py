@@ -17,7 +17,7 @@ from ninja.files import UploadedFile
 from luoshi.lib.errors import DomainError, NotFound
 from luoshi.matters.queries import get_matter_for_user
 
-from . import services
+from . import exports, services
 from .importer import ImportOptions
 from .models import Bulletin, ImportBatch
 from .queries import (
@@ -26,7 +26,7 @@ from .queries import (
     mentions_of_matter,
     visible_bulletins,
 )
-from .views import DOCX, ledger_response
+from .views import DOCX, XLSX, export_json, ledger_response
 
 router = Router(tags=["documents"])
 
@@ -119,10 +119,34 @@ def confirm_import(request, batch_id: int):
 # --- Ledger -----------------------------------------------------------------------------------
 
 
-@router.get("/ledger.xlsx", summary="The ledger of the filtered matter list (MatterFilter params)")
+@router.get(
+    "/ledger.xlsx",
+    summary="The ledger of the filtered matter list (MatterFilter params); 202 with an "
+    "export when it is too long to build at once",
+)
 @endpoint
 def ledger(request):
     return ledger_response(request)
+
+
+@router.get("/exports/{export_id}", summary="A background ledger export: its state and file")
+@endpoint
+def get_export(request, export_id: int):
+    return export_json(exports.get_export_for_user(request.user, export_id))
+
+
+@router.get("/exports/{export_id}/file", summary="The background ledger's .xlsx, once ready")
+@endpoint
+def export_file(request, export_id: int):
+    export = exports.get_export_for_user(request.user, export_id)
+    if not export.file:
+        raise NotFound(_("This export is not ready."))
+    return FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=f"ledger-{export.pk}.xlsx",
+        content_type=XLSX,
+    )
 
 
 # --- Bulletins --------------------------------------------------------------------------------

@@ -78,6 +78,13 @@ class ImportedRow(models.Model):
         return f"{self.batch_id}:{self.row_number}"
 
 
+def bulletin_reference(year: int, number: int) -> str:
+    """The 发文字号 of a bulletin under the office's setting (LUOSHI BULLETIN_NUMBER_STYLE)."""
+    if settings.LUOSHI.get("BULLETIN_NUMBER_STYLE") == "issue":
+        return f"〔{year}〕第{number}期"
+    return f"{settings.LUOSHI.get('BULLETIN_ISSUER_CODE', '')}〔{year}〕{number}号"
+
+
 class BulletinState(models.TextChoices):
     DRAFT = "draft", _("Draft")
     ISSUED = "issued", _("Issued")
@@ -119,6 +126,9 @@ class Bulletin(models.Model):
         verbose_name=_("issued by"),
     )
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    # The 发文字号 as issued ("〔2026〕3号"): kept, so a later change of the numbering
+    # setting never renumbers a document already sent.
+    reference = models.CharField(_("document number"), max_length=50, blank=True)
 
     class Meta:
         ordering = ["-year", "-number", "-id"]
@@ -137,8 +147,10 @@ class Bulletin(models.Model):
 
     @property
     def number_label(self) -> str:
-        """〔2026〕第3期; empty while a draft (the number is given on issue)."""
-        return f"〔{self.year}〕第{self.number}期" if self.number else ""
+        """〔2026〕3号 (or 〔2026〕第3期 in the 简报 style); empty while a draft."""
+        if self.reference or not self.number:
+            return self.reference
+        return bulletin_reference(self.year, self.number)
 
     @property
     def is_issued(self) -> bool:
@@ -175,3 +187,43 @@ class BulletinMention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bulletin_id} {self.get_kind_display()} {self.unit_id}"
+
+
+class ExportState(models.TextChoices):
+    PENDING = "pending", _("Being prepared")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class LedgerExport(models.Model):
+    """A ledger (台账) too long to build while the user waits, built in the background.
+
+    It keeps the filter it was asked with and is built with the requester's visibility;
+    its file is served only to the requester (documents.exports), never publicly.
+    """
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    params = models.JSONField(_("filter"), default=dict, blank=True)
+    filter_text = models.CharField(_("filter applied"), max_length=500, blank=True)
+    state = models.CharField(
+        _("state"), max_length=16, choices=ExportState.choices, default=ExportState.PENDING
+    )
+    row_count = models.PositiveIntegerField(_("matters"), default=0)
+    file = models.FileField(_("file"), upload_to="exports/%Y/%m/", blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("ledger export")
+        verbose_name_plural = _("ledger exports")
+        indexes = [models.Index(fields=["requested_by", "created_at"], name="export_requester")]
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.get_state_display()} {self.row_count}"

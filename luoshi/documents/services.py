@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -33,6 +34,7 @@ from .models import (
     ImportedRow,
     ImportState,
     MentionKind,
+    bulletin_reference,
 )
 from .queries import PeriodFigures, lag_reason, period_figures
 from .tables import read_table
@@ -230,6 +232,7 @@ def issue_bulletin(bulletin: Bulletin, *, actor: User, version: int | None) -> B
         raise InvalidInput(_("The title is required."), field="title")
     now = timezone.now()
     bulletin.number = _next_number(bulletin.year)
+    bulletin.reference = bulletin_reference(bulletin.year, bulletin.number)
     bulletin.state, bulletin.issued_by, bulletin.issued_at = BulletinState.ISSUED, actor, now
     bulletin.version += 1
     data = official_document.render(_document(bulletin, actor))
@@ -269,6 +272,8 @@ def _document(bulletin: Bulletin, actor: User) -> official_document.OfficialDocu
             ("通报单位", bulletin.named),
             ("下一步工作", bulletin.next_steps),
         ],
+        copy_to=settings.LUOSHI.get("BULLETIN_COPY_TO", ""),
+        issue_style=settings.LUOSHI.get("BULLETIN_NUMBER_STYLE") == "issue",
     )
 
 

@@ -14,6 +14,8 @@ urlpatterns = [
         name="import_accept_suggestions",
     ),
     path("ledger.xlsx", views.ledger, name="ledger"),
+    path("exports/", views.export_list, name="export_list"),
+    path("exports/<int:pk>/file/", views.export_file, name="export_file"),
     path("bulletins/", views.bulletin_list, name="bulletin_list"),
     path("bulletins/<int:pk>/", views.bulletin_detail, name="bulletin_detail"),
     path("bulletins/<int:pk>/issue/", views.bulletin_issue, name="bulletin_issue"),

@@ -6,6 +6,8 @@ become the matching HTTP answer (403/404) or a message on the page.
 
 from __future__ import annotations
 
+import tempfile
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import (
@@ -17,19 +19,17 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from luoshi.lib.errors import DomainError, NotAllowed
+from luoshi.lib.errors import DomainError, InvalidInput, NotAllowed
 from luoshi.lib.web import domain_errors
-from luoshi.matters.filters import MatterFilter
-from luoshi.matters.models import Matter
 from luoshi.org.access import access_for
 
-from . import services
+from . import exports, services
 from .forms import BulletinForm, ImportForm, PeriodForm
-from .ledger import build_ledger
+from .ledger import describe_filter, write_ledger
+from .models import ExportState, LedgerExport
 from .queries import (
     batches_for,
     get_batch_for_user,
@@ -130,30 +130,75 @@ def import_confirm(request, pk: int):
 
 
 def ledger_response(request, *, json_errors: bool = True) -> HttpResponse:
-    """The ledger of the list the user filtered, as the matter list shows it (also the API's)."""
-    matter_filter = MatterFilter.from_params(request.GET)
-    if not matter_filter.is_valid:
-        body = {
-            "code": "invalid_input",
-            "message": "; ".join(matter_filter.errors.values()),
-            "field": next(iter(matter_filter.errors)),
-            "errors": matter_filter.errors,
-        }
+    """The ledger of the list the user filtered, as the matter list shows it (also the API's).
+
+    Up to LUOSHI["LEDGER_INTERACTIVE_ROWS"] matters it is written now and sent from a
+    temporary file; past that it is built in the background (documents.exports) and the
+    answer says where it will be: the exports page, or 202 with the export for the API.
+    """
+    try:
+        matter_filter = exports.parse_filter(request.GET)
+    except InvalidInput as error:
         if json_errors:
+            body = {"code": error.code, "message": error.message, "field": error.field}
             return JsonResponse(body, status=400)
-        return HttpResponseBadRequest(body["message"], content_type="text/plain; charset=utf-8")
-    queryset = matter_filter.apply(Matter.objects.visible_to(request.user))
-    today = timezone.localdate()
-    response = HttpResponse(build_ledger(queryset), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"督查督办台账-{today:%Y%m%d}.xlsx"
-    )
-    return response
+        return HttpResponseBadRequest(error.message, content_type="text/plain; charset=utf-8")
+    queryset = exports.ledger_queryset(request.user, matter_filter, request.GET)
+    if queryset.count() > exports.interactive_limit():
+        export = exports.request_export(actor=request.user, params=request.GET)
+        if json_errors:
+            return JsonResponse(export_json(export), status=202)
+        messages.info(
+            request,
+            _("This ledger is long: it is being prepared, and you will be told when it is ready."),
+        )
+        return redirect("documents:export_list")
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (FileResponse closes it)
+    write_ledger(queryset, out, filter_text=describe_filter(matter_filter))
+    out.seek(0)
+    name = f"督查督办台账-{timezone.localdate():%Y%m%d}.xlsx"
+    return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX)
 
 
 @login_required
 def ledger(request):
     return ledger_response(request, json_errors=False)
+
+
+def export_json(export: LedgerExport) -> dict:
+    return {
+        "id": export.pk,
+        "state": export.state,
+        "filter": export.filter_text,
+        "row_count": export.row_count,
+        "created_at": export.created_at.isoformat(),
+        "file": f"/api/documents/exports/{export.pk}/file" if export.file else None,
+    }
+
+
+@login_required
+def export_list(request):
+    """The user's background ledgers; the page refreshes itself while one is being prepared."""
+    rows = list(exports.exports_for(request.user)[:50])
+    context = {"exports": rows, "pending": any(e.state == ExportState.PENDING for e in rows)}
+    template = (
+        "documents/partials/exports.html"
+        if request.headers.get("HX-Request")
+        else "documents/exports.html"
+    )
+    return render(request, template, context)
+
+
+@login_required
+@domain_errors
+def export_file(request, pk: int):
+    export = exports.get_export_for_user(request.user, pk)
+    if not export.file:
+        raise Http404(_("This export is not ready."))
+    name = f"督查督办台账-{timezone.localtime(export.created_at):%Y%m%d-%H%M}.xlsx"
+    return FileResponse(
+        export.file.open("rb"), as_attachment=True, filename=name, content_type=XLSX
+    )
 
 
 # --- Bulletins --------------------------------------------------------------------------------

@@ -3,8 +3,12 @@
 The `chinesecalendar` package knows the State Council schedule for the years it
 was released with and raises NotImplementedError for any other year. Deadlines
 often reach into next year before its schedule is published (November or
-December), so a year the package does not cover falls back to Monday–Friday,
-corrected by the admin-editable override table (workcalendar.DayOverride).
+December). For such a year the calendar is **provisional**: the statutory holidays
+(全国年节及纪念日放假办法) are days off by default — 元旦, 劳动节 and 国庆 by date,
+春节, 清明, 端午 and 中秋 by the lunar calendar and the solar terms — and the make-up
+working days (调休上班) are unknown. A deadline counted through such a year is
+marked provisional and recounted once the office enters the official schedule
+(workcalendar), whose days then stand as overrides like any admin correction.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import chinese_calendar
+from lunar_python import Lunar, Solar
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -26,21 +31,78 @@ def official_years() -> range:
     return range(min(years), max(years) + 1)
 
 
+def _solar(solar: Solar) -> dt.date:
+    return dt.date(solar.getYear(), solar.getMonth(), solar.getDay())
+
+
+def _lunar_day(year: int, month: int, day: int) -> dt.date:
+    return _solar(Lunar.fromYmd(year, month, day).getSolar())
+
+
+def qingming(year: int) -> dt.date:
+    """清明: the day (Beijing time) the sun reaches 15° of ecliptic longitude.
+
+    lunar_python computes the solar terms astronomically in Beijing time; the
+    lunar year that holds mid-April of `year` is `year`, so its table has the day.
+    """
+    return _solar(Solar.fromYmd(year, 4, 15).getLunar().getJieQiTable()["清明"])
+
+
+@cache
+def statutory_holidays(year: int) -> dict[dt.date, str]:
+    """The statutory days off of `year` (放假办法 as revised from 2025), with their festival.
+
+    元旦 1 day, 春节 4 days (除夕 to 正月初三), 清明 1, 劳动节 2, 端午 1, 中秋 1, 国庆 3:
+    13 days, 12 in a year when 中秋 falls within 国庆.
+    Only the statutory days: the bridges and the make-up working days around them are
+    what the State Council's yearly notice adds, and are unknown until it is out.
+    """
+    new_year = _lunar_day(year, 1, 1)
+    days = {dt.date(year, 1, 1): "元旦"}
+    days.update({new_year + dt.timedelta(days=n): "春节" for n in range(-1, 3)})
+    days[qingming(year)] = "清明节"
+    days.update({dt.date(year, 5, 1): "劳动节", dt.date(year, 5, 2): "劳动节"})
+    days[_lunar_day(year, 5, 5)] = "端午节"
+    days.update({dt.date(year, 10, d): "国庆节" for d in (1, 2, 3)})
+    days[_lunar_day(year, 8, 15)] = "中秋节"  # may fall on 1–3 October: one day, not two
+    return dict(sorted(days.items()))
+
+
 @dataclass(frozen=True)
 class WorkCalendar:
-    """A calendar: the official schedule, then Mon–Fri, each corrected by overrides."""
+    """A calendar: overrides, then the office's schedule or the package, else provisional.
+
+    1. A day in `overrides` (admin corrections, and the days of every schedule the
+       office entered) is what the override says.
+    2. In a year in `scheduled_years` (the office entered the State Council's notice),
+       the other days count Monday–Friday: the notice's days are all overrides.
+    3. In a year the package knows, the package decides.
+    4. Any other year is provisional: Monday–Friday less the statutory holidays.
+    """
 
     overrides: Mapping[dt.date, bool] = field(default_factory=dict)
+    scheduled_years: frozenset[int] = frozenset()
+
+    def is_official(self, year: int) -> bool:
+        """Whether the year's official schedule is known (package or entered by the office)."""
+        return year in self.scheduled_years or year in official_years()
 
     def is_workday(self, day: dt.date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
+        if day.year in self.scheduled_years:
+            return day.weekday() < 5
         if day.year in official_years():
             return chinese_calendar.is_workday(day)
-        return day.weekday() < 5
+        return day.weekday() < 5 and day not in statutory_holidays(day.year)
+
+    def counts_provisionally(self, start: dt.date, end: dt.date) -> bool:
+        """Whether counting between the two days crosses a year without the official schedule."""
+        first, last = sorted((start, end))
+        return any(not self.is_official(y) for y in range(first.year, last.year + 1))
 
     def add_workdays(self, start: dt.date, n: int) -> dt.date:
-        """The n-th working day after `start` (start itself not counted).
+        """The n-th working day after `start` (start itself not counted); before it if n < 0.
 
         n = 0 gives `start` itself when it is a working day, else the next one.
         """
@@ -72,8 +134,3 @@ class WorkCalendar:
         while not self.is_workday(day):
             day -= ONE_DAY
         return day
-
-
-def uncovered_years(years: range | list[int], override_years: set[int]) -> list[int]:
-    """Years neither the package nor the override table describe (admins are warned)."""
-    return [y for y in years if y not in official_years() and y not in override_years]

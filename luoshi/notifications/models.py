@@ -14,6 +14,8 @@ class NotificationKind(models.TextChoices):
     APPROVAL = "approval", _("Awaiting your approval")
     REQUEST = "request", _("Request to rule on")
     COMMENT = "comment", _("Leader comment")
+    RECOUNTED = "recounted", _("Deadline recounted")
+    EXPORT = "export", _("Export ready")
 
 
 class Notification(models.Model):

@@ -1,14 +1,16 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
+from luoshi.lib.web import ReadOnlyAdmin
+
 from .calendar import years_without_schedule
-from .models import DayOverride
+from .models import DayOverride, HolidaySchedule
 
 
 @admin.register(DayOverride)
 class DayOverrideAdmin(admin.ModelAdmin):
-    list_display = ["date", "is_workday", "note"]
-    list_filter = ["is_workday"]
+    list_display = ["date", "is_workday", "note", "schedule"]
+    list_filter = ["is_workday", "schedule"]
     date_hierarchy = "date"
 
     def changelist_view(self, request, extra_context=None):
@@ -17,9 +19,16 @@ class DayOverrideAdmin(admin.ModelAdmin):
                 request,
                 _(
                     "The official holiday schedule for %(year)s has not been entered: deadlines "
-                    "in %(year)s count Monday to Friday only. Add that year's holidays and "
-                    "adjusted working days (调休) here."
+                    "in %(year)s are provisional (statutory holidays assumed, make-up working "
+                    "days unknown). Enter the State Council's notice on the calendar page."
                 )
                 % {"year": year},
             )
         return super().changelist_view(request, extra_context)
+
+
+@admin.register(HolidaySchedule)
+class HolidayScheduleAdmin(ReadOnlyAdmin):
+    """Entered on the calendar page (workcalendar.services), which also recounts deadlines."""
+
+    list_display = ["year", "notice", "entered_by", "entered_at", "recounted"]

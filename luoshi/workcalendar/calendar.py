@@ -6,14 +6,21 @@ import datetime as dt
 
 from django.utils import timezone
 
-from luoshi.lib.workdays import WorkCalendar, official_years
+from luoshi.lib.workdays import WorkCalendar
 
-from .models import DayOverride
+from .models import DayOverride, HolidaySchedule
 
 
 def get_calendar() -> WorkCalendar:
-    """The current calendar. One small query: the override table holds a few dozen rows."""
-    return WorkCalendar(dict(DayOverride.objects.values_list("date", "is_workday")))
+    """The current calendar. One small query: the override table holds a few dozen rows
+    a year, and a schedule's year comes with its days."""
+    rows = DayOverride.objects.values_list("date", "is_workday", "schedule__year")
+    overrides, scheduled = {}, set()
+    for day, is_workday, year in rows:
+        overrides[day] = is_workday
+        if year is not None:
+            scheduled.add(year)
+    return WorkCalendar(overrides, frozenset(scheduled))
 
 
 def today() -> dt.date:
@@ -21,12 +28,24 @@ def today() -> dt.date:
 
 
 def years_without_schedule(horizon_years: int = 1) -> list[int]:
-    """This year and the next `horizon_years` when neither package nor overrides describe them.
-
-    A year counts as entered in the override table once it has any override row:
-    the admin enters the published schedule's holidays and 调休 days together.
-    """
+    """This year and the next `horizon_years` when neither package nor office describe them."""
     this_year = today().year
-    entered = {d.year for d in DayOverride.objects.dates("date", "year")}
+    calendar = WorkCalendar(scheduled_years=frozenset(scheduled_years()))
     years = range(this_year, this_year + horizon_years + 1)
-    return [y for y in years if y not in official_years() and y not in entered]
+    return [y for y in years if not calendar.is_official(y)]
+
+
+def scheduled_years() -> set[int]:
+    return set(HolidaySchedule.objects.values_list("year", flat=True))
+
+
+def next_year_schedule_missing(day: dt.date | None = None) -> int | None:
+    """From 1 November: next year, while its official schedule is neither built in nor
+    entered (the supervisor desk warns); None otherwise. A query only in Nov–Dec."""
+    day = day or today()
+    if day.month < 11:
+        return None
+    year = day.year + 1
+    if WorkCalendar().is_official(year) or HolidaySchedule.objects.filter(year=year).exists():
+        return None
+    return year

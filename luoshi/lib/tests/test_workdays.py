@@ -1,5 +1,6 @@
 """Working days on the official calendar: 春节, 劳动节, 国庆 and their 调休 days, 2024–2026,
-and the Monday–Friday fallback plus overrides for a year the package does not know (2027).
+and the provisional calendar (Monday–Friday less the statutory holidays, computed from the
+lunar calendar and the solar terms) plus overrides for a year the package does not know (2027).
 
 The dates below were read from the chinesecalendar package data (1.11) and the State
 Council notices; each assertion names a concrete day so a wrong package shows at once.
@@ -7,9 +8,10 @@ Council notices; each assertion names a concrete day so a wrong package shows at
 
 import datetime as dt
 
+import chinese_calendar
 import pytest
 
-from luoshi.lib.workdays import WorkCalendar, official_years, uncovered_years
+from luoshi.lib.workdays import WorkCalendar, official_years, qingming, statutory_holidays
 
 D = dt.date
 CAL = WorkCalendar()
@@ -126,17 +128,88 @@ def test_package_covers_2024_to_2026_not_2027():
     years = official_years()
     assert {2024, 2025, 2026} <= set(years)
     assert 2027 not in years
-    assert uncovered_years([2026, 2027], set()) == [2027]
-    assert uncovered_years([2026, 2027], {2027}) == []
+    assert CAL.is_official(2026) and not CAL.is_official(2027)
+    assert WorkCalendar(scheduled_years=frozenset({2027})).is_official(2027)
 
 
-def test_2027_falls_back_to_monday_to_friday():
-    # 2027-01-01 is a Friday: without the published schedule it counts as working.
-    assert CAL.is_workday(D(2027, 1, 1))
+def test_2027_is_provisional_statutory_holidays_off_make_up_days_unknown():
+    # 2027-01-01 is a Friday: 元旦 is a statutory holiday, so it is off even unpublished.
+    assert not CAL.is_workday(D(2027, 1, 1))
     assert not CAL.is_workday(D(2027, 1, 2))
-    # A deadline reaching into 2027 is still computed: Thu Dec 31, Fri Jan 1, Mon Jan 4.
-    assert CAL.add_workdays(D(2026, 12, 30), 3) == D(2027, 1, 4)
-    assert CAL.workdays_between(D(2026, 12, 30), D(2027, 1, 8)) == 7
+    assert CAL.is_workday(D(2027, 1, 4))
+    # Thu Dec 31, (Fri Jan 1 off), Mon Jan 4, Tue Jan 5.
+    assert CAL.add_workdays(D(2026, 12, 30), 3) == D(2027, 1, 5)
+    assert CAL.workdays_between(D(2026, 12, 30), D(2027, 1, 8)) == 6
+    # 春节 2027: 除夕 Fri 5 Feb to 初三 Mon 8 Feb; the week after counts until the notice says.
+    assert [CAL.is_workday(D(2027, 2, d)) for d in range(4, 11)] == [
+        True, False, False, False, False, True, True,
+    ]  # fmt: skip
+    assert CAL.is_workday(D(2027, 2, 20)) is False  # a Saturday: no make-up day is assumed
+
+
+def test_counting_into_an_unpublished_year_is_provisional():
+    assert not CAL.counts_provisionally(D(2026, 3, 2), D(2026, 12, 31))
+    assert CAL.counts_provisionally(D(2026, 12, 30), D(2027, 1, 5))
+    assert CAL.counts_provisionally(D(2027, 1, 5), D(2026, 12, 30))
+    scheduled = WorkCalendar(scheduled_years=frozenset({2027}))
+    assert not scheduled.counts_provisionally(D(2026, 12, 30), D(2027, 1, 5))
+    assert scheduled.counts_provisionally(D(2027, 12, 30), D(2028, 1, 5))
+
+
+def test_statutory_holidays_of_2027_and_2028():
+    days = statutory_holidays(2027)
+    assert len(days) == 13
+    assert days[D(2027, 1, 1)] == "元旦"
+    assert [d for d, name in days.items() if name == "春节"] == [
+        D(2027, 2, 5), D(2027, 2, 6), D(2027, 2, 7), D(2027, 2, 8),
+    ]  # fmt: skip
+    assert days[D(2027, 4, 5)] == "清明节"
+    assert days[D(2027, 6, 9)] == "端午节"
+    assert days[D(2027, 9, 15)] == "中秋节"
+    assert [d for d, n in days.items() if n in ("劳动节", "国庆节")] == [
+        D(2027, 5, 1), D(2027, 5, 2), D(2027, 10, 1), D(2027, 10, 2), D(2027, 10, 3),
+    ]  # fmt: skip
+    # 2028: 春节 on 26 January (除夕 the 25th); 清明 on 4 April; 中秋 on 3 October.
+    days = statutory_holidays(2028)
+    assert days[D(2028, 1, 25)] == "春节" and days[D(2028, 1, 28)] == "春节"
+    assert days[D(2028, 4, 4)] == "清明节" and days[D(2028, 10, 3)] == "中秋节"
+
+
+def test_qingming_is_the_solar_term_not_a_fixed_date():
+    # The 15° solar longitude falls on 4, 5 or (rarely) 6 April, Beijing time.
+    assert {qingming(y) for y in (2027, 2028, 2029, 2030)} == {
+        D(2027, 4, 5), D(2028, 4, 4), D(2029, 4, 4), D(2030, 4, 5),
+    }  # fmt: skip
+    assert qingming(2008) == D(2008, 4, 4) and qingming(2010) == D(2010, 4, 5)
+
+
+@pytest.mark.parametrize("year", range(2008, 2027))
+def test_computed_festivals_are_days_off_in_every_published_schedule(year):
+    """Against the package's official data: each computed festival day is a day off, and
+    where the package names the festival of a day, it is the one we computed."""
+    names = {
+        "New Year's Day": "元旦",
+        "Spring Festival": "春节",
+        "Tomb-sweeping Day": "清明节",
+        "Labour Day": "劳动节",
+        "Dragon Boat Festival": "端午节",
+        "Mid-autumn Festival": "中秋节",
+        "National Day": "国庆节",
+    }
+    statutory = statutory_holidays(year)
+    for day, festival in statutory.items():
+        if festival == "春节" and day < min(d for d, n in statutory.items() if n == "春节") + (
+            dt.timedelta(days=1) if year < 2025 else dt.timedelta(0)
+        ):
+            continue  # 除夕 became a statutory day only in 2025 (often bridged before)
+        if day == D(year, 5, 2) and year < 2025:
+            continue  # 劳动节 has had two statutory days since 2025 only
+        assert not chinese_calendar.is_workday(day), (day, festival)
+        on_holiday, name = chinese_calendar.get_holiday_detail(day)
+        # When 中秋 falls on 1–3 October the package names the day either way.
+        shared = {"国庆节", "中秋节"} if day.month == 10 and day.day <= 3 else {festival}
+        if name is not None:
+            assert names[name] in shared | {festival}, (day, name, festival)
 
 
 def test_2027_overrides_are_honoured():

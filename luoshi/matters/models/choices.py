@@ -162,3 +162,7 @@ class EventKind(models.TextChoices):
     COMPLETION_REQUESTED = "review.requested", _("Completion requested")
     REVIEW_APPROVED = "review.approved", _("Completion approved")
     REVIEW_REWORK = "review.rework", _("Sent back for rework")
+    DEADLINE_RECOUNTED = (
+        "matter.deadline_recounted",
+        _("Deadline recounted on the holiday schedule"),
+    )

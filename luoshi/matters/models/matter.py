@@ -98,6 +98,14 @@ class Matter(models.Model):
     deadline_provisional = models.BooleanField(_("provisional deadline"), default=False)
     # This matter's share in its parent's progress roll-up (children default to equal).
     weight = models.DecimalField(_("weight"), max_digits=7, decimal_places=2, default=1)
+    # How a counted deadline was counted: `deadline_basis_workdays` working days after
+    # `deadline_basis_day` (before it when negative). Empty when the deadline was entered
+    # as a date. matters.services.deadlines recounts from it once the office enters the
+    # official holiday schedule of a provisional year (workcalendar).
+    deadline_basis_day = models.DateField(_("deadline counted from"), null=True, blank=True)
+    deadline_basis_workdays = models.SmallIntegerField(
+        _("deadline counted in working days"), null=True, blank=True
+    )
 
     progress = models.PositiveSmallIntegerField(_("progress %"), default=0)
     last_report_at = models.DateTimeField(_("last report"), null=True, blank=True)
@@ -139,6 +147,12 @@ class Matter(models.Model):
             models.Index(fields=["source", "state"], name="matter_source_state"),
             models.Index(fields=["responsible_leader", "state"], name="matter_leader_state"),
             models.Index(fields=["parent"], name="matter_parent"),
+            # The few matters counted on a provisional calendar, recounted once a year.
+            models.Index(
+                fields=["state"],
+                condition=models.Q(deadline_provisional=True),
+                name="matter_provisional",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -244,6 +258,13 @@ class Milestone(models.Model):
     done_at = models.DateTimeField(_("reached at"), null=True, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # As on Matter: a milestone counted in working days keeps its basis, and is
+    # provisional when counted through a year without the official holiday schedule.
+    deadline_provisional = models.BooleanField(_("provisional deadline"), default=False)
+    deadline_basis_day = models.DateField(_("deadline counted from"), null=True, blank=True)
+    deadline_basis_workdays = models.SmallIntegerField(
+        _("deadline counted in working days"), null=True, blank=True
     )
 
     class Meta:

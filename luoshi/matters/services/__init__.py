@@ -7,6 +7,7 @@ commands all call these functions.
 """
 
 from .clock import comment_on_matter, hasten_matter, resume_matter, suspend_matter
+from .deadlines import recount_deadline, recount_provisional_deadlines
 from .dispatch import (
     CoUnit,
     MatterSpec,
@@ -48,6 +49,8 @@ __all__ = [
     "decompose_matter",
     "hasten_matter",
     "raise_dispute",
+    "recount_deadline",
+    "recount_provisional_deadlines",
     "register_matter",
     "report_progress",
     "request_completion",

@@ -18,6 +18,7 @@ from luoshi.workcalendar.calendar import get_calendar
 from ..models import EventKind, Hastening, Matter, MatterWarning
 from ..warnings import refresh_warning
 from ._base import authorize, lock, next_serial, record, require_text, today
+from .deadlines import move_deadline
 
 
 @transaction.atomic
@@ -41,10 +42,17 @@ def resume_matter(matter: Matter, *, actor: User, version: int | None, comment: 
     paused = calendar.workdays_between(timezone.localdate(matter.suspended_at), today())
     old = matter.deadline
     if old is not None and paused:
-        matter.deadline = calendar.add_workdays(old, paused)
-    for milestone in matter.milestones.filter(done_at__isnull=True):
-        milestone.deadline = calendar.add_workdays(milestone.deadline, paused)
-        milestone.save(update_fields=["deadline"])
+        move_deadline(matter, calendar, paused)
+    for milestone in matter.milestones.filter(done_at__isnull=True) if paused else ():
+        move_deadline(milestone, calendar, paused)
+        milestone.save(
+            update_fields=[
+                "deadline",
+                "deadline_provisional",
+                "deadline_basis_day",
+                "deadline_basis_workdays",
+            ]
+        )
     matter.suspended_at, matter.suspend_reason = None, ""
     record(
         matter,

@@ -38,6 +38,7 @@ from ..models import (
 )
 from ..warnings import refresh_warning
 from ._base import authorize, lock, next_serial, record, require_text, today
+from .deadlines import Basis, basis_of, count_deadline, enter_deadline
 from .handling import roll_up
 
 
@@ -53,6 +54,9 @@ class MilestoneSpec:
     deadline: dt.date | None = None
     offset_workdays: int | None = None
     deliverable: str = ""
+    # A date counted on the calendar by the caller (an import's "6月底" is the last
+    # working day: one working day before 1 July): counted here, so it can be recounted.
+    deadline_basis: Basis | None = None
 
 
 @dataclass
@@ -76,6 +80,8 @@ class MatterSpec:
     # 持续推进: no deadline at all (none is invented), reported on `report_cycle`.
     ongoing: bool = False
     weight: Decimal = Decimal(1)
+    # As on MilestoneSpec: a deadline the caller counted in working days, e.g. (day, n).
+    deadline_basis: Basis | None = None
 
 
 def _validate_choice(value: str, choices, name: str) -> None:
@@ -154,22 +160,22 @@ def _add_milestones(matter: Matter, specs: Sequence[MilestoneSpec], base: dt.dat
     rows = []
     for order, spec in enumerate(specs, start=matter.milestones.count()):
         require_text(spec.title, "milestones", _("Milestone title"))
-        deadline = spec.deadline or calendar.add_workdays(base, spec.offset_workdays or 0)
-        if matter.deadline and deadline > matter.deadline:
+        milestone = Milestone(
+            matter=matter, title=spec.title, deliverable=spec.deliverable, order=order
+        )
+        if spec.deadline is not None and spec.deadline_basis is None:
+            enter_deadline(milestone, spec.deadline)
+        else:
+            count_deadline(
+                milestone, calendar, spec.deadline_basis or (base, spec.offset_workdays or 0)
+            )
+        if matter.deadline and milestone.deadline > matter.deadline:
             raise InvalidInput(
                 _("Milestone “%(title)s” (%(day)s) falls after the deadline %(deadline)s.")
-                % {"title": spec.title, "day": deadline, "deadline": matter.deadline},
+                % {"title": spec.title, "day": milestone.deadline, "deadline": matter.deadline},
                 field="milestones",
             )
-        rows.append(
-            Milestone(
-                matter=matter,
-                title=spec.title,
-                deadline=deadline,
-                deliverable=spec.deliverable,
-                order=order,
-            )
-        )
+        rows.append(milestone)
     Milestone.objects.bulk_create(rows)
 
 
@@ -190,6 +196,9 @@ def _require_supervisor(actor: User) -> None:
 def register_matter(spec: MatterSpec, *, actor: User, parent: Matter | None = None) -> Matter:
     """Register a matter as a draft (立项), with its planned units and milestones."""
     _require_supervisor(actor)
+    counted = Matter()  # holds a counted deadline's basis until the matter is created
+    if spec.deadline_basis is not None:
+        spec.deadline = count_deadline(counted, get_calendar(), spec.deadline_basis)
     _validate_spec(spec, parent)
     deadline_workdays = spec.deadline_workdays
     if spec.deadline is None and deadline_workdays is None and not spec.ongoing:
@@ -205,6 +214,9 @@ def register_matter(spec: MatterSpec, *, actor: User, parent: Matter | None = No
         deadline=spec.deadline,
         deadline_workdays=deadline_workdays,
         original_deadline=spec.deadline,
+        deadline_provisional=counted.deadline_provisional,
+        deadline_basis_day=counted.deadline_basis_day,
+        deadline_basis_workdays=counted.deadline_basis_workdays,
         report_cycle=spec.report_cycle,
         ongoing=spec.ongoing,
         weight=spec.weight,
@@ -272,6 +284,8 @@ def update_matter(matter: Matter, *, actor: User, version: int | None, **changes
         _validate_units(lead, co)
         _plan_parts(matter, lead, co)
         diff["units"] = [None, [u.unit.name for u in co] + ([lead.name] if lead else [])]
+    if "deadline" in diff:
+        enter_deadline(matter, matter.deadline)
     if matter.state in PRE_DISPATCH_STATES:
         matter.original_deadline = matter.deadline
     record(matter, EventKind.UPDATED, actor, from_state=matter.state, data={"changes": diff})
@@ -381,9 +395,10 @@ def assign_matter(
             raise InvalidInput(
                 _("The deadline %(day)s is in the past.") % {"day": deadline}, field="deadline"
             )
-        matter.deadline, matter.ongoing = deadline, False
+        enter_deadline(matter, deadline)
+        matter.ongoing = False
     elif matter.deadline is None and not matter.ongoing:
-        matter.deadline = calendar.add_workdays(day, matter.deadline_workdays)
+        count_deadline(matter, calendar, (day, matter.deadline_workdays))
     matter.original_deadline = matter.deadline
     accept_due = calendar.add_workdays(day, Policy.current().accept_limit_workdays)
     matter.parts.filter(active=True, state=PartState.PLANNED).update(
@@ -400,6 +415,7 @@ def assign_matter(
         unit=matter.lead_unit,
         data={
             "deadline": matter.deadline.isoformat() if matter.deadline else None,
+            "deadline_provisional": matter.deadline_provisional,
             "ongoing": matter.ongoing,
             "units": units,
             "accept_due": accept_due.isoformat(),
@@ -431,7 +447,8 @@ def decompose_matter(
         spec.responsible_leader = spec.responsible_leader or matter.responsible_leader
         undated = spec.deadline is None and spec.deadline_workdays is None
         if undated and matter.deadline and not spec.ongoing:
-            spec.deadline = matter.deadline
+            # The parent's deadline, counted the same way when it was counted.
+            spec.deadline, spec.deadline_basis = matter.deadline, basis_of(matter)
         try:
             created.append(register_matter(spec, actor=actor, parent=matter))
         except InvalidInput as error:

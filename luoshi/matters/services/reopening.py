@@ -34,6 +34,7 @@ from luoshi.workcalendar.calendar import get_calendar
 from ..models import EventKind, Matter, MatterEvent, MatterWarning, State
 from ..warnings import refresh_warning
 from ._base import lock, record, require_text, today
+from .deadlines import count_deadline
 
 
 class Rating(models.TextChoices):
@@ -147,7 +148,7 @@ def reopen_matter(
             % {"n": done}
         )
     old_deadline = matter.deadline
-    matter.deadline = get_calendar().add_workdays(today(), limit_workdays)
+    count_deadline(matter, get_calendar(), (today(), limit_workdays))
     matter.state, matter.completed_at = State.IN_PROGRESS, None
     matter.completion_requested_at, matter.warning = None, MatterWarning.NORMAL
     data = {

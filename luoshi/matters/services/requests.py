@@ -30,6 +30,7 @@ from ..models import (
 )
 from ..warnings import refresh_warning
 from ._base import authorize, lock, record, require_text, today
+from .deadlines import enter_deadline
 
 
 @transaction.atomic
@@ -248,7 +249,7 @@ def rule_extension(
     extension = _pending(Extension, matter, extension_id)
     old = matter.deadline
     if approve:
-        matter.deadline = extension.requested_deadline
+        enter_deadline(matter, extension.requested_deadline)
         extension.state, kind = RequestState.APPROVED, EventKind.EXTENSION_APPROVED
     else:
         require_text(comment, "comment", _("The reason for rejecting the extension"))

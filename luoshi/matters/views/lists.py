@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from luoshi.lib.cells import neutralise
 from luoshi.lib.errors import DomainError
 from luoshi.org.access import access_for
 
@@ -109,8 +110,9 @@ def matter_export(request: HttpRequest) -> StreamingHttpResponse:
         yield "\ufeff" + writer.writerow([str(label) for _key, label in EXPORT_COLUMNS])
         for m in rows.iterator(chunk_size=500):
             yield writer.writerow(
-                [m.serial, m.title, m.get_state_display(), m.get_warning_display(),
-                 m.lead_unit or "", m.deadline or "", m.progress, m.get_source_display()]
+                [m.serial, neutralise(m.title), m.get_state_display(), m.get_warning_display(),
+                 neutralise(str(m.lead_unit or "")), m.deadline or "", m.progress,
+                 m.get_source_display()]
             )  # fmt: skip
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
