@@ -248,3 +248,41 @@ def write_notices(rows: list[Notification]) -> None:
         queue_deliveries(Notification.objects.bulk_create(rows))
 
     transaction.on_commit(write)
+
+
+def save_preference(
+    user: User,
+    *,
+    language: str = "",
+    email: bool = False,
+    email_address: str = "",
+    sms: bool = False,
+    phone: str = "",
+    cadence: str = Cadence.IMMEDIATE,
+    kinds: Sequence[str] = (),
+) -> NotificationPreference:
+    """The user's own settings (nobody else changes them)."""
+    from django.utils.translation import gettext as _
+
+    from luoshi.lib.errors import InvalidInput
+
+    if email and not (email_address or user.email):
+        raise InvalidInput(_("Give an e-mail address to be told by e-mail."), field="email_address")
+    phone = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+    if sms and not phone:
+        raise InvalidInput(_("Give a mobile phone number to be told by SMS."), field="phone")
+    if email_address and email_address != user.email:
+        user.email = email_address
+        user.save(update_fields=["email"])
+    preference, _created = NotificationPreference.objects.update_or_create(
+        user=user,
+        defaults={
+            "language": language,
+            "email": email,
+            "sms": sms,
+            "phone": phone,
+            "cadence": cadence,
+            "kinds": list(kinds),
+        },
+    )
+    return preference
