@@ -174,6 +174,8 @@ LUOSHI = {
     "DELIVERY_MAX_ATTEMPTS": int(os.environ.get("LUOSHI_DELIVERY_MAX_ATTEMPTS", 5)),
     # Dispatch suggestions: add jieba words to the character n-grams (needs jieba).
     "DISPATCH_JIEBA": env_bool("LUOSHI_DISPATCH_JIEBA"),
+    # Trained dispatch models (joblib files; their digests are in the database).
+    "DISPATCH_MODEL_DIR": os.environ.get("LUOSHI_DISPATCH_MODEL_DIR", str(VAR_DIR / "dispatch")),
     # Open311 GeoReport v2: the jurisdiction_id this endpoint answers for.
     "OPEN311_JURISDICTION": os.environ.get("LUOSHI_OPEN311_JURISDICTION", "luoshi"),
 }

@@ -94,7 +94,7 @@ class Head:
 
     def probabilities(self, features: sparse.csr_matrix) -> np.ndarray:
         scores = features @ self.coef.T + self.intercept
-        calibrated = 1.0 / (1.0 + np.exp(self.slope * scores + self.offset))
+        calibrated = 1.0 / (1.0 + np.exp(np.clip(self.slope * scores + self.offset, -60, 60)))
         total = calibrated.sum(axis=1, keepdims=True)
         return calibrated / np.where(total > 0, total, 1.0)
 

@@ -29,7 +29,7 @@ _cache: dict[str, object] = {"id": None, "bundle": None, "checked": 0.0}
 
 
 def directory() -> Path:
-    return Path(settings.VAR_DIR) / "dispatch"
+    return Path(settings.LUOSHI["DISPATCH_MODEL_DIR"])
 
 
 def sha256_of(path: Path) -> str:
