@@ -5,8 +5,9 @@
    or — when both have coordinates — within duplicate_metres.
 2. Place: coordinates within the distance, or the addresses alike (their character
    bigrams overlap by 60 % or more, one containing the other counts as alike).
-3. Text: the Dice coefficient of the two texts' character bigrams, after dropping
-   spaces, punctuation and the filler citizens open with (你好, 我要反映…).
+3. Text: the share of the shorter text's character bigrams found in the other
+   (overlap coefficient: a short "电梯又坏了关人" repeats a long first report), after
+   dropping spaces, punctuation and the filler citizens open with (你好, 我要反映…).
 4. The best candidate whose text similarity reaches duplicate_similarity % is
    proposed; the office confirms the merge or declines it.
 """
@@ -46,6 +47,12 @@ def dice(a: set[str], b: set[str]) -> float:
     if not a or not b:
         return 0.0
     return 2 * len(a & b) / (len(a) + len(b))
+
+
+def overlap(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
 
 
 def address_similarity(a: str, b: str) -> float:
@@ -114,7 +121,7 @@ def find_duplicate(request: CitizenRequest) -> Duplicate | None:
         place = same_place(request, other, policy)
         if place < 0.6:
             continue
-        text = dice(mine, bigrams(other.text))
+        text = overlap(mine, bigrams(other.text))
         if text * 100 >= policy.duplicate_similarity and (
             best is None or text > best.text_similarity
         ):

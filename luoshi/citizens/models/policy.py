@@ -40,7 +40,7 @@ class CitizenPolicy(SingleRow, models.Model):
         _("days within which a similar request is a duplicate"), default=7
     )
     duplicate_similarity = models.PositiveSmallIntegerField(
-        _("text similarity (%) for a duplicate"), default=45
+        _("text similarity (%) for a duplicate"), default=40
     )
     duplicate_metres = models.PositiveIntegerField(
         _("distance (metres) within which two places are the same"), default=150

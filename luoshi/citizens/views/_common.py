@@ -53,3 +53,12 @@ def category(pk) -> Category:
 
 def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
+
+
+def form_error(form, error: DomainError) -> None:
+    """Show a service's refusal on the form: at its field, or above the form when the
+    field is not shown (a hidden coordinate, the robot trap)."""
+    field = form.fields.get(error.field or "")
+    form.add_error(
+        error.field if field is not None and not field.widget.is_hidden else None, error.message
+    )

@@ -31,7 +31,7 @@ from ..models import (
     Stage,
 )
 from ..permissions import may_see_contact, require_office
-from ._common import attempt, category, is_htmx, unit, version
+from ._common import attempt, category, form_error, is_htmx, unit, version
 from .public import streets
 
 PAGE_SIZE = 30
@@ -93,7 +93,7 @@ def intake(request: HttpRequest) -> HttpResponse:
         try:
             created = services.receive_request(form.intake(), actor=request.user)
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            form_error(form, error)
         else:
             return redirect("citizens:detail", pk=created.pk)
     return render(request, "citizens/intake.html", {"form": form, "streets": streets()})

@@ -14,7 +14,7 @@ from luoshi.org.models import Unit, UnitKind
 from .. import queries, services
 from ..forms import RatingForm, RequestForm
 from ..models import CITIZEN_GRADES, Stage
-from ._common import attempt
+from ._common import attempt, form_error
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -38,7 +38,7 @@ def request_form(request: HttpRequest) -> HttpResponse:
         try:
             created = services.receive_request(form.intake())
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            form_error(form, error)
         else:
             return redirect(f"{created.tracking_url_path}?new=1")
     context = {"form": form, "streets": streets()}
