@@ -4,7 +4,9 @@
    merged themselves and not withdrawn, in the same street (else the same district),
    or — when both have coordinates — within duplicate_metres.
 2. Place: coordinates within the distance, or the addresses alike (their character
-   bigrams overlap by 60 % or more, one containing the other counts as alike).
+   bigrams overlap by 60 % or more, one containing the other counts as alike); with
+   no address on either side, the same street counts when the texts are very alike
+   (60 %: the text then names the place, "幸福小区3号楼").
 3. Text: the share of the shorter text's character bigrams found in the other
    (overlap coefficient: a short "电梯又坏了关人" repeats a long first report), after
    dropping spaces, punctuation and the filler citizens open with (你好, 我要反映…).
@@ -110,6 +112,10 @@ def same_place(a: CitizenRequest, b: CitizenRequest, policy: CitizenPolicy) -> f
     return address_similarity(a.address, b.address)
 
 
+def _same_street(a: CitizenRequest, b: CitizenRequest) -> bool:
+    return a.street_id is not None and a.street_id == b.street_id
+
+
 def find_duplicate(request: CitizenRequest) -> Duplicate | None:
     """The earlier request this one most likely repeats, or None."""
     if not _has_place(request):
@@ -119,9 +125,10 @@ def find_duplicate(request: CitizenRequest) -> Duplicate | None:
     best = None
     for other in candidates(request, policy):
         place = same_place(request, other, policy)
-        if place < 0.6:
-            continue
         text = overlap(mine, bigrams(other.text))
+        unaddressed = not (request.address or other.address)
+        if place < 0.6 and not (unaddressed and _same_street(request, other) and text >= 0.6):
+            continue
         if text * 100 >= policy.duplicate_similarity and (
             best is None or text > best.text_similarity
         ):
