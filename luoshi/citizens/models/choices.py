@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from luoshi.matters.services.reopening import Rating
 
@@ -36,8 +37,8 @@ class Stage(models.TextChoices):
     DISPATCHED = "dispatched", _("Dispatched to the unit")  # 已派单
     IN_HAND = "in_hand", _("Being handled")  # 办理中
     ANSWERED = "answered", _("Answered, awaiting your rating")  # 已答复
-    CLOSED = "closed", _("Closed")  # 已办结
-    WITHDRAWN = "withdrawn", _("Withdrawn")  # 已撤单
+    CLOSED = "closed", pgettext_lazy("request stage", "Closed")  # 已办结 (a matter's is 销号)
+    WITHDRAWN = "withdrawn", pgettext_lazy("request stage", "Withdrawn")  # 已撤单
 
 
 class ReplyState(models.TextChoices):
@@ -46,7 +47,7 @@ class ReplyState(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted by the hotline")
     IN_HAND = "in_hand", _("Being handled")
     ANSWERED = "answered", _("Answered")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("request stage", "Closed")
 
 
 class CallPurpose(models.TextChoices):

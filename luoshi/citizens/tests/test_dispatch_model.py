@@ -224,3 +224,17 @@ def test_without_a_model_keywords_and_the_table_suggest(hotline):
 def test_training_needs_enough_history(hotline):
     with pytest.raises(CommandError, match="at least"):
         call_command("dispatch", "train")
+
+
+def test_jieba_words_join_the_character_ngrams(hotline, capsys):
+    pytest.importorskip("jieba")
+    from luoshi.citizens.dispatch import model
+
+    examples = corpus.generate(400, seed=9)
+    bundle = model.fit(
+        [e.text for e in examples], {"category": [e.category for e in examples]}, words=True
+    )
+    names = [name for name, _ in bundle.vectorizer.transformer_list]
+    assert names == ["chars", "words"]
+    top = bundle.top("我在工地干了三个月老板不给工资")["category"]
+    assert top[0][0] == "劳动和社会保障" and len(top) == 3

@@ -96,7 +96,7 @@ def test_tracking_page_shows_state_unit_replies_and_takes_the_rating(hotline, cl
         body = page.content.decode()
         assert "东城区城关街道" in body and "已修好" in body and 'name="grade"' in body
         assert "13800001234" not in body  # the contact is never on the tracking page
-        assert page["Referrer-Policy"] == "no-referrer"
+        assert page["Referrer-Policy"] == "same-origin"
         client.post(
             reverse("citizens:track_action", args=[request.tracking_token, "rate"]),
             {"grade": "satisfied"},

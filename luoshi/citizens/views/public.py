@@ -18,8 +18,10 @@ from ._common import attempt, form_error
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    """The token must not leak in Referer headers, nor the page in a shared cache."""
-    response["Referrer-Policy"] = "no-referrer"
+    """The token must not leak to other sites in Referer headers, nor the page sit in a
+    shared cache. (same-origin, not no-referrer: with no-referrer the browser sends
+    `Origin: null` on the page's own forms and the CSRF check refuses them.)"""
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "no-store"
     return response
 
