@@ -122,8 +122,7 @@ def hotspots(
     since = timezone.make_aware(dt.datetime.combine(starts[0], dt.time.min))
     rows = (
         visible_requests(user)
-        .filter(received_at__gte=since)
-        .exclude(merge_state=MergeState.MERGED)
+        .filter(received_at__gte=since)  # merged duplicates count: more people, hotter
         .annotate(week=TruncWeek("received_at"))
         .values("category_id", "category__name", "district_id", "district__name", "week")
         .annotate(n=Count("pk"))

@@ -223,6 +223,9 @@ def test_hot_spots_table_panel_and_drill_down(client, hotline):
     link = table.split(">6</a>")[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
     listed = client.get(link).content.decode()
     assert listed.count("烧烤油烟扰民") == 6
+    total = table.split(">9</a>")[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
+    with at(dt.date(2026, 3, 4)):
+        assert client.get(total).content.decode().count("烧烤油烟扰民") == 9
 
 
 def test_dispatch_page_edits_the_table(client, hotline):

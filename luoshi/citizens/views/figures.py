@@ -18,15 +18,13 @@ from .. import queries
 PANEL_ROWS = 8
 
 
-def _link(spot: queries.HotSpot, week=None) -> str:
+def _link(spot: queries.HotSpot, *, week=None, since=None) -> str:
     query = {
         "category": spot.category_id or "none",
         "district": spot.district_id or "none",
+        "week": week.isoformat() if week else "",
+        "since": since.isoformat() if since else "",
     }
-    if week is not None:
-        query["week"] = week.isoformat()
-    else:
-        query["since"] = ""
     return reverse("citizens:list") + "?" + urlencode({k: v for k, v in query.items() if v})
 
 
@@ -35,8 +33,10 @@ def _rows(request: HttpRequest, limit: int | None = None) -> tuple[list, list[di
     rows = [
         {
             "spot": spot,
-            "cells": [(n, _link(spot, week)) for n, week in zip(spot.weeks, weeks, strict=True)],
-            "link": _link(spot),
+            "cells": [
+                (n, _link(spot, week=week)) for n, week in zip(spot.weeks, weeks, strict=True)
+            ],
+            "link": _link(spot, since=weeks[0]),
         }
         for spot in spots[:limit]
     ]

@@ -92,7 +92,8 @@ def _post_table(request: HttpRequest) -> None:
     if post.get("form") == "train":
         attempt(request, train_dispatch_model.enqueue, _("Training queued."))
         return
-    category = Category.objects.filter(pk=int(post.get("category") or 0)).first()
+    pk = post.get("category") or ""
+    category = Category.objects.filter(pk=int(pk) if pk.isdigit() else 0).first()
     if category is None:
         return
 
