@@ -141,8 +141,8 @@ def hotspots(
                 row["district__name"] or _("No district given"),
                 [0] * len(starts),
             )
-        week = row["week"]
-        week = week.date() if isinstance(week, dt.datetime) else week
+        week = row["week"]  # PostgreSQL answers in UTC: Monday 00:00 local is Sunday there
+        week = timezone.localtime(week).date() if isinstance(week, dt.datetime) else week
         if week in index:
             spot.weeks[index[week]] += row["n"]
     for spot in spots.values():
