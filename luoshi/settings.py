@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "luoshi.cockpit",
     "luoshi.projects",
     "luoshi.enterprises",
+    "luoshi.citizens",
 ]
 
 MIDDLEWARE = [
@@ -174,7 +175,38 @@ LUOSHI = {
     # Ledgers up to this many matters are built while the user waits; larger ones are
     # built in the background and offered for download when ready.
     "LEDGER_INTERACTIVE_ROWS": int(os.environ.get("LUOSHI_LEDGER_INTERACTIVE_ROWS", "2000")),
+    # Links sent outside (tracking links to citizens, matter links in e-mails).
+    "PUBLIC_BASE_URL": os.environ.get("LUOSHI_PUBLIC_BASE_URL", ""),
+    # SMS through an HTTP gateway: POST {"phone", "text", "sign"} (notifications.channels).
+    "SMS_GATEWAY_URL": os.environ.get("LUOSHI_SMS_GATEWAY_URL", ""),
+    "SMS_GATEWAY_TOKEN": os.environ.get("LUOSHI_SMS_GATEWAY_TOKEN", ""),
+    "SMS_SIGN": os.environ.get("LUOSHI_SMS_SIGN", "落实"),
+    "DELIVERY_MAX_ATTEMPTS": int(os.environ.get("LUOSHI_DELIVERY_MAX_ATTEMPTS", 5)),
+    # Dispatch suggestions: add jieba words to the character n-grams (needs jieba).
+    "DISPATCH_JIEBA": env_bool("LUOSHI_DISPATCH_JIEBA"),
+    # Trained dispatch models (joblib files; their digests are in the database).
+    "DISPATCH_MODEL_DIR": os.environ.get("LUOSHI_DISPATCH_MODEL_DIR", str(VAR_DIR / "dispatch")),
+    # Open311 GeoReport v2: the jurisdiction_id this endpoint answers for.
+    "OPEN311_JURISDICTION": os.environ.get("LUOSHI_OPEN311_JURISDICTION", "luoshi"),
 }
+
+# Notices by e-mail (notifications.channels): any Django mail backend.
+_smtp = "django.core.mail.backends.smtp.EmailBackend"
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get("LUOSHI_EMAIL_BACKEND", _smtp),
+        "OPTIONS": {
+            "host": os.environ.get("LUOSHI_EMAIL_HOST", "localhost"),
+            "port": int(os.environ.get("LUOSHI_EMAIL_PORT", 25)),
+            "username": os.environ.get("LUOSHI_EMAIL_USER", ""),
+            "password": os.environ.get("LUOSHI_EMAIL_PASSWORD", ""),
+            "use_tls": env_bool("LUOSHI_EMAIL_TLS"),
+        }
+        if os.environ.get("LUOSHI_EMAIL_BACKEND", _smtp) == _smtp
+        else {},
+    }
+}
+DEFAULT_FROM_EMAIL = os.environ.get("LUOSHI_EMAIL_FROM", "luoshi@localhost")
 
 LOGGING = {
     "version": 1,

@@ -14,6 +14,7 @@ from luoshi.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="luoshi-test-media-")
+LUOSHI = {**LUOSHI, "DISPATCH_MODEL_DIR": tempfile.mkdtemp(prefix="luoshi-test-dispatch-")}  # noqa: F405
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -15,10 +15,12 @@ APP_PREFIXES = {
     "projects": "projects/",
     "enterprises": "enterprises/",
     "workcalendar": "calendar/",
+    "citizens": "citizens/",
 }
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     *[path(prefix, include(f"luoshi.{app}.urls")) for app, prefix in APP_PREFIXES.items()],
+    path("open311/v2/", include("luoshi.citizens.open311.urls")),
 ]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db import transaction
 from django.db.models import (
     Case,
     CharField,
@@ -29,7 +28,6 @@ from django.db.models import (
 from django.db.models.functions import TruncDate
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from luoshi.lib.dates import day_start
 from luoshi.lib.workdays import WorkCalendar
@@ -180,8 +178,9 @@ def _send_digests(digests: dict[int, dict[str, int]]) -> None:
     The members of every unit are read at once and all notices are inserted in one
     statement after commit, so the scan's query count does not grow with the units.
     """
+    from luoshi.notifications.messages import N_, join_messages
     from luoshi.notifications.models import Notification, NotificationKind
-    from luoshi.notifications.services import UNIT_ROLES
+    from luoshi.notifications.services import UNIT_ROLES, stored_fields, write_notices
     from luoshi.org.models import Membership
 
     members = Membership.objects.filter(unit_id__in=list(digests), role__in=UNIT_ROLES)
@@ -190,16 +189,17 @@ def _send_digests(digests: dict[int, dict[str, int]]) -> None:
         recipients[unit_id].add(user_id)
     rows = []
     for unit_id, counts in digests.items():
-        text = "; ".join(
-            _("%(n)s matter(s) became %(warning)s") % {"n": n, "warning": MatterWarning(w).label}
+        parts = [
+            N_("%(n)s matter(s) became %(warning)s") % {"n": n, "warning": MatterWarning(w).label}
             for w, n in sorted(counts.items())
-        )
+        ]
+        text = join_messages(parts)
         rows += [
-            Notification(user_id=u, kind=NotificationKind.DEADLINE, text=text[:500])
+            Notification(user_id=u, kind=NotificationKind.DEADLINE, **stored_fields(text))
             for u in sorted(recipients[unit_id])
         ]
     if rows:
-        transaction.on_commit(lambda: Notification.objects.bulk_create(rows))
+        write_notices(rows)
 
 
 def refresh_warning(matter: Matter) -> None:

@@ -11,6 +11,7 @@ from ninja import Query, Router, Schema
 from luoshi.matters.schemas import ErrorOut, label
 
 from .models import Notification, NotificationKind
+from .queries import pending_count
 from .services import mark_read
 
 router = Router(tags=["notifications"])
@@ -25,6 +26,7 @@ class NotificationOut(Schema):
     matter_id: int | None
     created_at: dt.datetime
     read_at: dt.datetime | None
+    done_at: dt.datetime | None
 
 
 class NotificationPage(Schema):
@@ -50,16 +52,18 @@ class MarkedOut(Schema):
 
 
 def _out(n: Notification) -> dict:
-    fields = ["kind", "text", "matter_id", "created_at", "read_at"]
+    fields = ["kind", "matter_id", "created_at", "read_at", "done_at"]
     return {
         "id": n.pk,
+        "text": n.render(),  # in the caller's language
         "kind_label": label(NotificationKind, n.kind),
         **{f: getattr(n, f) for f in fields},
     }
 
 
 def _unread(request: HttpRequest) -> int:
-    return Notification.objects.filter(user=request.user, read_at__isnull=True).count()
+    """Unread and not yet done (a done notice's action was taken by someone)."""
+    return pending_count(request.user)
 
 
 @router.get(

@@ -6,4 +6,5 @@ app_name = "notifications"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("read/", views.read, name="read"),
+    path("preferences/", views.preferences, name="preferences"),
 ]

@@ -10,8 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.lib.errors import InvalidInput
+from luoshi.notifications.messages import N_
 from luoshi.notifications.models import NotificationKind
-from luoshi.notifications.services import notify, users_of_units, users_with_role
+from luoshi.notifications.services import (
+    notify,
+    users_of_units,
+    users_with_role,
+)
 from luoshi.org.models import Role
 from luoshi.workcalendar.calendar import get_calendar
 
@@ -112,7 +117,7 @@ def hasten_matter(
                 users_of_units([unit_id]),
                 kind=NotificationKind.HASTENED,
                 matter_id=matter.pk,
-                text=_("%(notice)s: please speed up %(serial)s %(title)s. %(message)s")
+                text=N_("%(notice)s: please speed up %(serial)s %(title)s. %(message)s")
                 % {
                     "notice": notice.notice,
                     "serial": matter.serial,
@@ -148,6 +153,6 @@ def comment_on_matter(matter: Matter, *, actor: User, text: str) -> Matter:
         kind=NotificationKind.COMMENT,
         matter_id=matter.pk,
         exclude=actor.pk,
-        text=_("Leader comment on %(serial)s: %(text)s") % {"serial": matter.serial, "text": text},
+        text=N_("Leader comment on %(serial)s: %(text)s") % {"serial": matter.serial, "text": text},
     )
     return matter

@@ -13,8 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.lib.errors import InvalidInput, NotAllowed
+from luoshi.notifications.messages import N_, event_notice
 from luoshi.notifications.models import NotificationKind
-from luoshi.notifications.services import notify, users_of_units, users_with_role
+from luoshi.notifications.services import (
+    notify,
+    resolve_notices,
+    users_of_units,
+    users_with_role,
+)
 from luoshi.org.access import access_for
 from luoshi.org.models import Role, Unit
 from luoshi.workcalendar.calendar import get_calendar
@@ -332,7 +338,7 @@ def submit_for_approval(matter: Matter, *, actor: User, version: int | None) -> 
         leaders,
         kind=NotificationKind.APPROVAL,
         matter_id=matter.pk,
-        text=_("%(serial)s awaits your approval: %(title)s")
+        text=N_("%(serial)s awaits your approval: %(title)s")
         % {"serial": matter.serial, "title": matter.title},
     )
     return matter
@@ -353,11 +359,12 @@ def approve_dispatch(
         matter.state = State.DRAFT
         kind = EventKind.APPROVAL_REJECTED
     record(matter, kind, actor, from_state=State.PENDING_APPROVAL, comment=comment)
+    resolve_notices(matter.pk, [NotificationKind.APPROVAL])
     notify(
         [matter.created_by_id],
         kind=NotificationKind.APPROVAL,
         matter_id=matter.pk,
-        text=f"{matter.serial} {kind.label}: {comment}".strip(": "),
+        text=event_notice(matter.serial, kind.label, comment),
     )
     return matter
 
@@ -421,11 +428,12 @@ def assign_matter(
             "accept_due": accept_due.isoformat(),
         },
     )
+    resolve_notices(matter.pk, [NotificationKind.APPROVAL])
     notify(
         users_of_units(units),
         kind=NotificationKind.ASSIGNED,
         matter_id=matter.pk,
-        text=_("%(serial)s assigned to your unit, due %(day)s: %(title)s")
+        text=N_("%(serial)s assigned to your unit, due %(day)s: %(title)s")
         % {"serial": matter.serial, "day": matter.deadline, "title": matter.title},
     )
     refresh_warning(matter)
@@ -495,6 +503,7 @@ def withdraw_matter(matter: Matter, *, actor: User, version: int | None, reason:
     matter.state = State.WITHDRAWN
     matter.warning = "normal"
     record(matter, EventKind.WITHDRAWN, actor, from_state=from_state, comment=reason)
+    resolve_notices(matter.pk, NotificationKind.values)
     roll_up(matter.parent_id)  # a withdrawn child no longer counts in its parent's progress
     if from_state not in PRE_DISPATCH_STATES:
         units = matter.parts.filter(active=True).values_list("unit_id", flat=True)
@@ -502,7 +511,7 @@ def withdraw_matter(matter: Matter, *, actor: User, version: int | None, reason:
             users_of_units(units),
             kind=NotificationKind.RULING,
             matter_id=matter.pk,
-            text=_("%(serial)s was withdrawn: %(reason)s")
+            text=N_("%(serial)s was withdrawn: %(reason)s")
             % {"serial": matter.serial, "reason": reason},
         )
     return matter

@@ -14,8 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.lib.errors import IllegalTransition, InvalidInput, NotFound
+from luoshi.notifications.messages import N_, event_notice
 from luoshi.notifications.models import NotificationKind
-from luoshi.notifications.services import notify, users_of_units, users_with_role
+from luoshi.notifications.services import (
+    notify,
+    resolve_notices,
+    users_of_units,
+    users_with_role,
+)
 from luoshi.org.models import Role
 
 from ..models import (
@@ -46,6 +52,7 @@ def accept_matter(
     now = timezone.now()
     part.state, part.accepted_at = PartState.ACCEPTED, now
     part.save(update_fields=["state", "accepted_at"])
+    resolve_notices(matter.pk, [NotificationKind.ASSIGNED], user_ids=users_of_units([part.unit_id]))
     from_state = matter.state
     if part.role == PartRole.LEAD and matter.state == State.ASSIGNED:
         matter.state, matter.accepted_at = State.ACCEPTED, now
@@ -149,6 +156,7 @@ def report_progress(
         comment=report.text,
         data={"report": report.pk, "percent": report.percent, "role": part.role},
     )
+    resolve_notices(matter.pk, [NotificationKind.HASTENED], user_ids=users_of_units([part.unit_id]))
     if part.role == PartRole.LEAD:
         roll_up(matter.parent_id)
     refresh_warning(matter)
@@ -173,7 +181,7 @@ def complete_part(
         users_of_units([matter.lead_unit_id]),
         kind=NotificationKind.REVIEW,
         matter_id=matter.pk,
-        text=_("%(unit)s finished its part of %(serial)s")
+        text=N_("%(unit)s finished its part of %(serial)s")
         % {"unit": part.unit, "serial": matter.serial},
     )
     return matter
@@ -238,12 +246,13 @@ def request_completion(
         comment=report.text,
         data={"report": report.pk, "co_units_not_done": open_parts},
     )
+    resolve_notices(matter.pk, [NotificationKind.HASTENED], user_ids=users_of_units([part.unit_id]))
     roll_up(matter.parent_id)
     notify(
         users_with_role(Role.SUPERVISOR),
         kind=NotificationKind.REQUEST,
         matter_id=matter.pk,
-        text=_("%(unit)s requests completion of %(serial)s")
+        text=N_("%(unit)s requests completion of %(serial)s")
         % {"unit": part.unit, "serial": matter.serial},
     )
     return matter
@@ -276,12 +285,13 @@ def review_completion(
         comment=comment,
         data={"on_time": on_time} if outcome == "approve" else {},
     )
+    resolve_notices(matter.pk, [NotificationKind.REQUEST])
     units = matter.parts.filter(active=True).values_list("unit_id", flat=True)
     notify(
         users_of_units(units),
         kind=NotificationKind.REVIEW,
         matter_id=matter.pk,
-        text=f"{matter.serial} {kind.label}" + (f": {comment}" if comment else ""),
+        text=event_notice(matter.serial, kind.label, comment),
     )
     if outcome == ReviewOutcome.REWORK:
         refresh_warning(matter)
@@ -295,6 +305,7 @@ def close_matter(matter: Matter, *, actor: User, version: int | None, comment: s
     authorize("close", actor, matter)
     matter.state, matter.closed_at = State.CLOSED, timezone.now()
     record(matter, EventKind.CLOSED, actor, from_state=State.COMPLETED, comment=comment)
+    resolve_notices(matter.pk, NotificationKind.values)
     return matter
 
 

@@ -25,8 +25,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from luoshi.lib.errors import IllegalTransition, InvalidInput, NotAllowed
+from luoshi.notifications.messages import N_
 from luoshi.notifications.models import NotificationKind
-from luoshi.notifications.services import notify, users_of_units, users_with_role
+from luoshi.notifications.services import (
+    notify,
+    resolve_notices,
+    users_of_units,
+    users_with_role,
+)
 from luoshi.org.access import access_for
 from luoshi.org.models import Role
 from luoshi.workcalendar.calendar import get_calendar
@@ -114,12 +120,13 @@ def rate_matter(
     if satisfied:
         matter.state, matter.closed_at = State.CLOSED, timezone.now()
         record(matter, EventKind.CLOSED, actor, from_state=State.COMPLETED, data={"rated": grade})
+        resolve_notices(matter.pk, NotificationKind.values)
     else:
         notify(
             users_with_role(Role.SUPERVISOR),
             kind=NotificationKind.REVIEW,
             matter_id=matter.pk,
-            text=_("%(serial)s was rated %(grade)s: revisit the requester and decide.")
+            text=N_("%(serial)s was rated %(grade)s: revisit the requester and decide.")
             % {"serial": matter.serial, "grade": Rating(grade).label},
         )
     return matter
@@ -160,12 +167,13 @@ def reopen_matter(
     record(
         matter, EventKind.REOPENED, actor, from_state=State.COMPLETED, comment=comment, data=data
     )
+    resolve_notices(matter.pk, [NotificationKind.REVIEW], user_ids=users_with_role(Role.SUPERVISOR))
     units = matter.parts.filter(active=True).values_list("unit_id", flat=True)
     notify(
         users_of_units(units),
         kind=NotificationKind.REVIEW,
         matter_id=matter.pk,
-        text=_("%(serial)s was reopened after an unsatisfied rating, due %(day)s: %(comment)s")
+        text=N_("%(serial)s was reopened after an unsatisfied rating, due %(day)s: %(comment)s")
         % {"serial": matter.serial, "day": matter.deadline, "comment": comment},
     )
     refresh_warning(matter)
@@ -193,4 +201,5 @@ def settle_unsatisfied(
         comment=comment,
         data={"settled": True, "rating": rating.data.get("grade")},
     )
+    resolve_notices(matter.pk, NotificationKind.values)
     return matter

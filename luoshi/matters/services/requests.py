@@ -10,8 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.lib.errors import IllegalTransition, InvalidInput, NotFound
+from luoshi.notifications.messages import N_, event_notice
 from luoshi.notifications.models import NotificationKind
-from luoshi.notifications.services import notify, users_of_units, users_with_role
+from luoshi.notifications.services import (
+    notify,
+    resolve_notices,
+    users_of_units,
+    users_with_role,
+)
 from luoshi.org.models import Role, Unit
 from luoshi.workcalendar.calendar import get_calendar
 
@@ -79,7 +85,7 @@ def raise_dispute(
         users_with_role(Role.SUPERVISOR),
         kind=NotificationKind.REQUEST,
         matter_id=matter.pk,
-        text=_("%(unit)s disputes %(serial)s: %(reason)s")
+        text=N_("%(unit)s disputes %(serial)s: %(reason)s")
         % {"unit": part.unit, "serial": matter.serial, "reason": reason},
     )
     return dispute
@@ -171,11 +177,12 @@ def rule_dispute(
         comment=comment,
         data={"dispute": dispute.pk, **data},
     )
+    resolve_notices(matter.pk, [NotificationKind.REQUEST])
     notify(
         users_of_units(notified),
         kind=NotificationKind.RULING,
         matter_id=matter.pk,
-        text=f"{matter.serial} {kind.label}" + (f": {comment}" if comment else ""),
+        text=event_notice(matter.serial, kind.label, comment),
     )
     return dispute
 
@@ -227,7 +234,7 @@ def request_extension(
         users_with_role(Role.SUPERVISOR),
         kind=NotificationKind.REQUEST,
         matter_id=matter.pk,
-        text=_("%(unit)s asks to extend %(serial)s to %(day)s")
+        text=N_("%(unit)s asks to extend %(serial)s to %(day)s")
         % {"unit": part.unit, "serial": matter.serial, "day": new_deadline},
     )
     return extension
@@ -270,11 +277,12 @@ def rule_extension(
             "to": matter.deadline.isoformat(),
         },
     )
+    resolve_notices(matter.pk, [NotificationKind.REQUEST])
     notify(
         users_of_units([extension.unit_id]),
         kind=NotificationKind.RULING,
         matter_id=matter.pk,
-        text=f"{matter.serial} {kind.label}" + (f": {comment}" if comment else ""),
+        text=event_notice(matter.serial, kind.label, comment),
     )
     refresh_warning(matter)
     return extension

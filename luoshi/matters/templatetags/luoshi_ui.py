@@ -64,7 +64,9 @@ def nav_badges(context, oob: bool = False) -> dict:
     user = context["request"].user
     unread = 0
     if user.is_authenticated:
-        unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
+        unread = Notification.objects.filter(
+            user=user, read_at__isnull=True, done_at__isnull=True
+        ).count()
     return {"unread": unread, "oob": oob}
 
 

@@ -1,0 +1,1 @@
+"""Dispatch learned from past dispatches: model, storage, history, evaluation, suggestions."""

@@ -1,0 +1,64 @@
+"""What the citizen pages share: running a service for a form post, parsing its fields."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from luoshi.lib.errors import DomainError, InvalidInput
+from luoshi.org.models import Unit
+
+from ..models import Category
+
+
+def attempt(request: HttpRequest, action: Callable[[], object], success: str) -> bool:
+    """Run a service for a form post; a refusal is shown as a message and changes nothing."""
+    try:
+        action()
+    except DomainError as error:
+        messages.error(request, error.message)
+        return False
+    messages.success(request, success)
+    return True
+
+
+def version(post) -> int:
+    """The version the form was rendered with; a form without one is refused."""
+    value = (post.get("version") or "").strip()
+    if not value.isdigit():
+        raise InvalidInput(_("The form is out of date: reload the page."), field="version")
+    return int(value)
+
+
+def unit(pk, field: str = "lead_unit") -> Unit:
+    found = Unit.objects.filter(
+        pk=int(pk) if str(pk or "").isdigit() else 0, is_active=True
+    ).first()
+    if found is None:
+        raise InvalidInput(_("Choose a unit."), field=field)
+    return found
+
+
+def category(pk) -> Category:
+    found = Category.objects.filter(
+        pk=int(pk) if str(pk or "").isdigit() else 0, is_active=True
+    ).first()
+    if found is None:
+        raise InvalidInput(_("Choose the category."), field="category")
+    return found
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def form_error(form, error: DomainError) -> None:
+    """Show a service's refusal on the form: at its field, or above the form when the
+    field is not shown (a hidden coordinate, the robot trap)."""
+    field = form.fields.get(error.field or "")
+    form.add_error(
+        error.field if field is not None and not field.widget.is_hidden else None, error.message
+    )
