@@ -154,6 +154,8 @@ ROUTERS = {
     "cockpit": "/cockpit",
     "projects": "/projects",
     "enterprises": "/enterprises",
+    "hazards": "/hazards",
+    "assessments": "/assessments",
 }
 for _app, _prefix in ROUTERS.items():
     api.add_router(_prefix, import_module(f"luoshi.{_app}.api").router)

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "luoshi.cockpit",
     "luoshi.projects",
     "luoshi.enterprises",
+    "luoshi.hazards",
+    "luoshi.assessments",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,8 @@ APP_PREFIXES = {
     "cockpit": "cockpit/",
     "projects": "projects/",
     "enterprises": "enterprises/",
+    "hazards": "hazards/",
+    "assessments": "assessments/",
 }
 
 urlpatterns = [

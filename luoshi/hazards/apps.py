@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class HazardsConfig(AppConfig):
+    name = "luoshi.hazards"
+    label = "hazards"
+    verbose_name = _("Hazard register")
+
+    def ready(self) -> None:
+        # The hazard scan (re-inspection warnings, overdue alerts to the leader in charge)
+        # runs with every warning scan of matters (`luoshi scan`).
+        from luoshi.matters import listeners
+
+        from . import warnings
+
+        listeners.on_matters_scanned(warnings.after_matters_scanned)
