@@ -10,57 +10,185 @@ BRANCH_MEETINGS = ["members_meeting", "committee_meeting", "group_meeting", "par
 
 # (title, points, must reach, evidence, feed, incident kinds, activity types, per year)
 FIVE_STARS = [
-    ("strong_branch", "支部过硬", 16, [
-        ("按期规范召开“三会一课”", 10, 6, "会议记录、签到表（以平台活动记录为准）",
-         "activities", [], BRANCH_MEETINGS, 32),
-        ("每月开展主题党日活动", 6, 4, "活动记录、照片（以平台活动记录为准）",
-         "activities", [], ["theme_day"], 12),
-        ("班子团结有力，党员先锋作用明显", 4, 2, "支部班子述职材料、党员积分台账",
-         "manual", [], [], 0),
-    ]),
-    ("thriving_industry", "产业兴旺", 16, [
-        ("村集体经济年收入达到10万元以上", 10, 6, "村集体经济收入台账、财务报表",
-         "manual", [], [], 0),
-        ("有主导产业或合作社带动群众增收", 10, 6, "产业项目材料、合作社分红凭证",
-         "manual", [], [], 0),
-    ]),
-    ("livable_ecology", "生态宜居", 16, [
-        ("人居环境整治达标，村容村貌整洁", 10, 6, "人居环境整治验收结果、照片",
-         "manual", [], [], 0),
-        ("生活垃圾、污水得到有效治理", 10, 6, "垃圾清运、污水处理台账",
-         "manual", [], [], 0),
-    ]),
-    ("safety_rule_of_law", "平安法治", 16, [
-        ("无较大以上安全事故、无刑事案件、无重大隐患逾期未改", 10, 10, "",
-         "incidents", ["casualty_accident", "criminal_case", "major_hazard_overdue"], [], 0),
-        ("矛盾纠纷就地化解，无越级上访和群体性事件", 10, 0, "",
-         "incidents", ["escalated_petition", "mass_incident"], [], 0),
-    ]),
-    ("civilised_happiness", "文明幸福", 16, [
-        ("移风易俗、新时代文明实践活动常态开展", 10, 6, "文明实践活动记录、村规民约",
-         "manual", [], [], 0),
-        ("民生服务和为民办事落实到位", 10, 6, "为民办实事台账",
-         "manual", [], [], 0),
-    ]),
-]  # fmt: skip
+    (
+        "strong_branch",
+        "支部过硬",
+        16,
+        [
+            (
+                "按期规范召开“三会一课”",
+                10,
+                6,
+                "会议记录、签到表（以平台活动记录为准）",
+                "activities",
+                [],
+                BRANCH_MEETINGS,
+                32,
+            ),
+            (
+                "每月开展主题党日活动",
+                6,
+                4,
+                "活动记录、照片（以平台活动记录为准）",
+                "activities",
+                [],
+                ["theme_day"],
+                12,
+            ),
+            (
+                "班子团结有力，党员先锋作用明显",
+                4,
+                2,
+                "支部班子述职材料、党员积分台账",
+                "manual",
+                [],
+                [],
+                0,
+            ),
+        ],
+    ),
+    (
+        "thriving_industry",
+        "产业兴旺",
+        16,
+        [
+            (
+                "村集体经济年收入达到10万元以上",
+                10,
+                6,
+                "村集体经济收入台账、财务报表",
+                "manual",
+                [],
+                [],
+                0,
+            ),
+            (
+                "有主导产业或合作社带动群众增收",
+                10,
+                6,
+                "产业项目材料、合作社分红凭证",
+                "manual",
+                [],
+                [],
+                0,
+            ),
+        ],
+    ),
+    (
+        "livable_ecology",
+        "生态宜居",
+        16,
+        [
+            (
+                "人居环境整治达标，村容村貌整洁",
+                10,
+                6,
+                "人居环境整治验收结果、照片",
+                "manual",
+                [],
+                [],
+                0,
+            ),
+            ("生活垃圾、污水得到有效治理", 10, 6, "垃圾清运、污水处理台账", "manual", [], [], 0),
+        ],
+    ),
+    (
+        "safety_rule_of_law",
+        "平安法治",
+        16,
+        [
+            (
+                "无较大以上安全事故、无刑事案件、无重大隐患逾期未改",
+                10,
+                10,
+                "",
+                "incidents",
+                ["casualty_accident", "criminal_case", "major_hazard_overdue"],
+                [],
+                0,
+            ),
+            (
+                "矛盾纠纷就地化解，无越级上访和群体性事件",
+                10,
+                0,
+                "",
+                "incidents",
+                ["escalated_petition", "mass_incident"],
+                [],
+                0,
+            ),
+        ],
+    ),
+    (
+        "civilised_happiness",
+        "文明幸福",
+        16,
+        [
+            (
+                "移风易俗、新时代文明实践活动常态开展",
+                10,
+                6,
+                "文明实践活动记录、村规民约",
+                "manual",
+                [],
+                [],
+                0,
+            ),
+            ("民生服务和为民办事落实到位", 10, 6, "为民办实事台账", "manual", [], [], 0),
+        ],
+    ),
+]
 THREE_ZEROS = [
-    ("no_petitions", "零上访", 10, [
-        ("无越级上访、无诉求升级", 10, 10, "", "incidents", ["escalated_petition"], [], 0),
-    ]),
-    ("no_accidents", "零事故", 10, [
-        ("无伤亡生产安全事故，无重大隐患逾期未改", 10, 10, "", "incidents",
-         ["casualty_accident", "major_hazard_overdue"], [], 0),
-    ]),
-    ("no_cases", "零案件", 10, [
-        ("无刑事案件", 10, 10, "", "incidents", ["criminal_case"], [], 0),
-    ]),
-]  # fmt: skip
+    (
+        "no_petitions",
+        "零上访",
+        10,
+        [
+            ("无越级上访、无诉求升级", 10, 10, "", "incidents", ["escalated_petition"], [], 0),
+        ],
+    ),
+    (
+        "no_accidents",
+        "零事故",
+        10,
+        [
+            (
+                "无伤亡生产安全事故，无重大隐患逾期未改",
+                10,
+                10,
+                "",
+                "incidents",
+                ["casualty_accident", "major_hazard_overdue"],
+                [],
+                0,
+            ),
+        ],
+    ),
+    (
+        "no_cases",
+        "零案件",
+        10,
+        [
+            ("无刑事案件", 10, 10, "", "incidents", ["criminal_case"], [], 0),
+        ],
+    ),
+]
 TEMPLATES = [
-    ("five_stars", "五星支部创建", True, FIVE_STARS,
-     "支部过硬、产业兴旺、生态宜居、平安法治、文明幸福，每项达标得一星。"),
-    ("three_zeros", "三零创建", False, THREE_ZEROS,
-     "零上访、零事故、零案件：以平台事件记录为准，评审单位可确认或说明理由后撤销。"),
-]  # fmt: skip
+    (
+        "five_stars",
+        "五星支部创建",
+        True,
+        FIVE_STARS,
+        "支部过硬、产业兴旺、生态宜居、平安法治、文明幸福，每项达标得一星。",
+    ),
+    (
+        "three_zeros",
+        "三零创建",
+        False,
+        THREE_ZEROS,
+        "零上访、零事故、零案件：以平台事件记录为准，评审单位可确认或说明理由后撤销。",
+    ),
+]
 # 五个不发生: (name, incident kinds, from severity)
 BOTTOM_LINES = [
     ("不发生较大及以上生产安全事故", ["casualty_accident"], "serious"),

@@ -124,9 +124,11 @@ class RulingForm(VersionedForm):
     finding = forms.IntegerField(widget=forms.HiddenInput)
     ruling = forms.ChoiceField(
         label=gettext_lazy("Ruling"),
-        choices=[(FindingRuling.CONFIRMED, gettext_lazy("Confirm")),
-                 (FindingRuling.OVERRULED, gettext_lazy("Overrule"))],
-    )  # fmt: skip
+        choices=[
+            (FindingRuling.CONFIRMED, gettext_lazy("Confirm")),
+            (FindingRuling.OVERRULED, gettext_lazy("Overrule")),
+        ],
+    )
     reason = forms.CharField(label=gettext_lazy("Reason (to overrule)"), required=False)
 
 

@@ -231,21 +231,31 @@ def assessment_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     d = form.cleaned_data
     calls = {
         "self_assess": lambda: services.self_assess(
-            assessment, actor=actor, version=d["version"],
-            entries=_entries(form, services.SelfEntry), submit="submit" in request.POST,
+            assessment,
+            actor=actor,
+            version=d["version"],
+            entries=_entries(form, services.SelfEntry),
+            submit="submit" in request.POST,
         ),
         "review": lambda: services.review_assessment(
-            assessment, actor=actor, version=d["version"],
-            entries=_entries(form, services.ReviewEntry), comment=d["comment"],
+            assessment,
+            actor=actor,
+            version=d["version"],
+            entries=_entries(form, services.ReviewEntry),
+            comment=d["comment"],
         ),
         "return": lambda: services.return_assessment(
             assessment, actor=actor, version=d["version"], reason=d["reason"]
         ),
         "rule_finding": lambda: services.rule_finding(
-            assessment, d["finding"], actor=actor, version=d["version"],
-            confirm=d["ruling"] == FindingRuling.CONFIRMED, reason=d["reason"],
+            assessment,
+            d["finding"],
+            actor=actor,
+            version=d["version"],
+            confirm=d["ruling"] == FindingRuling.CONFIRMED,
+            reason=d["reason"],
         ),
-    }  # fmt: skip
+    }
     if not _attempt(request, form, calls[verb], _("Done.")):
         if verb == "rule_finding":
             messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))

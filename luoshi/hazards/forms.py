@@ -59,9 +59,22 @@ class HazardForm(forms.Form):
         )
         self.fields["responsible_unit"] = ObjectChoiceField(units, label=_("Responsible unit"))
         self.order_fields(
-            ["title", "category", "level", "discovery", "unit", "address", "found_by_unit",
-             "finder", "found_on", "responsible_unit", "description", "measures", "photos"]
-        )  # fmt: skip
+            [
+                "title",
+                "category",
+                "level",
+                "discovery",
+                "unit",
+                "address",
+                "found_by_unit",
+                "finder",
+                "found_on",
+                "responsible_unit",
+                "description",
+                "measures",
+                "photos",
+            ]
+        )
 
 
 class EditForm(VersionedForm):

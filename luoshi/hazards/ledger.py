@@ -15,12 +15,20 @@ import datetime as dt
 import io
 
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from .models import LEVEL_COLOURS, WARNING_COLOURS, Hazard, HazardWarning, Verification
+from .models import (
+    LEVEL_COLOURS,
+    LEVEL_WORDS,
+    WARNING_COLOURS,
+    Hazard,
+    HazardLevel,
+    HazardWarning,
+    Verification,
+)
 
 COLUMNS = [
     ("序号", 6),
@@ -72,7 +80,15 @@ def ledger_hazards(queryset: QuerySet[Hazard]) -> list[Hazard]:
 
 
 def build_ledger(queryset: QuerySet[Hazard], *, title: str = "风险隐患排查整治台账") -> bytes:
-    """The .xlsx bytes of the ledger of `queryset` (already visible and filtered)."""
+    """The .xlsx bytes of the ledger of `queryset` (already visible and filtered).
+
+    An office document: written in Chinese whatever the reader's UI language.
+    """
+    with translation.override("zh-hans"):
+        return _build(queryset, title)
+
+
+def _build(queryset: QuerySet[Hazard], title: str) -> bytes:
     today = timezone.localdate()
     workbook = Workbook()
     sheet = workbook.active
@@ -109,7 +125,7 @@ def _cells(hazard: Hazard, serial: int, today: dt.date) -> list:
         hazard.serial,
         hazard.title,
         hazard.category.name,
-        hazard.get_level_display(),
+        LEVEL_WORDS[HazardLevel(hazard.level)],
         hazard.unit.name,
         hazard.address,
         hazard.get_discovery_display(),

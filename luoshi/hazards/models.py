@@ -28,6 +28,8 @@ class HazardLevel(models.TextChoices):
     GENERAL = "general", _("General")  # 一般
 
 
+# The levels as the office's records write them (matter titles, ledgers), in any UI language.
+LEVEL_WORDS = {HazardLevel.MAJOR: "重大", HazardLevel.SERIOUS: "较大", HazardLevel.GENERAL: "一般"}
 LEVEL_ORDER = [HazardLevel.MAJOR, HazardLevel.SERIOUS, HazardLevel.GENERAL]
 LEVEL_COLOURS = {
     HazardLevel.MAJOR: "red",

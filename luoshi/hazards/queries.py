@@ -147,9 +147,11 @@ def figures(queryset: QuerySet[Hazard], *, by: str = "level") -> list[FigureRow]
     out = []
     for row in rows:
         key = row[column]
-        figure = FigureRow(key=key, name=names.get(key, str(key)), **{
-            name: row[name] for name in ("open", "overdue", "awaiting", "verified", "total")
-        })  # fmt: skip
+        figure = FigureRow(
+            key=key,
+            name=names.get(key, str(key)),
+            **{name: row[name] for name in ("open", "overdue", "awaiting", "verified", "total")},
+        )
         base = {FILTER_NAMES[by]: key}
         figure.links = {
             "open": hazards_link(**base, status="open"),

@@ -148,8 +148,16 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(request, "hazards/register.html", {"form": form}, status=status)
 
 
-EDITED = ("title", "level", "category", "address", "description", "measures",
-          "responsible_unit", "verifying_unit")  # fmt: skip
+EDITED = (
+    "title",
+    "level",
+    "category",
+    "address",
+    "description",
+    "measures",
+    "responsible_unit",
+    "verifying_unit",
+)
 
 
 @login_required
@@ -159,9 +167,12 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if "update" not in available_actions(access_for(request.user), hazard):
         raise PermissionDenied(_("You may not edit this hazard now."))
     initial = {name: getattr(hazard, name) for name in EDITED}
-    initial.update(version=hazard.version, category=hazard.category_id,
-                   responsible_unit=hazard.responsible_unit_id,
-                   verifying_unit=hazard.verifying_unit_id)  # fmt: skip
+    initial.update(
+        version=hazard.version,
+        category=hazard.category_id,
+        responsible_unit=hazard.responsible_unit_id,
+        verifying_unit=hazard.verifying_unit_id,
+    )
     choices = {"units": active_units(), "categories": _categories()}
     form = EditForm(request.POST or None, initial=initial, **choices)
     status = 200
@@ -198,6 +209,7 @@ class HazardPage:
         self.verifications = list(hazard.verifications.select_related("unit", "checked_by"))
         self.reinspections = list(hazard.reinspections.select_related("unit", "checked_by"))
         self.relapses = list(hazard.relapses.all())
+        self.milestones = list(hazard.matter.milestones.all()) if hazard.matter_id else []
 
     def photos_of(self, **link) -> list[Photo]:
         key, value = next(iter(link.items()))
@@ -263,7 +275,7 @@ def _run(verb: str, hazard: Hazard, user: User, d: dict):
             record_text=d["record"],
             checked_on=d["checked_on"],
             photos=d["photos"],
-        ),  # fmt: skip
+        ),
         "reinspect": lambda: services.reinspect_hazard(
             hazard,
             **v,
@@ -271,7 +283,7 @@ def _run(verb: str, hazard: Hazard, user: User, d: dict):
             checked_on=d["checked_on"],
             relapsed=d["relapsed"],
             photos=d["photos"],
-        ),  # fmt: skip
+        ),
         "withdraw": lambda: services.withdraw_hazard(hazard, **v, reason=d["reason"]),
     }
     return calls[verb]()

@@ -26,6 +26,7 @@ from collections import defaultdict
 from django.db import transaction
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -161,6 +162,11 @@ def _alert_leaders(hazards: list[Hazard]) -> None:
     transaction.on_commit(lambda: Notification.objects.bulk_create(rows))
 
 
+def _day_after(deadline: dt.date | None) -> dt.date:
+    """The first day a rectification is overdue (today when it has no deadline)."""
+    return deadline + dt.timedelta(days=1) if deadline else timezone.localdate()
+
+
 def _feed_ratings(hazards: list[Hazard]) -> None:
     """An overdue major hazard touches its place's 零事故 standing (assessments)."""
     from luoshi.assessments.services import IncidentRecord, record_incidents
@@ -170,10 +176,10 @@ def _feed_ratings(hazards: list[Hazard]) -> None:
             IncidentRecord(
                 kind="major_hazard_overdue",
                 unit=h.unit,
-                occurred_on=h.matter.deadline or timezone.localdate(),
-                title=_("Major hazard overdue: %(title)s") % {"title": h.title},
+                occurred_on=_day_after(h.matter.deadline),
+                title=f"重大隐患逾期未整改：{h.title}"[:300],  # a record, in the office's words
                 source=f"hazards.hazard:{h.pk}",
-                url=f"/hazards/{h.pk}/",
+                url=reverse("hazards:detail", args=[h.pk]),
                 severity="major",
             )
             for h in hazards

@@ -39,8 +39,14 @@ def add_village(city, name: str = "东关村", code: str = "village") -> Unit:
     return village
 
 
-def open_cycle(city, code: str = "three_zeros", *, start=dt.date(2026, 1, 1),
-               end=dt.date(2026, 12, 31), name: str = "2026年度三零创建") -> object:  # fmt: skip
+def open_cycle(
+    city,
+    code: str = "three_zeros",
+    *,
+    start=dt.date(2026, 1, 1),
+    end=dt.date(2026, 12, 31),
+    name: str = "2026年度三零创建",
+) -> object:
     template = templates()[code]
     return services.open_cycle(
         actor=city.supervisor,

@@ -27,9 +27,11 @@ from luoshi.org.models import Role, Unit
 from luoshi.workcalendar.calendar import get_calendar
 
 from ..models import (
+    LEVEL_WORDS,
     Discovery,
     Hazard,
     HazardEventKind,
+    HazardLevel,
     HazardPolicy,
     HazardWarning,
     Reinspection,
@@ -83,28 +85,27 @@ def _matter_spec(
     leader: User | None,
     milestones: Sequence[matter_services.MilestoneSpec],
 ) -> matter_services.MatterSpec:
+    # The matter's words are the office's record, written in Chinese whatever the UI
+    # language of the supervisor who assigns it (as documents are).
+    level = HazardLevel(hazard.level)
     place = f"{hazard.unit.name} {hazard.address}".strip()
-    content = "\n".join(
-        line
-        for line in (
-            f"{hazard.serial}（{hazard.get_level_display()}隐患，{hazard.category.name}）",
-            _("Place: %(place)s") % {"place": place},
-            hazard.description,
-            _("Measures: %(measures)s") % {"measures": hazard.measures} if hazard.measures else "",
-        )
-        if line
-    )
+    lines = [
+        f"{hazard.serial}（{LEVEL_WORDS[level]}隐患，{hazard.category.name}）",
+        f"隐患地点：{place}",
+        hazard.description,
+        f"整改措施：{hazard.measures}" if hazard.measures else "",
+    ]
     return matter_services.MatterSpec(
-        title=_("Rectify hazard: %(title)s") % {"title": hazard.title},
+        title=f"隐患整改：{hazard.title}"[:300],
         source=Source.INSPECTION,
         kind=MatterKind.HAZARD,
-        content=content,
+        content="\n".join(line for line in lines if line),
         priority=Priority.URGENT if hazard.is_major else Priority.NORMAL,
         lead_unit=hazard.responsible_unit,
         responsible_leader=leader,
         deadline=deadline,
         report_cycle=ReportCycle.WEEKLY,
-        tags=["隐患整改", hazard.get_level_display(), hazard.category.name],
+        tags=["隐患整改", LEVEL_WORDS[level], hazard.category.name],
         milestones=list(milestones),
     )
 
@@ -316,8 +317,7 @@ def _register_relapse(hazard: Hazard, check: Reinspection, actor: User) -> Hazar
         responsible_unit=hazard.responsible_unit,
         found_on=check.checked_on,
         address=hazard.address,
-        description=_("Found again at the follow-up check of %(serial)s: %(record)s")
-        % {"serial": hazard.serial, "record": check.record},
+        description=f"{hazard.serial}销号后复查发现隐患反弹：{check.record}",
         measures=hazard.measures,
         verifying_unit=hazard.verifying_unit,
     )
