@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
-from luoshi.lib.errors import InvalidInput, NotAllowed, NotFound
+from luoshi.lib.errors import InvalidInput, NotAllowed
 from luoshi.matters.schemas import ErrorOut
 from luoshi.org.access import access_for
 from luoshi.org.models import Unit
@@ -451,7 +451,7 @@ def record_activity(request: HttpRequest, payload: ActivityIn):
     """A branch records an activity it held (三会一课, 主题党日)."""
     unit = Unit.objects.filter(pk=payload.unit).first()
     if unit is None:
-        raise NotFound(f"unit {payload.unit}")
+        raise InvalidInput(f"unit: {payload.unit}", field="unit")
     spec = services.ActivitySpec(**{**payload.dict(), "unit": unit})
     activity = services.record_activity(spec, actor=request.user)
     return Status(
@@ -511,9 +511,13 @@ def figures(request: HttpRequest, template: int | None = None):
         "districts": [
             {
                 "district": _ref(row.district),
-                "cycles": {
-                    str(k): {"units": v["units"], "average": v["average"]}
-                    for k, v in row.by_cycle.items()
+                "cycles": {  # in the order of the cycles
+                    str(c.pk): {
+                        "units": row.by_cycle[c.pk]["units"],
+                        "average": row.by_cycle[c.pk]["average"],
+                    }
+                    for c in cycles
+                    if c.pk in row.by_cycle
                 },
             }
             for row in queries.stars_by_district(cycles)

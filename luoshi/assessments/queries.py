@@ -246,7 +246,8 @@ def stars_lost(cycle: AssessmentCycle) -> list[LostStar]:
     goals = {g.code: g for g in Goal.objects.filter(template=cycle.template)}
     lost = []
     for assessment in now:
-        codes = sorted(before[assessment.unit_id][1] - set(assessment.goals_met))
+        lost_codes = before[assessment.unit_id][1] - set(assessment.goals_met)
+        codes = sorted(lost_codes, key=lambda c: goals[c].order if c in goals else 99)
         result = results[assessment.pk]
         reasons = {g.goal.code: g.why_not() for g in result.goals if g.goal.code in codes}
         lost.append(

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from luoshi.lib.errors import DomainError, InvalidInput
+from luoshi.lib.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from luoshi.lib.web import domain_errors
 from luoshi.matters.views._common import active_units
 from luoshi.org.access import access_for
@@ -50,9 +50,14 @@ from .scoring import evaluate
 
 
 def _attempt(request: HttpRequest, form, action: Callable, success: str) -> bool:
-    """Run a service for a valid form; a refusal lands on its field (or the form)."""
+    """Run a service for a valid form; a refusal lands on its field (or the form).
+
+    Not allowed (403) and not found (404) go to `domain_errors`: no form can mend them.
+    """
     try:
         action()
+    except (NotAllowed, NotFound):
+        raise
     except DomainError as error:
         field = error.field if error.field in form.fields else None
         form.add_error(field, error.message)
@@ -72,6 +77,7 @@ def _own_units(user) -> list[Unit]:
 
 
 @login_required
+@domain_errors
 def index(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     templates = list(AssessmentTemplate.objects.filter(is_active=True))
@@ -102,6 +108,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@domain_errors
 def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = get_object_or_404(AssessmentCycle.objects.select_related("template"), pk=pk)
     rows = list(
@@ -322,6 +329,7 @@ def figures(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@domain_errors
 def activities(request: HttpRequest) -> HttpResponse:
     own = _own_units(request.user)
     form = ActivityForm(request.POST or None, request.FILES or None, units=own)
@@ -346,6 +354,7 @@ def activities(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@domain_errors
 def incidents(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     if access.is_office:
