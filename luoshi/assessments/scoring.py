@@ -25,6 +25,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+
 from .models import Criterion, CriterionFeed, Finding, Goal, Score
 
 TENTH = Decimal("0.1")
@@ -81,6 +83,11 @@ class GoalResult:
             for c in self.criteria
             if not c.meets and not c.dropped
         ]
+        if not reasons and self.total < self.goal.threshold:
+            reasons.append(
+                _("%(total)s points, %(needed)s needed")
+                % {"total": self.total, "needed": self.goal.threshold}
+            )
         return reasons
 
 
