@@ -249,6 +249,10 @@ class Hazard(models.Model):
             models.Index(fields=["reinspection_due"], name="hazard_reinspection_due"),
             models.Index(fields=["warning"], name="hazard_warning"),
             models.Index(fields=["responsible_leader", "level"], name="hazard_leader"),
+            models.Index(fields=["found_on"], name="hazard_found_on"),
+            models.Index(fields=["discovery", "found_on"], name="hazard_discovery"),
+            models.Index(fields=["listed_supervision", "level"], name="hazard_listed"),
+            models.Index(fields=["closed_at"], name="hazard_closed_at"),
         ]
 
     def __str__(self) -> str:

@@ -65,9 +65,10 @@ def reinspection_warnings(today: dt.date, policy: HazardPolicy) -> dict[str, int
     horizon = today + dt.timedelta(days=policy.reminder_days)
     target = warning_case(today, policy)
     # Only hazards with a check near or past, or a warning to lift: both indexed.
+    # A hazard withdrawn through its matter (the matter page) needs no more checks.
     candidates = Hazard.objects.filter(
         Q(reinspection_due__lte=horizon) | ~Q(warning=HazardWarning.NORMAL)
-    )
+    ).exclude(matter__state=State.WITHDRAWN)
     moving = candidates.filter(~Q(warning=target))
     groups = (
         moving.annotate(new=target, checker=Coalesce("verifying_unit_id", "found_by_unit_id"))
