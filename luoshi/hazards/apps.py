@@ -9,9 +9,11 @@ class HazardsConfig(AppConfig):
 
     def ready(self) -> None:
         # The hazard scan (re-inspection warnings, overdue alerts to the leader in charge)
-        # runs with every warning scan of matters (`luoshi scan`).
+        # runs with every warning scan of matters (`luoshi scan`); a rectification that
+        # asks for verification is announced to its checkers.
         from luoshi.matters import listeners
 
-        from . import warnings
+        from . import followers, warnings
 
         listeners.on_matters_scanned(warnings.after_matters_scanned)
+        listeners.on_matter_changed(followers.matter_changed)

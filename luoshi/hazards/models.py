@@ -219,6 +219,9 @@ class Hazard(models.Model):
     # The day the leader in charge was alerted that this major hazard is overdue; cleared
     # when it no longer is, so a new overdue spell alerts again (hazards.warnings).
     overdue_alerted_on = models.DateField(null=True, blank=True)
+    # The completion request (the matter's completion_requested_at) whose checkers were
+    # told to verify, so each request is announced once (hazards.followers).
+    verification_asked_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(_("verified and closed at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     # The row of an import it came from, so a table imported twice adds nothing twice.

@@ -231,6 +231,7 @@ def verify_hazard(
         hazard.warning, hazard.overdue_alerted_on = HazardWarning.NORMAL, None
         record(hazard, HazardEventKind.VERIFIED, actor, unit=verification.unit, data=data)
     else:
+        hazard.verification_asked_at = None  # its next request is announced again
         record(
             hazard,
             HazardEventKind.VERIFICATION_FAILED,

@@ -255,3 +255,35 @@ def test_event_rows_are_append_only(city):
         event.save()
     with pytest.raises(ImmutableError):
         event.delete()
+
+
+def test_each_request_for_verification_is_announced_to_the_checkers_once(
+    city, django_capture_on_commit_callbacks
+):
+    from luoshi.notifications.models import Notification
+
+    def asked(user) -> int:
+        return Notification.objects.filter(user=user, text__contains="on-site verification").count()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        hazard = rectified(city, assigned(city))
+        # A later change of the matter (a comment while it waits) announces nothing again.
+        matter_services.comment_on_matter(fresh(hazard).matter, actor=city.leader, text="抓紧验收")
+    assert (asked(city.other_handler), asked(city.co_handler), asked(city.lead_handler)) == (
+        1,
+        1,
+        0,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        hazard = fresh(hazard)
+        services.verify_hazard(
+            hazard,
+            actor=city.other_handler,
+            version=hazard.version,
+            passed=False,
+            record_text="仍有杂物",
+        )
+        matter_services.request_completion(
+            fresh(hazard).matter, actor=city.lead_handler, version=None, text="再次清理"
+        )
+    assert asked(city.other_handler) == 2
