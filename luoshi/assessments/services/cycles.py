@@ -77,6 +77,11 @@ def open_cycle(
     if not units:
         raise InvalidInput(_("There is no unit to rate."), field="units")
     office = _office_unit(actor)
+    orphan = next((u for u in units if u.parent_id is None and office is None), None)
+    if orphan is not None:
+        raise InvalidInput(
+            _("%(unit)s has no unit above it to review it.") % {"unit": orphan}, field="units"
+        )
     cycle = AssessmentCycle.objects.create(
         template=template,
         name=name,
