@@ -155,6 +155,8 @@ ROUTERS = {
     "projects": "/projects",
     "enterprises": "/enterprises",
     "citizens": "/citizens",
+    "hazards": "/hazards",
+    "assessments": "/assessments",
 }
 for _app, _prefix in ROUTERS.items():
     api.add_router(_prefix, import_module(f"luoshi.{_app}.api").router)

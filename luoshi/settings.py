@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "luoshi.projects",
     "luoshi.enterprises",
     "luoshi.citizens",
+    "luoshi.hazards",
+    "luoshi.assessments",
 ]
 
 MIDDLEWARE = [

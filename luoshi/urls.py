@@ -16,6 +16,8 @@ APP_PREFIXES = {
     "enterprises": "enterprises/",
     "workcalendar": "calendar/",
     "citizens": "citizens/",
+    "hazards": "hazards/",
+    "assessments": "assessments/",
 }
 
 urlpatterns = [

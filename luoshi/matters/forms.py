@@ -95,8 +95,12 @@ class RegisterForm(forms.Form):
 
     title = forms.CharField(label=gettext_lazy("Title"), max_length=300)
     source = forms.ChoiceField(label=gettext_lazy("Source"), choices=Source.choices)
+    # A hazard rectification is registered from its hazard (hazards.services), which
+    # alone can verify and close it: the office does not start one here.
     kind = forms.ChoiceField(
-        label=gettext_lazy("Kind"), choices=MatterKind.choices, initial=MatterKind.TASK
+        label=gettext_lazy("Kind"),
+        choices=[c for c in MatterKind.choices if c[0] != MatterKind.HAZARD],
+        initial=MatterKind.TASK,
     )
     priority = forms.ChoiceField(
         label=gettext_lazy("Priority"), choices=Priority.choices, initial=Priority.NORMAL

@@ -257,9 +257,22 @@ def check_request_completion(access: Access, ctx: Context, **_kw) -> None:
     _require_not_suspended(ctx.matter, "request_completion")
 
 
+# Kinds closed only by an on-site check by someone other than the unit that did the work
+# (验收销号, services.verification): the supervisor's review and close refuse them.
+VERIFIED_KINDS = frozenset({MatterKind.HAZARD})
+
+
+def _require_not_verified_kind(matter: Matter) -> None:
+    if matter.kind in VERIFIED_KINDS:
+        raise IllegalTransition(
+            _("A hazard rectification is closed only by its on-site verification (验收销号).")
+        )
+
+
 def check_review(access: Access, ctx: Context, **_kw) -> None:
     _require_supervisor(access, "review")
     _require_state(ctx.matter, {State.COMPLETION_REQUESTED}, "review")
+    _require_not_verified_kind(ctx.matter)
 
 
 def check_close(access: Access, ctx: Context, **_kw) -> None:
@@ -267,6 +280,7 @@ def check_close(access: Access, ctx: Context, **_kw) -> None:
     _require_state(ctx.matter, {State.COMPLETED}, "close")
     if ctx.matter.kind == MatterKind.ENTERPRISE:  # closed by its rating (services.reopening)
         raise IllegalTransition(_("An enterprise problem is closed by the enterprise's rating."))
+    _require_not_verified_kind(ctx.matter)
 
 
 def check_hasten(access: Access, ctx: Context, **_kw) -> None:

@@ -13,6 +13,7 @@ class UnitKind(models.TextChoices):
     DISTRICT = "district", _("District")  # 区 / 县
     STREET = "street", _("Street or town")  # 街道 / 乡镇
     CITY = "city", _("City")
+    VILLAGE = "village", _("Village or community")  # 村 / 社区, under a street or town
 
 
 class Unit(models.Model):

@@ -33,6 +33,7 @@ from .handling import (
 )
 from .reopening import Rating, rate_matter, reopen_matter, settle_unsatisfied  # noqa: F401
 from .requests import raise_dispute, request_extension, rule_dispute, rule_extension
+from .verification import verify_completion
 
 __all__ = [
     "CoUnit",
@@ -63,5 +64,6 @@ __all__ = [
     "suspend_matter",
     "template_specs",
     "update_matter",
+    "verify_completion",
     "withdraw_matter",
 ]
