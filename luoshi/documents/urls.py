@@ -13,6 +13,7 @@ urlpatterns = [
         views.import_accept_suggestions,
         name="import_accept_suggestions",
     ),
+    path("import/<int:pk>/cancel/", views.import_cancel, name="import_cancel"),
     path("ledger.xlsx", views.ledger, name="ledger"),
     path("bulletins/", views.bulletin_list, name="bulletin_list"),
     path("bulletins/<int:pk>/", views.bulletin_detail, name="bulletin_detail"),

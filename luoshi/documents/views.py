@@ -1,58 +1,34 @@
 """Pages of documents: import a table (upload → preview → confirm), the ledger, bulletins.
 
-Each view parses the request, calls a service or query, and renders; domain errors
-become the matching HTTP answer (403/404) or a message on the page.
+Each view parses the request, asks documents.permissions what to offer, calls a service
+or query, and renders; refusals go on the form (FORM_REFUSALS) or become 403/404.
 """
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import (
-    FileResponse,
-    Http404,
-    HttpResponse,
-    HttpResponseBadRequest,
-    JsonResponse,
-)
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from luoshi.lib.errors import DomainError, NotAllowed
-from luoshi.lib.web import domain_errors
-from luoshi.matters.filters import MatterFilter
-from luoshi.matters.models import Matter
+from luoshi.lib.errors import InvalidInput
+from luoshi.lib.web import FORM_REFUSALS, add_refusal, domain_errors
 from luoshi.org.access import access_for
 
-from . import services
-from .forms import BulletinForm, ImportForm, PeriodForm
-from .ledger import build_ledger
-from .queries import (
-    batches_for,
-    get_batch_for_user,
-    get_bulletin_for_user,
-    visible_bulletins,
-)
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _require_supervisor(request) -> None:
-    access = access_for(request.user)
-    if not (access.is_office):
-        raise NotAllowed(_("Only the office's supervisors may do this."))
+from . import permissions, responses, services
+from .forms import BulletinForm, ImportForm, PeriodForm, VersionForm
+from .models import ImportState
+from .queries import batches_for, get_batch_for_user, get_bulletin_for_user, visible_bulletins
 
 
 @login_required
-def index(request):
+def index(request: HttpRequest) -> HttpResponse:
     """The documents home: import, ledger, bulletins, and the latest of each."""
-    access = access_for(request.user)
     context = {
-        "is_supervisor": access.is_office,
+        "is_supervisor": permissions.may_act(access_for(request.user)),
         "batches": batches_for(request.user)[:10],
         "bulletins": visible_bulletins(request.user)[:10],
     }
@@ -65,8 +41,8 @@ def index(request):
 @login_required
 @domain_errors
 @require_http_methods(["GET", "POST"])
-def import_upload(request):
-    _require_supervisor(request)
+def import_upload(request: HttpRequest) -> HttpResponse:
+    permissions.require(permissions.may_act, request.user, _("import tables"))
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -74,9 +50,7 @@ def import_upload(request):
             batch = services.upload_import(
                 upload.read(), filename=upload.name, options=form.options(), actor=request.user
             )
-        except DomainError as error:
-            if isinstance(error, NotAllowed):
-                raise
+        except FORM_REFUSALS as error:
             form.add_error("file" if error.field in (None, "file") else None, error.message)
         else:
             return redirect("documents:import_preview", batch.pk)
@@ -86,13 +60,15 @@ def import_upload(request):
 
 @login_required
 @domain_errors
-def import_preview(request, pk: int):
+def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_batch_for_user(request.user, pk)
+    previewed = batch.state == ImportState.PREVIEWED
     context = {
         "batch": batch,
         "preview": batch.preview,
-        "has_suggestions": batch.state == "previewed"
+        "has_suggestions": previewed
         and any(p.get("code") == "unit_suggestion" for p in batch.preview.get("problems", [])),
+        "can_cancel": previewed,
         "created": services.created_matters(batch) if batch.created_count else [],
     }
     return render(request, "documents/import_preview.html", context)
@@ -101,7 +77,7 @@ def import_preview(request, pk: int):
 @login_required
 @domain_errors
 @require_POST
-def import_accept_suggestions(request, pk: int):
+def import_accept_suggestions(request: HttpRequest, pk: int) -> HttpResponse:
     """Preview the same file again, reading near-miss unit names as the suggested units."""
     batch = get_batch_for_user(request.user, pk)
     batch = services.preview_again(batch, actor=request.user, accept_suggestions=True)
@@ -111,13 +87,11 @@ def import_accept_suggestions(request, pk: int):
 @login_required
 @domain_errors
 @require_POST
-def import_confirm(request, pk: int):
+def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_batch_for_user(request.user, pk)
     try:
         batch = services.confirm_import(batch, actor=request.user)
-    except NotAllowed:
-        raise
-    except DomainError as error:
+    except FORM_REFUSALS as error:
         messages.error(request, error.message)
     else:
         messages.success(
@@ -126,34 +100,30 @@ def import_confirm(request, pk: int):
     return redirect("documents:import_preview", batch.pk)
 
 
+@login_required
+@domain_errors
+@require_POST
+def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set a previewed table aside (a wrong file, a superseded draft)."""
+    batch = get_batch_for_user(request.user, pk)
+    try:
+        batch = services.cancel_import(batch, actor=request.user)
+    except FORM_REFUSALS as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The import was cancelled; nothing was registered."))
+    return redirect("documents:import_preview", batch.pk)
+
+
 # --- Ledger -----------------------------------------------------------------------------------
 
 
-def ledger_response(request, *, json_errors: bool = True) -> HttpResponse:
-    """The ledger of the list the user filtered, as the matter list shows it (also the API's)."""
-    matter_filter = MatterFilter.from_params(request.GET)
-    if not matter_filter.is_valid:
-        body = {
-            "code": "invalid_input",
-            "message": "; ".join(matter_filter.errors.values()),
-            "field": next(iter(matter_filter.errors)),
-            "errors": matter_filter.errors,
-        }
-        if json_errors:
-            return JsonResponse(body, status=400)
-        return HttpResponseBadRequest(body["message"], content_type="text/plain; charset=utf-8")
-    queryset = matter_filter.apply(Matter.objects.visible_to(request.user))
-    today = timezone.localdate()
-    response = HttpResponse(build_ledger(queryset), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"督查督办台账-{today:%Y%m%d}.xlsx"
-    )
-    return response
-
-
 @login_required
-def ledger(request):
-    return ledger_response(request, json_errors=False)
+def ledger(request: HttpRequest) -> HttpResponse:
+    try:
+        return responses.ledger_file(request.user, request.GET)
+    except InvalidInput as error:
+        return HttpResponse(error.message, status=422, content_type="text/plain; charset=utf-8")
 
 
 # --- Bulletins --------------------------------------------------------------------------------
@@ -162,15 +132,18 @@ def ledger(request):
 @login_required
 @domain_errors
 @require_http_methods(["GET", "POST"])
-def bulletin_list(request):
-    access = access_for(request.user)
-    can_draft = access.is_office
+def bulletin_list(request: HttpRequest) -> HttpResponse:
+    can_draft = permissions.may_act(access_for(request.user))
     form = PeriodForm(request.POST or None)
     if request.method == "POST":
-        _require_supervisor(request)
+        permissions.require(permissions.may_act, request.user, _("draft bulletins"))
         if form.is_valid():
-            bulletin = services.draft_bulletin(actor=request.user, **form.cleaned_data)
-            return redirect("documents:bulletin_detail", bulletin.pk)
+            try:
+                bulletin = services.draft_bulletin(actor=request.user, **form.cleaned_data)
+            except FORM_REFUSALS as error:
+                add_refusal(form, error)
+            else:
+                return redirect("documents:bulletin_detail", bulletin.pk)
     bulletins = visible_bulletins(request.user)[:100]
     context = {"bulletins": bulletins, "form": form, "can_draft": can_draft}
     return render(
@@ -181,21 +154,21 @@ def bulletin_list(request):
 @login_required
 @domain_errors
 @require_http_methods(["GET", "POST"])
-def bulletin_detail(request, pk: int):
+def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = get_bulletin_for_user(request.user, pk)
     initial = {name: getattr(bulletin, name) for name in services.TEXT_FIELDS}
     form = BulletinForm(request.POST or None, initial={**initial, "version": bulletin.version})
+    status = 200
     if request.method == "POST":
-        _require_supervisor(request)
+        permissions.require(permissions.may_act, request.user, _("edit bulletins"))
+        status = 422
         if form.is_valid():
             data = dict(form.cleaned_data)
             version = data.pop("version")
             try:
                 services.update_bulletin(bulletin, actor=request.user, version=version, **data)
-            except NotAllowed:
-                raise
-            except DomainError as error:
-                form.add_error(None, error.message)
+            except FORM_REFUSALS as error:
+                status = add_refusal(form, error)
             else:
                 messages.success(request, _("The draft was saved."))
                 return redirect("documents:bulletin_detail", bulletin.pk)
@@ -204,38 +177,35 @@ def bulletin_detail(request, pk: int):
         "form": form,
         "mentions": bulletin.mentions.select_related("unit", "matter"),
     }
-    return render(
-        request, "documents/bulletin_detail.html", context, status=422 if form.errors else 200
-    )
+    return render(request, "documents/bulletin_detail.html", context, status=status)
 
 
 @login_required
 @domain_errors
 @require_POST
-def bulletin_issue(request, pk: int):
+def bulletin_issue(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = get_bulletin_for_user(request.user, pk)
+    form = VersionForm(request.POST)
     try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = None
-    try:
+        version = _version(form)
         bulletin = services.issue_bulletin(bulletin, actor=request.user, version=version)
-    except NotAllowed:
-        raise
-    except DomainError as error:
+    except FORM_REFUSALS as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("Bulletin %(n)s was issued.") % {"n": bulletin.number_label})
     return redirect("documents:bulletin_detail", bulletin.pk)
 
 
+def _version(form: forms.Form) -> int:
+    """The version the page showed; a post without one is refused, never defaulted."""
+    if not form.is_valid():
+        raise InvalidInput(
+            _("Reload the page: the form lacks the version you saw."), field="version"
+        )
+    return form.cleaned_data["version"]
+
+
 @login_required
 @domain_errors
-def bulletin_file(request, pk: int):
-    bulletin = get_bulletin_for_user(request.user, pk)
-    if not bulletin.file:
-        raise Http404(_("This bulletin has not been issued yet."))
-    name = f"督查通报{bulletin.number_label}.docx"
-    return FileResponse(
-        bulletin.file.open("rb"), as_attachment=True, filename=name, content_type=DOCX
-    )
+def bulletin_file(request: HttpRequest, pk: int) -> HttpResponse:
+    return responses.bulletin_file(get_bulletin_for_user(request.user, pk))

@@ -17,8 +17,7 @@ from django.views.decorators.http import require_POST
 
 from luoshi.lib.errors import DomainError, InvalidInput, NotFound
 from luoshi.lib.web import domain_errors
-from luoshi.matters.models import RUNNING_STATES, State
-from luoshi.matters.services.reopening import Rating
+from luoshi.matters.models import RUNNING_STATES, Rating, State
 from luoshi.org.access import access_for
 from luoshi.org.models import Unit
 

@@ -30,7 +30,7 @@ from .handling import (
     request_completion,
     review_completion,
 )
-from .reopening import Rating, rate_matter, reopen_matter, settle_unsatisfied  # noqa: F401
+from .reopening import rate_matter, reopen_matter, settle_unsatisfied
 from .requests import raise_dispute, request_extension, rule_dispute, rule_extension
 
 __all__ = [
@@ -48,7 +48,9 @@ __all__ = [
     "decompose_matter",
     "hasten_matter",
     "raise_dispute",
+    "rate_matter",
     "register_matter",
+    "reopen_matter",
     "report_progress",
     "request_completion",
     "request_extension",
@@ -56,6 +58,7 @@ __all__ = [
     "review_completion",
     "rule_dispute",
     "rule_extension",
+    "settle_unsatisfied",
     "submit_for_approval",
     "suspend_matter",
     "template_specs",

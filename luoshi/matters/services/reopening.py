@@ -19,10 +19,9 @@ service passes its EnterprisePolicy. Who may rate is established by the caller t
 from __future__ import annotations
 
 from django.contrib.auth.models import User
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from luoshi.lib.errors import IllegalTransition, InvalidInput, NotAllowed
 from luoshi.notifications.models import NotificationKind
@@ -31,22 +30,17 @@ from luoshi.org.access import access_for
 from luoshi.org.models import Role
 from luoshi.workcalendar.calendar import get_calendar
 
-from ..models import EventKind, Matter, MatterEvent, MatterWarning, State
+from ..models import (  # Rating and SATISFIED_GRADES: still importable from here
+    SATISFIED_GRADES,
+    EventKind,
+    Matter,
+    MatterEvent,
+    MatterWarning,
+    Rating,
+    State,
+)
 from ..warnings import refresh_warning
 from ._base import lock, record, require_text, today
-
-
-class Rating(models.TextChoices):
-    """The requester's satisfaction (满意度), five grades."""
-
-    VERY_SATISFIED = "very_satisfied", gettext_lazy("Very satisfied")  # 非常满意
-    SATISFIED = "satisfied", gettext_lazy("Satisfied")  # 满意
-    BASICALLY_SATISFIED = "basically_satisfied", gettext_lazy("Basically satisfied")  # 基本满意
-    UNSATISFIED = "unsatisfied", gettext_lazy("Unsatisfied")  # 不满意
-    VERY_UNSATISFIED = "very_unsatisfied", gettext_lazy("Very unsatisfied")  # 非常不满意
-
-
-SATISFIED_GRADES = frozenset({Rating.VERY_SATISFIED, Rating.SATISFIED, Rating.BASICALLY_SATISFIED})
 
 
 def last_rating(matter: Matter) -> MatterEvent | None:
