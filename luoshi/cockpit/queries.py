@@ -20,8 +20,8 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from luoshi.lib.dates import day_start
-from luoshi.lib.errors import InvalidInput, NotAllowed
+from luoshi.lib.dates import day_start, parse_date
+from luoshi.lib.errors import NotAllowed
 from luoshi.matters.models import (
     OPEN_STATES,
     EventKind,
@@ -445,10 +445,5 @@ def last_bulletin_day() -> dt.date | None:
 def resolve_since(value: str | None) -> dt.date:
     """`since`: a day (YYYY-MM-DD), or "bulletin" for the last bulletin (else 30 days ago)."""
     if value and value != "bulletin":
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            raise InvalidInput(
-                _("since must be a date like 2026-06-30 or 'bulletin'."), field="since"
-            ) from None
+        return parse_date(value, field="since", required=True)  # type: ignore[return-value]
     return last_bulletin_day() or timezone.localdate() - dt.timedelta(30)

@@ -14,7 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.evaluation.queries import latest_ranking_data
-from luoshi.matters.views._common import domain_errors
+from luoshi.lib.dates import parse_date
+from luoshi.lib.errors import InvalidInput
+from luoshi.lib.web import domain_errors
 
 from . import queries
 from .models import FlowMetric
@@ -24,13 +26,13 @@ PAGE_PLACES = 12  # first and last places of each group; the evaluation page has
 
 
 def _day(request: HttpRequest, name: str) -> dt.date | None:
-    value = request.GET.get(name)
-    if not value:
-        return None
+    """A day from the query string; a mistyped one is said on the page and ignored."""
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        messages.error(request, _("%(field)s must be a date like 2026-06-30.") % {"field": name})
+        return parse_date(request.GET.get(name), field=name)
+    except InvalidInput as error:
+        messages.error(
+            request, _("%(field)s: %(problem)s") % {"field": name, "problem": error.message}
+        )
         return None
 
 

@@ -9,7 +9,6 @@ from luoshi.documents.models import (
     BulletinEvent,
     BulletinEventKind,
     ImportBatch,
-    ImportEvent,
     ImportEventKind,
     ImportState,
 )

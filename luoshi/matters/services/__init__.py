@@ -4,8 +4,12 @@ Each checks permission and preconditions (matters.permissions), locks the matter
 and compares its version, changes it inside one transaction, appends its
 MatterEvent, and sends notifications after commit. Pages, the API, imports and
 commands all call these functions.
+
+`permission_context(matter)` is what pages and the API hand to matters.permissions
+(`available_actions`, `check`) to offer only what the user may do now.
 """
 
+from ._base import context as permission_context
 from .clock import comment_on_matter, hasten_matter, resume_matter, suspend_matter
 from .dispatch import (
     CoUnit,
@@ -37,6 +41,7 @@ __all__ = [
     "CoUnit",
     "MatterSpec",
     "MilestoneSpec",
+    "permission_context",
     "accept_matter",
     "add_milestones",
     "approve_dispatch",

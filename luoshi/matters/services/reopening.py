@@ -30,6 +30,7 @@ from luoshi.org.access import access_for
 from luoshi.org.models import Role
 from luoshi.workcalendar.calendar import get_calendar
 
+from .. import permissions
 from ..models import (  # Rating and SATISFIED_GRADES: still importable from here
     SATISFIED_GRADES,
     EventKind,
@@ -62,8 +63,7 @@ def reopen_count(matter: Matter) -> int:
 
 
 def _require_supervisor(actor: User) -> None:
-    access = access_for(actor)
-    if not (access.is_office):
+    if not permissions.may_revisit(access_for(actor)):
         raise NotAllowed(_("Only the office's supervisors may reopen or settle a matter."))
 
 

@@ -60,7 +60,7 @@ def test_a_bad_filter_value_is_named_and_ignored(client, city):
     html = response.content.decode()
     assert response.status_code == 200
     assert "Unknown state: bogus" in html
-    assert "deadline_from must be a date like 2026-06-30." in html
+    assert "deadline_from: “yesterday” is not a date: enter it as 2026-06-30." in html
     assert len(titles(response)) == 1
 
 

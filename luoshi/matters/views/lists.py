@@ -21,6 +21,7 @@ from luoshi.org.access import access_for
 from .. import services
 from ..filters import ORDERINGS, MatterFilter, facet_counts
 from ..models import Matter, MatterKind, MatterWarning, Source, State
+from ..permissions import may_hasten
 from ._common import active_units, leaders, render_page
 
 PAGE_SIZE = 25
@@ -62,7 +63,7 @@ def matter_list(request: HttpRequest) -> HttpResponse:
         "kinds": MatterKind.choices,
         "sources": Source.choices,
         "sortable": _sort_links(mfilter),
-        "can_hasten": access.is_office,
+        "can_hasten": may_hasten(access),
     }
     return render_page(
         request, "matters/matter_list.html", "matters/partials/list_body.html", context
