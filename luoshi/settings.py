@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "luoshi.cockpit",
     "luoshi.projects",
     "luoshi.enterprises",
+    "luoshi.demo",  # last: `luoshi demo` composes the demo builders of the apps above
 ]
 
 MIDDLEWARE = [

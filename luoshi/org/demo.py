@@ -1,37 +1,25 @@
-"""`luoshi demo`: build 示例市, the demo city — units, users for every role, a year of matters.
+"""The demo city's units and people (示例市): org's part of `luoshi demo`.
 
 1. Units: the city, its two supervision offices, departments, districts and their
    streets/towns (about 40), with the aliases imports match on.
 2. Users: supervisors, leaders, an admin, and a handler and a head for every unit,
-   all with the one demo password (`--logins` prints them).
-3. Matters: luoshi.matters.demo.build, through the services at past dates.
-4. Every other installed app's `luoshi.<app>.demo.build(context)`, if it has one.
-5. The warning scan, as the nightly job would run it.
+   all with the one demo password (`luoshi demo --logins` prints them).
 
-`--if-empty` does nothing when any unit exists (`make run` calls it on every start).
+`build(ctx)` fills the DemoContext (units, users, handlers, heads, supervisors,
+leaders, leader_of) that the builders after it read.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import random
-import time
-from importlib import import_module
-from importlib.util import find_spec
 
-from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
-from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from luoshi.matters import demo as matters_demo
-from luoshi.matters.demo import DemoContext
-from luoshi.matters.warnings import scan
-from luoshi.org.models import Membership, Role, Unit, UnitKind
-from luoshi.workcalendar.calendar import get_calendar
+from luoshi.lib.demo import DemoContext
+
+from .models import Membership, Role, Unit, UnitKind
 
 PASSWORD = "luoshi-demo"
 CITY = "示例市"
@@ -107,121 +95,17 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋�
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红玲斌宇浩凯鹏婷雪琳晨欣"
 
 
-class Command(BaseCommand):
-    help = "Build 示例市, the demo city: units, users for every role, matters in every state."
-
-    def add_arguments(self, parser) -> None:
-        parser.add_argument(
-            "--if-empty", action="store_true", help="Do nothing if any unit already exists."
-        )
-        parser.add_argument(
-            "--logins", action="store_true", help="Only print the demo logins for each role."
-        )
-        parser.add_argument("--port", type=int, help="With --logins: print the URL on this port.")
-        parser.add_argument(
-            "--seed", type=int, default=2026, help="Random seed (the same seed, the same city)."
-        )
-        parser.add_argument(
-            "--matters", type=int, default=300, help="How many matters to build (default 300)."
-        )
-
-    def handle(self, *args, **options) -> None:
-        if options["logins"]:
-            self.print_logins(options["port"])
-            return
-        if Unit.objects.exists():
-            if options["if_empty"]:
-                self.stdout.write(_("Units exist already: the demo city is not built again."))
-                return
-            raise CommandError(
-                _("The database already has units; the demo city is built on an empty one.")
-            )
-        self.build(options["seed"], options["matters"])
-
-    def build(self, seed: int, count: int) -> None:
-        started = time.perf_counter()
-        ctx = self.build_city(random.Random(seed))
-        self.stdout.write(
-            _("%(units)s units and %(users)s users; building %(n)s matters…")
-            % {"units": len(ctx.units), "users": len(ctx.users), "n": count}
-        )
-        matters = matters_demo.build(ctx, count)
-        for name, build in other_builders():
-            self.stdout.write(_("Demo data of %(app)s…") % {"app": name})
-            build(ctx)
-        changed = scan()
-        self.print_summary(matters_demo.summary(matters), changed, time.perf_counter() - started)
-
-    @transaction.atomic
-    def build_city(self, rng: random.Random) -> DemoContext:
-        units = build_units()
-        users, handlers, heads = build_users(units, rng)
-        leader_of = {
-            unit: users[username] for username, names in LEADER_FIELDS.items() for unit in names
-        }
-        today = timezone.localdate()
-        return DemoContext(
-            units=units,
-            users=users,
-            handlers=handlers,
-            heads=heads,
-            supervisors=[users[u] for u, _t, _n, role in STAFF if role == Role.SUPERVISOR],
-            leaders=[users[u] for u, _t, _n, role in STAFF if role == Role.LEADER],
-            leader_of=leader_of,
-            rng=rng,
-            today=today,
-            start=history_start(today),
-            calendar=get_calendar(),
-            log=self.stdout.write,
-        )
-
-    def print_summary(self, summary: dict, changed: dict, seconds: float) -> None:
-        states = ", ".join(f"{k} {v}" for k, v in sorted(summary["state"].items()))
-        warnings = ", ".join(f"{k} {v}" for k, v in sorted(summary["warning"].items()))
-        self.stdout.write(_("Matters by state: %(s)s") % {"s": states})
-        self.stdout.write(_("Open matters by warning: %(s)s") % {"s": warnings})
-        self.stdout.write(self.style.SUCCESS(_("Demo city built in %(t).1f s.") % {"t": seconds}))
-
-    def print_logins(self, port: int | None) -> None:
-        """The demo logins by role, read from the database (the password is the demo one)."""
-        rows = (
-            Membership.objects.filter(unit__in=Unit.objects.all())
-            .select_related("user", "unit")
-            .order_by("role", "unit__order", "unit__id", "user__username")
-        )
-        by_role: dict[str, list[Membership]] = {}
-        for row in rows:
-            by_role.setdefault(row.role, []).append(row)
-        if not by_role:
-            self.stdout.write(_("No users yet: run `luoshi demo` to build the demo city."))
-            return
-        if port:
-            self.stdout.write(_("Luoshi: http://127.0.0.1:%(port)s/") % {"port": port})
-        self.stdout.write(_("Demo logins (password for all: %(pw)s)") % {"pw": PASSWORD})
-        for role in Role:
-            members = by_role.get(role, [])
-            shown = members if role not in (Role.HANDLER, Role.UNIT_HEAD) else members[:4]
-            for m in shown:
-                title = TITLES.get(m.user.username, "")
-                self.stdout.write(
-                    f"  {role.label:<12} {m.user.username:<16} {m.unit.name} {title}"
-                    f" {m.user.first_name}"
-                )
-            if len(members) > len(shown):
-                self.stdout.write(
-                    _("  %(role)s: … and %(n)s more, one in every unit (<unit code>.%(suffix)s)")
-                    % {
-                        "role": role.label,
-                        "n": len(members) - len(shown),
-                        "suffix": "handler" if role == Role.HANDLER else "head",
-                    }
-                )
-
-
-def history_start(today: dt.date) -> dt.date:
-    """The first day of the demo's history: the current year, or the last 240 days early in it."""
-    start = dt.date(today.year, 1, 4)
-    return start if (today - start).days >= 150 else today - dt.timedelta(days=240)
+@transaction.atomic
+def build(ctx: DemoContext) -> None:
+    """The units, the users in them, and who is in charge of which field."""
+    ctx.units = build_units()
+    ctx.users, ctx.handlers, ctx.heads = build_users(ctx.units, ctx.rng)
+    ctx.supervisors = [ctx.users[u] for u, _t, _n, role in STAFF if role == Role.SUPERVISOR]
+    ctx.leaders = [ctx.users[u] for u, _t, _n, role in STAFF if role == Role.LEADER]
+    ctx.leader_of = {
+        unit: ctx.users[username] for username, names in LEADER_FIELDS.items() for unit in names
+    }
+    ctx.log(f"{len(ctx.units)} units and {len(ctx.users)} users")
 
 
 def build_units() -> dict[str, Unit]:
@@ -271,18 +155,3 @@ def build_users(
     handlers = {unit: by_name[u] for u, _t, unit, role in people if role == Role.HANDLER}
     heads = {unit: by_name[u] for u, _t, unit, role in people if role == Role.UNIT_HEAD}
     return by_name, handlers, heads
-
-
-def other_builders() -> list[tuple[str, object]]:
-    """`build(context)` of every other luoshi app with a `demo` module, in INSTALLED_APPS order."""
-    found = []
-    for config in apps.get_app_configs():
-        name = config.name
-        if not name.startswith("luoshi.") or name in ("luoshi.matters", "luoshi.org"):
-            continue
-        if find_spec(f"{name}.demo") is None:
-            continue
-        module = import_module(f"{name}.demo")
-        if hasattr(module, "build"):
-            found.append((config.label, module.build))
-    return found
