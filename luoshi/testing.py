@@ -9,46 +9,55 @@ from django.contrib.auth.models import User
 
 from luoshi.matters import services
 from luoshi.matters.models import Matter, Source
-from luoshi.org.models import Membership, Role, Unit, UnitKind
+from luoshi.org import services as org_services
+from luoshi.org.models import Role, Unit, UnitKind
 
-
-def _user(username: str, unit: Unit | None, *roles: str, name: str = "") -> User:
-    user = User.objects.create_user(username, password="pw", first_name=name or username)
-    for role in roles:
-        Membership.objects.create(user=user, unit=unit, role=role)
-    return user
+# The test city's units: (attribute, name, kind, parent attribute, aliases).
+UNITS = [
+    ("city", "示例市", UnitKind.CITY, None, []),
+    ("office", "市委督查室", UnitKind.OFFICE, "city", []),
+    ("lead", "市发改委", UnitKind.DEPARTMENT, "city", ["市发展和改革委员会"]),
+    ("co", "市工信局", UnitKind.DEPARTMENT, "city", []),
+    ("other", "市商务局", UnitKind.DEPARTMENT, "city", []),
+    ("district", "东城区", UnitKind.DISTRICT, "city", []),
+    ("street", "东城区城关街道", UnitKind.STREET, "district", []),
+]
+# The personas: (username, unit attribute, role).
+PERSONAS = [
+    ("supervisor", "office", Role.SUPERVISOR),
+    ("lead_handler", "lead", Role.HANDLER),
+    ("lead_head", "lead", Role.UNIT_HEAD),
+    ("co_handler", "co", Role.HANDLER),
+    ("other_handler", "other", Role.HANDLER),
+    ("district_head", "district", Role.UNIT_HEAD),
+    ("street_handler", "street", Role.HANDLER),
+    ("leader", "city", Role.LEADER),
+    ("other_leader", "city", Role.LEADER),
+    ("admin", "office", Role.ADMIN),
+]
 
 
 def build_city() -> SimpleNamespace:
-    """The supervising office, a lead unit, a co-unit, an unrelated unit, a district."""
-    city = Unit.objects.create(name="示例市", kind=UnitKind.CITY)
-    office = Unit.objects.create(name="市委督查室", kind=UnitKind.OFFICE, parent=city)
-    lead = Unit.objects.create(
-        name="市发改委", kind=UnitKind.DEPARTMENT, parent=city, aliases=["市发展和改革委员会"]
+    """The supervising office, a lead unit, a co-unit, an unrelated unit, a district.
+
+    Built through org.services (units and roles with their OrgEvents). `city` in
+    conftest.py builds it once per test session; this builds a fresh one.
+    """
+    names = {attr: name for attr, name, _kind, _parent, _aliases in UNITS}
+    specs = [
+        org_services.UnitSpec(name, kind, names.get(parent), aliases)
+        for _attr, name, kind, parent, aliases in UNITS
+    ]
+    made = {u.name: u for u in org_services.create_units(specs, actor=None)}
+    units = {attr: made[name] for attr, name in names.items()}
+    users = {
+        username: User.objects.create_user(username, password="pw", first_name=username)
+        for username, _unit, _role in PERSONAS
+    }
+    org_services.grant_roles(
+        ((users[username], units[unit], role) for username, unit, role in PERSONAS), actor=None
     )
-    co = Unit.objects.create(name="市工信局", kind=UnitKind.DEPARTMENT, parent=city)
-    other = Unit.objects.create(name="市商务局", kind=UnitKind.DEPARTMENT, parent=city)
-    district = Unit.objects.create(name="东城区", kind=UnitKind.DISTRICT, parent=city)
-    street = Unit.objects.create(name="东城区城关街道", kind=UnitKind.STREET, parent=district)
-    return SimpleNamespace(
-        city=city,
-        office=office,
-        lead=lead,
-        co=co,
-        other=other,
-        district=district,
-        street=street,
-        supervisor=_user("supervisor", office, Role.SUPERVISOR),
-        lead_handler=_user("lead_handler", lead, Role.HANDLER),
-        lead_head=_user("lead_head", lead, Role.UNIT_HEAD),
-        co_handler=_user("co_handler", co, Role.HANDLER),
-        other_handler=_user("other_handler", other, Role.HANDLER),
-        district_head=_user("district_head", district, Role.UNIT_HEAD),
-        street_handler=_user("street_handler", street, Role.HANDLER),
-        leader=_user("leader", city, Role.LEADER),
-        other_leader=_user("other_leader", city, Role.LEADER),
-        admin=_user("admin", office, Role.ADMIN),
-    )
+    return SimpleNamespace(**units, **users)
 
 
 def register(

@@ -19,7 +19,8 @@ from django.db import transaction
 
 from luoshi.lib.demo import DemoContext
 
-from .models import Membership, Role, Unit, UnitKind
+from . import services
+from .models import Role, Unit, UnitKind
 
 PASSWORD = "luoshi-demo"
 CITY = "示例市"
@@ -109,16 +110,12 @@ def build(ctx: DemoContext) -> None:
 
 
 def build_units() -> dict[str, Unit]:
-    units: dict[str, Unit] = {}
-    for order, (_code, name, kind, aliases, parent) in enumerate(UNITS):
-        units[name] = Unit.objects.create(
-            name=name,
-            kind=kind,
-            aliases=aliases,
-            parent=units[parent] if parent else None,
-            order=order,
-        )
-    return units
+    """The tree through org.services, one insert per level (each unit's OrgEvent too)."""
+    specs = [
+        services.UnitSpec(name, kind, parent, aliases, order)
+        for order, (_code, name, kind, aliases, parent) in enumerate(UNITS)
+    ]
+    return {unit.name: unit for unit in services.create_units(specs, actor=None)}
 
 
 def build_users(
@@ -148,9 +145,9 @@ def build_users(
         for username, _title, _unit, role in people
     )
     by_name = {u.username: u for u in User.objects.filter(username__in=[p[0] for p in people])}
-    Membership.objects.bulk_create(
-        Membership(user=by_name[username], unit=units[unit], role=role)
-        for username, _title, unit, role in people
+    services.grant_roles(
+        ((by_name[username], units[unit], role) for username, _title, unit, role in people),
+        actor=None,
     )
     handlers = {unit: by_name[u] for u, _t, unit, role in people if role == Role.HANDLER}
     heads = {unit: by_name[u] for u, _t, unit, role in people if role == Role.UNIT_HEAD}
