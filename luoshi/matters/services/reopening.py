@@ -31,6 +31,7 @@ from luoshi.org.models import Role
 from luoshi.workcalendar.calendar import get_calendar
 
 from .. import permissions
+from ..events import closed_by_rating, closed_by_ruling, rated, read_rated, reopened
 from ..models import (  # Rating and SATISFIED_GRADES: still importable from here
     SATISFIED_GRADES,
     EventKind,
@@ -77,7 +78,7 @@ def _require_completed(matter: Matter) -> None:
 
 def _require_unsatisfied(matter: Matter) -> MatterEvent:
     rating = last_rating(matter)
-    if rating is None or rating.data.get("grade") in SATISFIED_GRADES:
+    if rating is None or read_rated(rating)["grade"] in SATISFIED_GRADES:
         raise IllegalTransition(_("Only a matter rated unsatisfied can be reopened or settled."))
     return rating
 
@@ -102,11 +103,12 @@ def rate_matter(
     if last_rating(matter) is not None:
         raise IllegalTransition(_("This answer has already been rated."))
     satisfied = grade in SATISFIED_GRADES
-    data = {"grade": grade, "satisfied": satisfied, "automatic": automatic}
+    data = rated(grade, satisfied=satisfied, automatic=automatic)
     record(matter, EventKind.RATED, actor, from_state=State.COMPLETED, comment=comment, data=data)
     if satisfied:
         matter.state, matter.closed_at = State.CLOSED, timezone.now()
-        record(matter, EventKind.CLOSED, actor, from_state=State.COMPLETED, data={"rated": grade})
+        closed = closed_by_rating(grade)
+        record(matter, EventKind.CLOSED, actor, from_state=State.COMPLETED, data=closed)
     else:
         notify(
             users_with_role(Role.SUPERVISOR),
@@ -144,12 +146,12 @@ def reopen_matter(
     matter.deadline = get_calendar().add_workdays(today(), limit_workdays)
     matter.state, matter.completed_at = State.IN_PROGRESS, None
     matter.completion_requested_at, matter.warning = None, MatterWarning.NORMAL
-    data = {
-        "rating": rating.data.get("grade"),
-        "round": done + 1,
-        "from": old_deadline.isoformat() if old_deadline else None,
-        "deadline": matter.deadline.isoformat(),
-    }
+    data = reopened(
+        read_rated(rating)["grade"],
+        done + 1,
+        old_deadline.isoformat() if old_deadline else None,
+        matter.deadline.isoformat(),
+    )
     record(
         matter, EventKind.REOPENED, actor, from_state=State.COMPLETED, comment=comment, data=data
     )
@@ -184,6 +186,6 @@ def settle_unsatisfied(
         actor,
         from_state=State.COMPLETED,
         comment=comment,
-        data={"settled": True, "rating": rating.data.get("grade")},
+        data=closed_by_ruling(read_rated(rating)["grade"]),
     )
     return matter

@@ -23,6 +23,7 @@ from luoshi.org.access import access_for
 from luoshi.org.models import Unit
 
 from .. import services
+from ..events import EXTENSION_RULINGS, read_extension_step
 from ..forms import ACTION_FORMS, FORM_NEEDS
 from ..models import Attachment, Dispute, EventKind, Matter, ProgressReport, RequestState
 from ..permissions import ACTION_LABELS, available_actions, check
@@ -81,14 +82,17 @@ class MatterPage:
         rule_extension names the id it ruled on, so no extra query is needed.
         """
         ruled = {
-            e.data.get("extension")
-            for e in self.events
-            if e.kind in (EventKind.EXTENSION_APPROVED, EventKind.EXTENSION_REJECTED)
+            read_extension_step(e)["extension"] for e in self.events if e.kind in EXTENSION_RULINGS
         }
-        return [
-            PendingExtension(e.data["extension"], e.unit, e.data["from"], e.data["to"], e.comment)
+        asked = [
+            (read_extension_step(e), e)
             for e in self.events
-            if e.kind == EventKind.EXTENSION_REQUESTED and e.data.get("extension") not in ruled
+            if e.kind == EventKind.EXTENSION_REQUESTED
+        ]
+        return [
+            PendingExtension(step["extension"], e.unit, step["from"], step["to"], e.comment)
+            for step, e in asked
+            if step["extension"] not in ruled
         ]
 
     @cached_property
