@@ -18,10 +18,8 @@ from django.core.exceptions import FieldError
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from luoshi.lib.dates import day_start, parse_date
-from luoshi.lib.errors import NotAllowed
 from luoshi.matters.models import (
     OPEN_STATES,
     EventKind,
@@ -31,7 +29,6 @@ from luoshi.matters.models import (
     MatterWarning,
     State,
 )
-from luoshi.org.access import access_for
 from luoshi.org.models import Unit
 
 from .models import ALL_UNITS, DailyChange, DailyFlow, FlowMetric, UnitCount
@@ -39,12 +36,6 @@ from .models import ALL_UNITS, DailyChange, DailyFlow, FlowMetric, UnitCount
 Bucket = tuple[int, str, str]
 WARNINGS = [w.value for w in MatterWarning]
 BLUEPRINT_LIMIT = 30
-
-
-def require_cockpit(user: User | AnonymousUser) -> None:
-    """The cockpit is for leaders, supervisors and admins."""
-    if not access_for(user).sees_everything:
-        raise NotAllowed(_("The cockpit is for leaders and supervisors."))
 
 
 def matters_link(**params) -> str:

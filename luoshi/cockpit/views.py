@@ -20,6 +20,7 @@ from luoshi.lib.web import domain_errors
 
 from . import queries
 from .models import FlowMetric
+from .permissions import require_cockpit
 
 PAGE_GOALS = 10  # the page shows the first goals; /api/cockpit/blueprint gives more
 PAGE_PLACES = 12  # first and last places of each group; the evaluation page has them all
@@ -55,7 +56,7 @@ def _context(request: HttpRequest) -> dict:
 @login_required
 @domain_errors
 def cockpit(request: HttpRequest) -> HttpResponse:
-    queries.require_cockpit(request.user)
+    require_cockpit(request.user)
     return render(request, "cockpit/cockpit.html", _context(request))
 
 
@@ -63,14 +64,14 @@ def cockpit(request: HttpRequest) -> HttpResponse:
 @domain_errors
 def screen(request: HttpRequest) -> HttpResponse:
     """Full-screen mode for the meeting-room display: no navigation, refreshes itself."""
-    queries.require_cockpit(request.user)
+    require_cockpit(request.user)
     return render(request, "cockpit/screen.html", {**_context(request), "screen": True})
 
 
 @login_required
 @domain_errors
 def flow_matters(request: HttpRequest) -> HttpResponse:
-    queries.require_cockpit(request.user)
+    require_cockpit(request.user)
     metric = request.GET.get("metric", FlowMetric.COMPLETED)
     if metric not in FlowMetric.values:
         metric = FlowMetric.COMPLETED

@@ -8,8 +8,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from luoshi.lib.web import is_htmx
-
 from .models import Notification
 from .services import mark_read
 
@@ -19,7 +17,7 @@ PAGE_SIZE = 30
 def _inbox(request: HttpRequest) -> HttpResponse:
     rows = Notification.objects.filter(user=request.user).select_related("matter")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    htmx = is_htmx(request)
+    htmx = request.headers.get("HX-Request") == "true"
     template = "notifications/partials/inbox_body.html" if htmx else "notifications/inbox.html"
     return render(request, template, {"page_obj": page, "htmx": htmx})
 
@@ -35,6 +33,6 @@ def read(request: HttpRequest) -> HttpResponse:
     """Mark one notification (`id`) or all of them read; only the user's own."""
     ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()]
     mark_read(request.user, ids or None)
-    if is_htmx(request):
+    if request.headers.get("HX-Request") == "true":
         return _inbox(request)
     return redirect("notifications:inbox")
