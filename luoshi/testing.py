@@ -60,6 +60,40 @@ def build_city() -> SimpleNamespace:
     return SimpleNamespace(**units, **users)
 
 
+# The session's test city, by attribute: its units' and users' ids (see the_city).
+_session_city: dict[str, dict[str, int]] = {"units": {}, "users": {}}
+
+
+def the_city() -> SimpleNamespace:
+    """The test city built once per test session, as fresh objects for this test (2 queries).
+
+    Tests run in a transaction rolled back at their end, so the city they read is the
+    same every time. When it is gone (a transactional test flushed the database), it is
+    built again and remembered.
+    """
+    city = _stored_city()
+    if city is None:
+        city = build_city()
+        _session_city["units"] = {attr: getattr(city, attr).pk for attr, *_rest in UNITS}
+        _session_city["users"] = {name: getattr(city, name).pk for name, *_rest in PERSONAS}
+    return city
+
+
+def _stored_city() -> SimpleNamespace | None:
+    """The remembered city if its rows are all still there (and still the same units)."""
+    unit_ids, user_ids = _session_city["units"], _session_city["users"]
+    units = Unit.objects.in_bulk(list(unit_ids.values())) if unit_ids else {}
+    users = User.objects.in_bulk(list(user_ids.values())) if user_ids else {}
+    names = {attr: name for attr, name, *_rest in UNITS}
+    found = {attr: units.get(pk) for attr, pk in unit_ids.items()}
+    people = {name: users.get(pk) for name, pk in user_ids.items()}
+    if not found or any(u is None or u.name != names[a] for a, u in found.items()):
+        return None
+    if any(u is None or u.username != name for name, u in people.items()):
+        return None
+    return SimpleNamespace(**found, **people)
+
+
 def register(
     city: SimpleNamespace,
     *,

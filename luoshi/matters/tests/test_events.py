@@ -120,9 +120,7 @@ def test_extension_steps_read_back_on_the_matter_page(city, client):
         assert step == {"extension": asked.pk, "from": "2026-06-30", "to": "2026-07-31"}
         client.force_login(city.supervisor)
         page = client.get(f"/matters/{matter.pk}/").context["page"]
-        assert [(e.pk, e.requested_deadline) for e in page.extensions] == [
-            (asked.pk, "2026-07-31")
-        ]
+        assert [(e.pk, e.requested_deadline) for e in page.extensions] == [(asked.pk, "2026-07-31")]
         matter = asked.matter
         services.rule_extension(matter, asked.pk, actor=city.supervisor, version=None, approve=True)
         ruling = events.read_extension_step(only(matter, EventKind.EXTENSION_APPROVED))
