@@ -106,7 +106,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
 # --- Bulletins --------------------------------------------------------------------------------
 
 
-class PeriodIn(Schema):
+class BulletinPeriodIn(Schema):
     period_start: dt.date
     period_end: dt.date
 
@@ -149,7 +149,7 @@ def list_bulletins(request):
 
 
 @router.post("/bulletins/", summary="Draft a bulletin for a period from the data")
-def draft_bulletin(request, payload: PeriodIn):
+def draft_bulletin(request, payload: BulletinPeriodIn):
     bulletin = services.draft_bulletin(actor=request.user, **payload.dict())
     return JsonResponse(_bulletin(bulletin), status=201)
 

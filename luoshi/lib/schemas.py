@@ -12,6 +12,11 @@ from django.db.models import TextChoices
 from ninja import Field, Schema
 
 
+class UnitRef(Schema):
+    id: int
+    name: str
+
+
 class FieldError(Schema):
     field: str
     message: str

@@ -16,7 +16,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from ninja import Field, Schema
 
-from luoshi.lib.schemas import ErrorOut, FieldError, label  # noqa: F401  (the API's shapes)
+from luoshi.lib.schemas import ErrorOut, FieldError, UnitRef, label  # noqa: F401  (shared)
 from luoshi.org.models import Unit
 
 from .models import (
@@ -38,11 +38,6 @@ from .models import (
 )
 
 # ---- shared pieces -------------------------------------------------------------------
-
-
-class UnitRef(Schema):
-    id: int
-    name: str
 
 
 class UserRef(Schema):

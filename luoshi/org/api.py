@@ -5,17 +5,12 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from luoshi.lib.schemas import ErrorOut
+from luoshi.lib.schemas import ErrorOut, UnitRef
 
 from .models import Unit, UnitKind
 from .queries import get_unit, units_in_order
 
 router = Router(tags=["units"])
-
-
-class UnitRef(Schema):
-    id: int
-    name: str
 
 
 class UnitOut(Schema):

@@ -6,6 +6,7 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
@@ -123,6 +124,8 @@ def matter_export(request: HttpRequest) -> StreamingHttpResponse:
 @login_required
 def bulk_hasten(request: HttpRequest) -> HttpResponse:
     """Hasten each chosen matter through the service; report how many went and why not."""
+    if not may_hasten(access_for(request.user)):
+        raise PermissionDenied(_("Only the office's supervisors may hasten matters."))
     ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
     matters = Matter.objects.visible_to(request.user).filter(pk__in=ids)
     done, refused = 0, []
