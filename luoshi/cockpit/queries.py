@@ -46,7 +46,7 @@ def matters_link(**params) -> str:
 def flow_link(metric: str, first: dt.date, last: dt.date, unit_id: int | None = None) -> str:
     params = {"metric": metric, "from": first.isoformat(), "to": last.isoformat()}
     if unit_id:
-        params["unit"] = unit_id
+        params["unit"] = str(unit_id)
     return "/cockpit/matters/?" + urlencode(params)
 
 

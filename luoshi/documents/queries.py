@@ -97,6 +97,8 @@ def period_figures(user: User, start: dt.date, end: dt.date) -> PeriodFigures:
 
 
 def _outcome(matter: Matter, today: dt.date) -> str:
+    """For a matter due in the period (its deadline is set: the period filters on it)."""
+    assert matter.deadline is not None
     if matter.state in DONE_STATES and matter.completed_at:
         done = timezone.localdate(matter.completed_at)
         return "on_time" if done <= matter.deadline else "late"

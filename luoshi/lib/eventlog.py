@@ -91,13 +91,14 @@ def lock_for_change[M: models.Model](
     if fresh is None:
         raise NotFound(_("This record no longer exists."))
     expected = version if version is not None else current
-    if expected is not None and fresh.version != expected:
+    now = getattr(fresh, "version")  # noqa: B009  (every locked record is versioned)
+    if expected is not None and now != expected:
         raise StaleVersion(
             _(
                 "%(what)s was changed by someone else (now version %(now)s, you had "
                 "%(had)s). Reload it and try again."
             )
-            % {"what": describe(fresh), "now": fresh.version, "had": expected}
+            % {"what": describe(fresh), "now": now, "had": expected}
         )
     return fresh
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -20,15 +21,17 @@ class UnitKind(models.TextChoices):
     CITY = "city", _("City")
 
 
-class UnitQuerySet(models.QuerySet):
-    def bulk_create(self, objs: Iterable[Unit], *args, **kwargs) -> list[Unit]:  # type: ignore[override]
+class UnitQuerySet(models.QuerySet["Unit"]):
+    def bulk_create(  # type: ignore[override]
+        self, objs: Iterable[Unit], *args: Any, **kwargs: Any
+    ) -> list[Unit]:
         """Insert units and give each its path (parents first in `objs`, or already stored)."""
-        units = super().bulk_create(objs, *args, **kwargs)
+        units: list[Unit] = list(super().bulk_create(objs, *args, **kwargs))  # type: ignore[arg-type]
         stored = {u.pk: u.path for u in self.filter(pk__in={u.parent_id for u in units})}
         for unit in units:
             unit.path = f"{stored[unit.parent_id] if unit.parent_id else '/'}{unit.pk}/"
             stored[unit.pk] = unit.path
-        self.bulk_update(units, ["path"])
+        self.bulk_update(units, ["path"])  # type: ignore[arg-type]
         return units
 
 

@@ -52,7 +52,9 @@ def _check_name(name: str, unit: Unit | None = None) -> str:
     name = (name or "").strip()
     if not name:
         raise InvalidInput(_("A unit needs a name."), field="name")
-    taken = Unit.objects.filter(name=name).exclude(pk=unit.pk if unit else None)
+    taken = Unit.objects.filter(name=name)
+    if unit is not None:
+        taken = taken.exclude(pk=unit.pk)
     if taken.exists():
         raise InvalidInput(
             _("There is already a unit named %(name)s.") % {"name": name}, field="name"

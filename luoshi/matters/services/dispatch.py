@@ -382,7 +382,7 @@ def assign_matter(
             )
         matter.deadline, matter.ongoing = deadline, False
     elif matter.deadline is None and not matter.ongoing:
-        matter.deadline = calendar.add_workdays(day, matter.deadline_workdays)
+        matter.deadline = calendar.add_workdays(day, matter.deadline_workdays or 0)
     matter.original_deadline = matter.deadline
     accept_due = calendar.add_workdays(day, Policy.current().accept_limit_workdays)
     matter.parts.filter(active=True, state=PartState.PLANNED).update(
