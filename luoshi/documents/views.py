@@ -6,6 +6,8 @@ or query, and renders; refusals go on the form (FORM_REFUSALS) or become 403/404
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -89,14 +91,10 @@ def import_accept_suggestions(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_batch_for_user(request.user, pk)
-    try:
-        batch = services.confirm_import(batch, actor=request.user)
-    except FORM_REFUSALS as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request, _("%(n)s matters were registered as drafts.") % {"n": batch.created_count}
-        )
+    done = _attempt(request, lambda: services.confirm_import(batch, actor=request.user))
+    if done is not None:
+        n = done.created_count
+        messages.success(request, _("%(n)s matters were registered as drafts.") % {"n": n})
     return redirect("documents:import_preview", batch.pk)
 
 
@@ -106,13 +104,18 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """Set a previewed table aside (a wrong file, a superseded draft)."""
     batch = get_batch_for_user(request.user, pk)
-    try:
-        batch = services.cancel_import(batch, actor=request.user)
-    except FORM_REFUSALS as error:
-        messages.error(request, error.message)
-    else:
+    if _attempt(request, lambda: services.cancel_import(batch, actor=request.user)):
         messages.success(request, _("The import was cancelled; nothing was registered."))
     return redirect("documents:import_preview", batch.pk)
+
+
+def _attempt[T](request: HttpRequest, action: Callable[[], T]) -> T | None:
+    """Run a button's service; a refusal becomes the page's message (None)."""
+    try:
+        return action()
+    except FORM_REFUSALS as error:
+        messages.error(request, error.message)
+        return None
 
 
 # --- Ledger -----------------------------------------------------------------------------------
@@ -186,13 +189,12 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def bulletin_issue(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = get_bulletin_for_user(request.user, pk)
     form = VersionForm(request.POST)
-    try:
-        version = _version(form)
-        bulletin = services.issue_bulletin(bulletin, actor=request.user, version=version)
-    except FORM_REFUSALS as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Bulletin %(n)s was issued.") % {"n": bulletin.number_label})
+    issued = _attempt(
+        request,
+        lambda: services.issue_bulletin(bulletin, actor=request.user, version=_version(form)),
+    )
+    if issued is not None:
+        messages.success(request, _("Bulletin %(n)s was issued.") % {"n": issued.number_label})
     return redirect("documents:bulletin_detail", bulletin.pk)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.db.models import TextChoices
 from django.utils.translation import gettext as _
 
 from luoshi.lib.errors import IllegalTransition, InvalidInput
@@ -83,10 +84,14 @@ def get_unit_named(name: str) -> Unit:
     return unit
 
 
+def _check_choice(value: str, choices: type[TextChoices], field: str, message: str) -> str:
+    if value not in choices.values:
+        raise InvalidInput(message, field=field)
+    return value
+
+
 def _check_kind(kind: str) -> str:
-    if kind not in UnitKind.values:
-        raise InvalidInput(_("Choose the kind of unit."), field="kind")
-    return kind
+    return _check_choice(kind, UnitKind, "kind", _("Choose the kind of unit."))
 
 
 @transaction.atomic
@@ -271,9 +276,7 @@ def edit_unit(
 
 
 def _check_role(role: str) -> str:
-    if role not in Role.values:
-        raise InvalidInput(_("Choose a role."), field="role")
-    return role
+    return _check_choice(role, Role, "role", _("Choose a role."))
 
 
 @transaction.atomic
