@@ -26,6 +26,7 @@ def city(db):
 def empty_database(db):
     """No units, roles or users (the session's city is removed inside this test only)."""
     from django.contrib.auth.models import User
+    from django.db import connection
 
     from luoshi.org.models import Membership, OrgEvent, Unit
 
@@ -34,6 +35,12 @@ def empty_database(db):
     Unit.objects.update(parent=None)
     Unit.objects.all().delete()
     User.objects.all().delete()
+    if connection.vendor == "postgresql":
+        # Fire the deferred foreign-key checks of those deletes now: a pending one would
+        # refuse a later CREATE INDEX in the same transaction (bench's generator).
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 @pytest.fixture
