@@ -31,6 +31,7 @@ run: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	LUOSHI_SECRET_KEY=lint $(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -1,8 +1,50 @@
+"""Fixtures of the whole suite: the test city, built once per test session.
+
+`django_db_setup` builds the city in the test database before the first test (committed);
+each test then runs inside a transaction rolled back at its end, and `city` hands it
+fresh objects of the same rows. A test that needs an empty database asks for
+`empty_database`.
+"""
+
 import pytest
 
-from luoshi.testing import build_city
+from luoshi.testing import the_city
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        the_city()
 
 
 @pytest.fixture
 def city(db):
-    return build_city()
+    return the_city()
+
+
+@pytest.fixture
+def empty_database(db):
+    """No units, roles or users (the session's city is removed inside this test only)."""
+    from django.contrib.auth.models import User
+    from django.db import connection
+
+    from luoshi.org.models import Membership, OrgEvent, Unit
+
+    OrgEvent.objects.all().delete()
+    Membership.objects.all().delete()
+    Unit.objects.update(parent=None)
+    Unit.objects.all().delete()
+    User.objects.all().delete()
+    if connection.vendor == "postgresql":
+        # Fire the deferred foreign-key checks of those deletes now: a pending one would
+        # refuse a later CREATE INDEX in the same transaction (bench's generator).
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+@pytest.fixture
+def admin_user(db, django_user_model):
+    """A Django superuser for `admin_client` (the city's `admin` persona holds the admin
+    role in the office but is not a superuser, and takes the username pytest-django uses)."""
+    return django_user_model.objects.create_superuser("superuser", "root@example.org", "pw")

@@ -6,6 +6,7 @@ refuses to start unless it runs in debug mode (as `make run` does).
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "luoshi.citizens",
     "luoshi.hazards",
     "luoshi.assessments",
+    "luoshi.demo",  # last: `luoshi demo` composes the demo builders of the apps above
 ]
 
 MIDDLEWARE = [
@@ -96,9 +98,9 @@ TEMPLATES = [
 ]
 
 
-def database_from_url(url: str) -> dict:
+def database_from_url(url: str) -> dict[str, Any]:
     """SQLite gets WAL and IMMEDIATE transactions; PostgreSQL persistent connections."""
-    config = dj_database_url.parse(url)
+    config: dict[str, Any] = dict(dj_database_url.parse(url))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         if config["NAME"] and config["NAME"] != ":memory:":
             Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)

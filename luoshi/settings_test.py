@@ -6,6 +6,7 @@ suite runs on SQLite (the default) and on PostgreSQL (`make test` runs both).
 
 import os
 import tempfile
+from pathlib import Path
 
 os.environ.setdefault("LUOSHI_SECRET_KEY", "test-secret-key")
 os.environ.setdefault("LUOSHI_DATABASE_URL", "sqlite:///:memory:")
@@ -13,7 +14,7 @@ os.environ.setdefault("LUOSHI_DATABASE_URL", "sqlite:///:memory:")
 from luoshi.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MEDIA_ROOT = tempfile.mkdtemp(prefix="luoshi-test-media-")
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="luoshi-test-media-"))
 LUOSHI = {**LUOSHI, "DISPATCH_MODEL_DIR": tempfile.mkdtemp(prefix="luoshi-test-dispatch-")}  # noqa: F405
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 STORAGES = {

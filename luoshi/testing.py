@@ -9,46 +9,89 @@ from django.contrib.auth.models import User
 
 from luoshi.matters import services
 from luoshi.matters.models import Matter, Source
-from luoshi.org.models import Membership, Role, Unit, UnitKind
+from luoshi.org import services as org_services
+from luoshi.org.models import Role, Unit, UnitKind
 
-
-def _user(username: str, unit: Unit | None, *roles: str, name: str = "") -> User:
-    user = User.objects.create_user(username, password="pw", first_name=name or username)
-    for role in roles:
-        Membership.objects.create(user=user, unit=unit, role=role)
-    return user
+# The test city's units: (attribute, name, kind, parent attribute, aliases).
+UNITS = [
+    ("city", "示例市", UnitKind.CITY, None, []),
+    ("office", "市委督查室", UnitKind.OFFICE, "city", []),
+    ("lead", "市发改委", UnitKind.DEPARTMENT, "city", ["市发展和改革委员会"]),
+    ("co", "市工信局", UnitKind.DEPARTMENT, "city", []),
+    ("other", "市商务局", UnitKind.DEPARTMENT, "city", []),
+    ("district", "东城区", UnitKind.DISTRICT, "city", []),
+    ("street", "东城区城关街道", UnitKind.STREET, "district", []),
+]
+# The personas: (username, unit attribute, role).
+PERSONAS = [
+    ("supervisor", "office", Role.SUPERVISOR),
+    ("lead_handler", "lead", Role.HANDLER),
+    ("lead_head", "lead", Role.UNIT_HEAD),
+    ("co_handler", "co", Role.HANDLER),
+    ("other_handler", "other", Role.HANDLER),
+    ("district_head", "district", Role.UNIT_HEAD),
+    ("street_handler", "street", Role.HANDLER),
+    ("leader", "city", Role.LEADER),
+    ("other_leader", "city", Role.LEADER),
+    ("admin", "office", Role.ADMIN),
+]
 
 
 def build_city() -> SimpleNamespace:
-    """The supervising office, a lead unit, a co-unit, an unrelated unit, a district."""
-    city = Unit.objects.create(name="示例市", kind=UnitKind.CITY)
-    office = Unit.objects.create(name="市委督查室", kind=UnitKind.OFFICE, parent=city)
-    lead = Unit.objects.create(
-        name="市发改委", kind=UnitKind.DEPARTMENT, parent=city, aliases=["市发展和改革委员会"]
+    """The supervising office, a lead unit, a co-unit, an unrelated unit, a district.
+
+    Built through org.services (units and roles with their OrgEvents). `city` in
+    conftest.py builds it once per test session; this builds a fresh one.
+    """
+    names = {attr: name for attr, name, _kind, _parent, _aliases in UNITS}
+    specs = [
+        org_services.UnitSpec(name, kind, names.get(parent), aliases)
+        for _attr, name, kind, parent, aliases in UNITS
+    ]
+    made = {u.name: u for u in org_services.create_units(specs, actor=None)}
+    units = {attr: made[name] for attr, name in names.items()}
+    users = {
+        username: User.objects.create_user(username, password="pw", first_name=username)
+        for username, _unit, _role in PERSONAS
+    }
+    org_services.grant_roles(
+        ((users[username], units[unit], role) for username, unit, role in PERSONAS), actor=None
     )
-    co = Unit.objects.create(name="市工信局", kind=UnitKind.DEPARTMENT, parent=city)
-    other = Unit.objects.create(name="市商务局", kind=UnitKind.DEPARTMENT, parent=city)
-    district = Unit.objects.create(name="东城区", kind=UnitKind.DISTRICT, parent=city)
-    street = Unit.objects.create(name="东城区城关街道", kind=UnitKind.STREET, parent=district)
-    return SimpleNamespace(
-        city=city,
-        office=office,
-        lead=lead,
-        co=co,
-        other=other,
-        district=district,
-        street=street,
-        supervisor=_user("supervisor", office, Role.SUPERVISOR),
-        lead_handler=_user("lead_handler", lead, Role.HANDLER),
-        lead_head=_user("lead_head", lead, Role.UNIT_HEAD),
-        co_handler=_user("co_handler", co, Role.HANDLER),
-        other_handler=_user("other_handler", other, Role.HANDLER),
-        district_head=_user("district_head", district, Role.UNIT_HEAD),
-        street_handler=_user("street_handler", street, Role.HANDLER),
-        leader=_user("leader", city, Role.LEADER),
-        other_leader=_user("other_leader", city, Role.LEADER),
-        admin=_user("admin", office, Role.ADMIN),
-    )
+    return SimpleNamespace(**units, **users)
+
+
+# The session's test city, by attribute: its units' and users' ids (see the_city).
+_session_city: dict[str, dict[str, int]] = {"units": {}, "users": {}}
+
+
+def the_city() -> SimpleNamespace:
+    """The test city built once per test session, as fresh objects for this test (2 queries).
+
+    Tests run in a transaction rolled back at their end, so the city they read is the
+    same every time. When it is gone (a transactional test flushed the database), it is
+    built again and remembered.
+    """
+    city = _stored_city()
+    if city is None:
+        city = build_city()
+        _session_city["units"] = {attr: getattr(city, attr).pk for attr, *_rest in UNITS}
+        _session_city["users"] = {name: getattr(city, name).pk for name, *_rest in PERSONAS}
+    return city
+
+
+def _stored_city() -> SimpleNamespace | None:
+    """The remembered city if its rows are all still there (and still the same units)."""
+    unit_ids, user_ids = _session_city["units"], _session_city["users"]
+    units = Unit.objects.in_bulk(list(unit_ids.values())) if unit_ids else {}
+    users = User.objects.in_bulk(list(user_ids.values())) if user_ids else {}
+    names = {attr: name for attr, name, *_rest in UNITS}
+    found = {attr: units.get(pk) for attr, pk in unit_ids.items()}
+    people = {name: users.get(pk) for name, pk in user_ids.items()}
+    if not found or any(u is None or u.name != names[a] for a, u in found.items()):
+        return None
+    if any(u is None or u.username != name for name, u in people.items()):
+        return None
+    return SimpleNamespace(**found, **people)
 
 
 def register(

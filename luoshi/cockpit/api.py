@@ -18,6 +18,7 @@ from luoshi.targets.queries import targets_data
 
 from . import queries
 from .models import FlowMetric
+from .permissions import require_cockpit
 
 router = Router(tags=["cockpit"])
 
@@ -27,7 +28,7 @@ class AsOf(Schema):
 
 
 def _guard(request: HttpRequest) -> None:
-    queries.require_cockpit(request.user)
+    require_cockpit(request.user)
 
 
 @router.get("/summary", summary="City totals: open matters by warning, completions this year")

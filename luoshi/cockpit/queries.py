@@ -18,10 +18,8 @@ from django.core.exceptions import FieldError
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from luoshi.lib.dates import day_start
-from luoshi.lib.errors import InvalidInput, NotAllowed
+from luoshi.lib.dates import day_start, parse_date
 from luoshi.matters.models import (
     OPEN_STATES,
     EventKind,
@@ -31,7 +29,6 @@ from luoshi.matters.models import (
     MatterWarning,
     State,
 )
-from luoshi.org.access import access_for
 from luoshi.org.models import Unit
 
 from .models import ALL_UNITS, DailyChange, DailyFlow, FlowMetric, UnitCount
@@ -39,12 +36,6 @@ from .models import ALL_UNITS, DailyChange, DailyFlow, FlowMetric, UnitCount
 Bucket = tuple[int, str, str]
 WARNINGS = [w.value for w in MatterWarning]
 BLUEPRINT_LIMIT = 30
-
-
-def require_cockpit(user: User | AnonymousUser) -> None:
-    """The cockpit is for leaders, supervisors and admins."""
-    if not access_for(user).sees_everything:
-        raise NotAllowed(_("The cockpit is for leaders and supervisors."))
 
 
 def matters_link(**params) -> str:
@@ -55,7 +46,7 @@ def matters_link(**params) -> str:
 def flow_link(metric: str, first: dt.date, last: dt.date, unit_id: int | None = None) -> str:
     params = {"metric": metric, "from": first.isoformat(), "to": last.isoformat()}
     if unit_id:
-        params["unit"] = unit_id
+        params["unit"] = str(unit_id)
     return "/cockpit/matters/?" + urlencode(params)
 
 
@@ -445,10 +436,5 @@ def last_bulletin_day() -> dt.date | None:
 def resolve_since(value: str | None) -> dt.date:
     """`since`: a day (YYYY-MM-DD), or "bulletin" for the last bulletin (else 30 days ago)."""
     if value and value != "bulletin":
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            raise InvalidInput(
-                _("since must be a date like 2026-06-30 or 'bulletin'."), field="since"
-            ) from None
+        return parse_date(value, field="since", required=True)  # type: ignore[return-value]
     return last_bulletin_day() or timezone.localdate() - dt.timedelta(30)

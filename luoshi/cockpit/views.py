@@ -14,23 +14,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.evaluation.queries import latest_ranking_data
-from luoshi.matters.views._common import domain_errors
+from luoshi.lib.dates import parse_date
+from luoshi.lib.errors import InvalidInput
+from luoshi.lib.web import domain_errors
 
 from . import queries
 from .models import FlowMetric
+from .permissions import require_cockpit
 
 PAGE_GOALS = 10  # the page shows the first goals; /api/cockpit/blueprint gives more
 PAGE_PLACES = 12  # first and last places of each group; the evaluation page has them all
 
 
 def _day(request: HttpRequest, name: str) -> dt.date | None:
-    value = request.GET.get(name)
-    if not value:
-        return None
+    """A day from the query string; a mistyped one is said on the page and ignored."""
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        messages.error(request, _("%(field)s must be a date like 2026-06-30.") % {"field": name})
+        return parse_date(request.GET.get(name), field=name)
+    except InvalidInput as error:
+        messages.error(
+            request, _("%(field)s: %(problem)s") % {"field": name, "problem": error.message}
+        )
         return None
 
 
@@ -53,7 +56,7 @@ def _context(request: HttpRequest) -> dict:
 @login_required
 @domain_errors
 def cockpit(request: HttpRequest) -> HttpResponse:
-    queries.require_cockpit(request.user)
+    require_cockpit(request.user)
     return render(request, "cockpit/cockpit.html", _context(request))
 
 
@@ -61,14 +64,14 @@ def cockpit(request: HttpRequest) -> HttpResponse:
 @domain_errors
 def screen(request: HttpRequest) -> HttpResponse:
     """Full-screen mode for the meeting-room display: no navigation, refreshes itself."""
-    queries.require_cockpit(request.user)
+    require_cockpit(request.user)
     return render(request, "cockpit/screen.html", {**_context(request), "screen": True})
 
 
 @login_required
 @domain_errors
 def flow_matters(request: HttpRequest) -> HttpResponse:
-    queries.require_cockpit(request.user)
+    require_cockpit(request.user)
     metric = request.GET.get("metric", FlowMetric.COMPLETED)
     if metric not in FlowMetric.values:
         metric = FlowMetric.COMPLETED

@@ -1,59 +1,31 @@
 """The documents API: imports (upload, preview, confirm), the ledger, bulletins and mentions.
 
-Endpoints only translate HTTP to documents.services and documents.queries; a domain
-error answers with its status and {"code", "message", "field"}, as everywhere in the API.
+Endpoints only translate HTTP to documents.services and documents.queries (the files come
+from documents.responses, shared with the pages); authentication and refusals are the
+API's own (luoshi/api.py): 401, and {"code", "message", "field"} with the error's status.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from functools import wraps
 
-from django.http import FileResponse, JsonResponse
-from django.utils.translation import gettext as _
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
-from luoshi.lib.errors import DomainError, NotFound
 from luoshi.matters.queries import get_matter_for_user
 
-from . import exports, services
+from . import exports, responses, services
 from .importer import ImportOptions
-from .models import Bulletin, ImportBatch
+from .models import Bulletin, ImportBatch, LedgerExport
 from .queries import (
     get_batch_for_user,
     get_bulletin_for_user,
     mentions_of_matter,
     visible_bulletins,
 )
-from .views import DOCX, XLSX, export_json, ledger_response
 
 router = Router(tags=["documents"])
-
-
-def _error(error: DomainError) -> JsonResponse:
-    body = {"code": error.code, "message": error.message, "field": error.field}
-    return JsonResponse(body, status=error.status)
-
-
-def endpoint(func):
-    """Anonymous → 401; a DomainError → its status with the API's error body.
-
-    (The API's own authentication and error handlers answer the same way; this keeps
-    the documents endpoints self-contained.)
-    """
-
-    @wraps(func)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            body = {"code": "not_authenticated", "message": _("Log in first."), "field": None}
-            return JsonResponse(body, status=401)
-        try:
-            return func(request, *args, **kwargs)
-        except DomainError as error:
-            return _error(error)
-
-    return wrapper
 
 
 # --- Imports ----------------------------------------------------------------------------------
@@ -72,7 +44,6 @@ def _batch(batch: ImportBatch) -> dict:
 
 
 @router.post("/imports/", summary="Upload a task table and get its preview")
-@endpoint
 def upload_import(
     request,
     file: File[UploadedFile],
@@ -91,13 +62,11 @@ def upload_import(
 
 
 @router.get("/imports/{batch_id}", summary="An import with its preview")
-@endpoint
 def get_import(request, batch_id: int):
     return _batch(get_batch_for_user(request.user, batch_id))
 
 
 @router.post("/imports/{batch_id}/confirm", summary="Save the previewed table, all or nothing")
-@endpoint
 def confirm_import(request, batch_id: int):
     batch = services.confirm_import(get_batch_for_user(request.user, batch_id), actor=request.user)
     rows = services.created_matters(batch)
@@ -116,6 +85,16 @@ def confirm_import(request, batch_id: int):
     }
 
 
+class CancelIn(Schema):
+    comment: str = ""
+
+
+@router.post("/imports/{batch_id}/cancel", summary="Set a previewed table aside")
+def cancel_import(request, batch_id: int, payload: CancelIn):
+    batch = get_batch_for_user(request.user, batch_id)
+    return _batch(services.cancel_import(batch, actor=request.user, comment=payload.comment))
+
+
 # --- Ledger -----------------------------------------------------------------------------------
 
 
@@ -124,35 +103,27 @@ def confirm_import(request, batch_id: int):
     summary="The ledger of the filtered matter list (MatterFilter params); 202 with an "
     "export when it is too long to build at once",
 )
-@endpoint
-def ledger(request):
-    return ledger_response(request)
+def ledger(request: HttpRequest) -> HttpResponse:
+    result = responses.ledger(request.user, request.GET)
+    if isinstance(result, LedgerExport):
+        return JsonResponse(responses.export_json(result), status=202)
+    return result
 
 
 @router.get("/exports/{export_id}", summary="A background ledger export: its state and file")
-@endpoint
-def get_export(request, export_id: int):
-    return export_json(exports.get_export_for_user(request.user, export_id))
+def get_export(request: HttpRequest, export_id: int) -> dict:
+    return responses.export_json(exports.get_export_for_user(request.user, export_id))
 
 
 @router.get("/exports/{export_id}/file", summary="The background ledger's .xlsx, once ready")
-@endpoint
-def export_file(request, export_id: int):
-    export = exports.get_export_for_user(request.user, export_id)
-    if not export.file:
-        raise NotFound(_("This export is not ready."))
-    return FileResponse(
-        export.file.open("rb"),
-        as_attachment=True,
-        filename=f"ledger-{export.pk}.xlsx",
-        content_type=XLSX,
-    )
+def export_file(request: HttpRequest, export_id: int) -> HttpResponse:
+    return responses.export_file(exports.get_export_for_user(request.user, export_id))
 
 
 # --- Bulletins --------------------------------------------------------------------------------
 
 
-class PeriodIn(Schema):
+class BulletinPeriodIn(Schema):
     period_start: dt.date
     period_end: dt.date
 
@@ -190,26 +161,22 @@ def _bulletin(bulletin: Bulletin) -> dict:
 
 
 @router.get("/bulletins/", summary="Bulletins (issued ones; drafts too for supervisors)")
-@endpoint
 def list_bulletins(request):
     return {"items": [_bulletin(b) for b in visible_bulletins(request.user)[:100]]}
 
 
 @router.post("/bulletins/", summary="Draft a bulletin for a period from the data")
-@endpoint
-def draft_bulletin(request, payload: PeriodIn):
+def draft_bulletin(request, payload: BulletinPeriodIn):
     bulletin = services.draft_bulletin(actor=request.user, **payload.dict())
     return JsonResponse(_bulletin(bulletin), status=201)
 
 
 @router.get("/bulletins/{bulletin_id}", summary="One bulletin")
-@endpoint
 def get_bulletin(request, bulletin_id: int):
     return _bulletin(get_bulletin_for_user(request.user, bulletin_id))
 
 
 @router.patch("/bulletins/{bulletin_id}", summary="Edit a draft's title and sections")
-@endpoint
 def edit_bulletin(request, bulletin_id: int, payload: BulletinEdit):
     bulletin = get_bulletin_for_user(request.user, bulletin_id)
     texts = payload.dict(exclude_none=True)
@@ -219,7 +186,6 @@ def edit_bulletin(request, bulletin_id: int, payload: BulletinEdit):
 
 
 @router.post("/bulletins/{bulletin_id}/issue", summary="Issue: number, .docx, mentions")
-@endpoint
 def issue_bulletin(request, bulletin_id: int, payload: VersionIn):
     bulletin = get_bulletin_for_user(request.user, bulletin_id)
     bulletin = services.issue_bulletin(bulletin, actor=request.user, version=payload.version)
@@ -227,19 +193,11 @@ def issue_bulletin(request, bulletin_id: int, payload: VersionIn):
 
 
 @router.get("/bulletins/{bulletin_id}/file", summary="The issued bulletin's .docx")
-@endpoint
-def bulletin_file(request, bulletin_id: int):
-    bulletin = get_bulletin_for_user(request.user, bulletin_id)
-    if not bulletin.file:
-        raise NotFound(_("This bulletin has not been issued yet."))
-    name = f"督查通报{bulletin.number_label}.docx"
-    return FileResponse(
-        bulletin.file.open("rb"), as_attachment=True, filename=name, content_type=DOCX
-    )
+def bulletin_file(request: HttpRequest, bulletin_id: int) -> HttpResponse:
+    return responses.bulletin_file(get_bulletin_for_user(request.user, bulletin_id))
 
 
 @router.get("/matters/{matter_id}/bulletins", summary="The bulletins that name a matter")
-@endpoint
 def matter_bulletins(request, matter_id: int):
     matter = get_matter_for_user(request.user, matter_id)
     return {

@@ -66,3 +66,9 @@ class BulletinForm(forms.Form):
     praised = forms.CharField(label=_("Units praised"), widget=forms.Textarea, required=False)
     named = forms.CharField(label=_("Units named"), widget=forms.Textarea, required=False)
     next_steps = forms.CharField(label=_("Next steps"), widget=forms.Textarea, required=False)
+
+
+class VersionForm(forms.Form):
+    """A button that changes a versioned record: the version the page showed."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)

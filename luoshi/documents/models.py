@@ -6,10 +6,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.lib.eventlog import EventRecord
+
 
 class ImportState(models.TextChoices):
     PREVIEWED = "previewed", _("Previewed, not saved")
     IMPORTED = "imported", _("Imported")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class MultiLead(models.TextChoices):
@@ -227,3 +230,43 @@ class LedgerExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pk} {self.get_state_display()} {self.row_count}"
+
+
+class ImportEventKind(models.TextChoices):
+    PREVIEWED = "import.previewed", _("Previewed")
+    CONFIRMED = "import.confirmed", _("Imported")
+    CANCELLED = "import.cancelled", _("Cancelled")
+
+
+class ImportEvent(EventRecord):
+    """One step of an import (previewed, imported, cancelled): who, when, with what counts."""
+
+    batch = models.ForeignKey(
+        ImportBatch, models.PROTECT, related_name="events", verbose_name=_("import")
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=ImportEventKind.choices)
+
+    class Meta(EventRecord.Meta):
+        verbose_name = _("import event")
+        verbose_name_plural = _("import events")
+        indexes = [models.Index(fields=["batch", "at"], name="import_event_at")]
+
+
+class BulletinEventKind(models.TextChoices):
+    DRAFTED = "bulletin.drafted", _("Drafted")
+    EDITED = "bulletin.edited", _("Edited")
+    ISSUED = "bulletin.issued", _("Issued")
+
+
+class BulletinEvent(EventRecord):
+    """One step of a bulletin (drafted, edited, issued): who, when, what changed."""
+
+    bulletin = models.ForeignKey(
+        Bulletin, models.PROTECT, related_name="events", verbose_name=_("bulletin")
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=BulletinEventKind.choices)
+
+    class Meta(EventRecord.Meta):
+        verbose_name = _("bulletin event")
+        verbose_name_plural = _("bulletin events")
+        indexes = [models.Index(fields=["bulletin", "at"], name="bulletin_event_at")]

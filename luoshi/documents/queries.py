@@ -21,6 +21,7 @@ from luoshi.matters.models import (
 )
 from luoshi.org.access import access_for
 
+from . import permissions
 from .models import Bulletin, BulletinMention, BulletinState, ImportBatch
 
 DONE_STATES = (State.COMPLETED, State.CLOSED)
@@ -96,6 +97,8 @@ def period_figures(user: User, start: dt.date, end: dt.date) -> PeriodFigures:
 
 
 def _outcome(matter: Matter, today: dt.date) -> str:
+    """For a matter due in the period (its deadline is set: the period filters on it)."""
+    assert matter.deadline is not None
     if matter.state in DONE_STATES and matter.completed_at:
         done = timezone.localdate(matter.completed_at)
         return "on_time" if done <= matter.deadline else "late"
@@ -120,10 +123,10 @@ def visible_bulletins(user: User | AnonymousUser) -> QuerySet[Bulletin]:
     Bulletins are internal documents: a signed-in user without a role sees none.
     """
     access = access_for(user)
-    if access.user_id is None or not (access.sees_everything or access.own_units):
+    if not permissions.may_read_bulletins(access):
         return Bulletin.objects.none()
     bulletins = Bulletin.objects.select_related("created_by", "issued_by")
-    if access.is_office:
+    if permissions.may_read_drafts(access):
         return bulletins
     return bulletins.filter(state=BulletinState.ISSUED)
 
@@ -156,8 +159,7 @@ def mentions_of_unit(unit_id: int) -> list[BulletinMention]:
 
 def batches_for(user: User) -> QuerySet[ImportBatch]:
     """The imports a supervisor may look at: all of them (imports are the office's work)."""
-    access = access_for(user)
-    if not (access.is_office):
+    if not permissions.may_read_imports(access_for(user)):
         return ImportBatch.objects.none()
     return ImportBatch.objects.select_related("created_by")
 

@@ -19,19 +19,23 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from luoshi.lib.errors import IllegalTransition, InvalidInput, NotAllowed, StaleVersion
+from luoshi.lib.errors import IllegalTransition, InvalidInput
+from luoshi.lib.eventlog import bump_and_save, lock_for_change
 from luoshi.matters.models import SerialCounter
-from luoshi.org.access import access_for
 from luoshi.org.models import Membership, Role
 
-from . import official_document
+from . import official_document, permissions
 from .importer import ImportOptions, Preview, build_preview, save_preview
 from .models import (
     Bulletin,
+    BulletinEvent,
+    BulletinEventKind,
     BulletinMention,
     BulletinState,
     ImportBatch,
     ImportedRow,
+    ImportEvent,
+    ImportEventKind,
     ImportState,
     MentionKind,
     bulletin_reference,
@@ -43,9 +47,7 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
 def require_supervisor(actor: User, action: str) -> None:
-    access = access_for(actor)
-    if not (access.is_office):
-        raise NotAllowed(_("Only the office's supervisors may %(action)s.") % {"action": action})
+    permissions.require(permissions.may_act, actor, action)
 
 
 # --- Imports ----------------------------------------------------------------------------------
@@ -99,6 +101,10 @@ def upload_import(
     )
     batch.file.save(filename, ContentFile(data), save=False)
     batch.save()
+    counts = batch.preview.get("counts", {})
+    ImportEvent.objects.create(
+        batch=batch, kind=ImportEventKind.PREVIEWED, actor=actor, data={"counts": counts}
+    )
     return batch
 
 
@@ -129,6 +135,8 @@ def _confirm(batch: ImportBatch, actor: User) -> ImportBatch:
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.state == ImportState.IMPORTED:
         raise IllegalTransition(_("This import was already saved."))
+    if batch.state == ImportState.CANCELLED:
+        raise IllegalTransition(_("This import was cancelled: upload the table again."))
     earlier = _imported_batch(batch.sha256)
     if earlier:
         raise IllegalTransition(_already_imported(earlier).message)
@@ -150,6 +158,27 @@ def _confirm(batch: ImportBatch, actor: User) -> ImportBatch:
         len(created),
     )
     batch.save()
+    ImportEvent.objects.create(
+        batch=batch, kind=ImportEventKind.CONFIRMED, actor=actor, data={"created": len(created)}
+    )
+    return batch
+
+
+@transaction.atomic
+def cancel_import(batch: ImportBatch, *, actor: User, comment: str = "") -> ImportBatch:
+    """Set a previewed table aside: it can no longer be confirmed (the file is kept)."""
+    require_supervisor(actor, _("import tables"))
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.state != ImportState.PREVIEWED:
+        raise IllegalTransition(
+            _("Only a previewed import can be cancelled (it is %(state)s).")
+            % {"state": batch.get_state_display()}
+        )
+    batch.state = ImportState.CANCELLED
+    batch.save(update_fields=["state"])
+    ImportEvent.objects.create(
+        batch=batch, kind=ImportEventKind.CANCELLED, actor=actor, comment=comment
+    )
     return batch
 
 
@@ -170,7 +199,7 @@ def draft_bulletin(*, actor: User, period_start: dt.date, period_end: dt.date) -
         raise InvalidInput(_("The period ends before it starts."), field="period_end")
     figures = period_figures(actor, period_start, period_end)
     texts = draft_texts(figures)
-    return Bulletin.objects.create(
+    bulletin = Bulletin.objects.create(
         period_start=period_start,
         period_end=period_end,
         year=period_end.year,
@@ -178,6 +207,8 @@ def draft_bulletin(*, actor: User, period_start: dt.date, period_end: dt.date) -
         created_by=actor,
         **texts,
     )
+    BulletinEvent.objects.create(bulletin=bulletin, kind=BulletinEventKind.DRAFTED, actor=actor)
+    return bulletin
 
 
 def draft_texts(figures: PeriodFigures) -> dict[str, str]:
@@ -196,10 +227,13 @@ def draft_texts(figures: PeriodFigures) -> dict[str, str]:
 
 
 def _lock_draft(bulletin: Bulletin, version: int | None) -> Bulletin:
-    fresh = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
-    expected = bulletin.version if version is None else version
-    if fresh.version != expected:
-        raise StaleVersion(_("The bulletin was changed by someone else. Reload it."))
+    fresh = lock_for_change(
+        Bulletin.objects.all(),
+        bulletin.pk,
+        version,
+        current=bulletin.version,
+        describe=lambda b: str(_("The bulletin")),
+    )
     if fresh.state != BulletinState.DRAFT:
         raise IllegalTransition(_("The bulletin is already issued and cannot change."))
     return fresh
@@ -218,8 +252,13 @@ def update_bulletin(
         setattr(bulletin, name, (value or "").strip())
     if not bulletin.title:
         raise InvalidInput(_("The title is required."), field="title")
-    bulletin.version += 1
-    bulletin.save()
+    bump_and_save(bulletin)
+    BulletinEvent.objects.create(
+        bulletin=bulletin,
+        kind=BulletinEventKind.EDITED,
+        actor=actor,
+        data={"fields": sorted(texts)},
+    )
     return bulletin
 
 
@@ -238,6 +277,12 @@ def issue_bulletin(bulletin: Bulletin, *, actor: User, version: int | None) -> B
     data = official_document.render(_document(bulletin, actor))
     bulletin.file.save(f"bulletin-{bulletin.year}-{bulletin.number}.docx", ContentFile(data))
     _record_mentions(bulletin)
+    BulletinEvent.objects.create(
+        bulletin=bulletin,
+        kind=BulletinEventKind.ISSUED,
+        actor=actor,
+        data={"number": bulletin.number_label},
+    )
     return bulletin
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
         views.import_accept_suggestions,
         name="import_accept_suggestions",
     ),
+    path("import/<int:pk>/cancel/", views.import_cancel, name="import_cancel"),
     path("ledger.xlsx", views.ledger, name="ledger"),
     path("exports/", views.export_list, name="export_list"),
     path("exports/<int:pk>/file/", views.export_file, name="export_file"),

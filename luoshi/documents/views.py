@@ -1,58 +1,36 @@
 """Pages of documents: import a table (upload → preview → confirm), the ledger, bulletins.
 
-Each view parses the request, calls a service or query, and renders; domain errors
-become the matching HTTP answer (403/404) or a message on the page.
+Each view parses the request, asks documents.permissions what to offer, calls a service
+or query, and renders; refusals go on the form (FORM_REFUSALS) or become 403/404.
 """
 
 from __future__ import annotations
 
-import tempfile
+from collections.abc import Callable
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import (
-    FileResponse,
-    Http404,
-    HttpResponse,
-    HttpResponseBadRequest,
-    JsonResponse,
-)
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from luoshi.lib.errors import DomainError, InvalidInput, NotAllowed
-from luoshi.lib.web import domain_errors
+from luoshi.lib.errors import InvalidInput
+from luoshi.lib.web import FORM_REFUSALS, add_refusal, domain_errors, is_htmx
 from luoshi.org.access import access_for
 
-from . import exports, services
-from .forms import BulletinForm, ImportForm, PeriodForm
-from .ledger import describe_filter, write_ledger
-from .models import ExportState, LedgerExport
-from .queries import (
-    batches_for,
-    get_batch_for_user,
-    get_bulletin_for_user,
-    visible_bulletins,
-)
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _require_supervisor(request) -> None:
-    access = access_for(request.user)
-    if not (access.is_office):
-        raise NotAllowed(_("Only the office's supervisors may do this."))
+from . import exports, permissions, responses, services
+from .forms import BulletinForm, ImportForm, PeriodForm, VersionForm
+from .models import ExportState, ImportState, LedgerExport
+from .queries import batches_for, get_batch_for_user, get_bulletin_for_user, visible_bulletins
 
 
 @login_required
-def index(request):
+def index(request: HttpRequest) -> HttpResponse:
     """The documents home: import, ledger, bulletins, and the latest of each."""
-    access = access_for(request.user)
     context = {
-        "is_supervisor": access.is_office,
+        "is_supervisor": permissions.may_act(access_for(request.user)),
         "batches": batches_for(request.user)[:10],
         "bulletins": visible_bulletins(request.user)[:10],
     }
@@ -65,8 +43,8 @@ def index(request):
 @login_required
 @domain_errors
 @require_http_methods(["GET", "POST"])
-def import_upload(request):
-    _require_supervisor(request)
+def import_upload(request: HttpRequest) -> HttpResponse:
+    permissions.require(permissions.may_act, request.user, _("import tables"))
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -74,9 +52,7 @@ def import_upload(request):
             batch = services.upload_import(
                 upload.read(), filename=upload.name, options=form.options(), actor=request.user
             )
-        except DomainError as error:
-            if isinstance(error, NotAllowed):
-                raise
+        except FORM_REFUSALS as error:
             form.add_error("file" if error.field in (None, "file") else None, error.message)
         else:
             return redirect("documents:import_preview", batch.pk)
@@ -86,13 +62,15 @@ def import_upload(request):
 
 @login_required
 @domain_errors
-def import_preview(request, pk: int):
+def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_batch_for_user(request.user, pk)
+    previewed = batch.state == ImportState.PREVIEWED
     context = {
         "batch": batch,
         "preview": batch.preview,
-        "has_suggestions": batch.state == "previewed"
+        "has_suggestions": previewed
         and any(p.get("code") == "unit_suggestion" for p in batch.preview.get("problems", [])),
+        "can_cancel": previewed,
         "created": services.created_matters(batch) if batch.created_count else [],
     }
     return render(request, "documents/import_preview.html", context)
@@ -101,7 +79,7 @@ def import_preview(request, pk: int):
 @login_required
 @domain_errors
 @require_POST
-def import_accept_suggestions(request, pk: int):
+def import_accept_suggestions(request: HttpRequest, pk: int) -> HttpResponse:
     """Preview the same file again, reading near-miss unit names as the suggested units."""
     batch = get_batch_for_user(request.user, pk)
     batch = services.preview_again(batch, actor=request.user, accept_suggestions=True)
@@ -111,94 +89,66 @@ def import_accept_suggestions(request, pk: int):
 @login_required
 @domain_errors
 @require_POST
-def import_confirm(request, pk: int):
+def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_batch_for_user(request.user, pk)
-    try:
-        batch = services.confirm_import(batch, actor=request.user)
-    except NotAllowed:
-        raise
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request, _("%(n)s matters were registered as drafts.") % {"n": batch.created_count}
-        )
+    done = _attempt(request, lambda: services.confirm_import(batch, actor=request.user))
+    if done is not None:
+        n = done.created_count
+        messages.success(request, _("%(n)s matters were registered as drafts.") % {"n": n})
     return redirect("documents:import_preview", batch.pk)
+
+
+@login_required
+@domain_errors
+@require_POST
+def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set a previewed table aside (a wrong file, a superseded draft)."""
+    batch = get_batch_for_user(request.user, pk)
+    if _attempt(request, lambda: services.cancel_import(batch, actor=request.user)):
+        messages.success(request, _("The import was cancelled; nothing was registered."))
+    return redirect("documents:import_preview", batch.pk)
+
+
+def _attempt[T](request: HttpRequest, action: Callable[[], T]) -> T | None:
+    """Run a button's service; a refusal becomes the page's message (None)."""
+    try:
+        return action()
+    except FORM_REFUSALS as error:
+        messages.error(request, error.message)
+        return None
 
 
 # --- Ledger -----------------------------------------------------------------------------------
 
 
-def ledger_response(request, *, json_errors: bool = True) -> HttpResponse:
-    """The ledger of the list the user filtered, as the matter list shows it (also the API's).
-
-    Up to LUOSHI["LEDGER_INTERACTIVE_ROWS"] matters it is written now and sent from a
-    temporary file; past that it is built in the background (documents.exports) and the
-    answer says where it will be: the exports page, or 202 with the export for the API.
-    """
+@login_required
+def ledger(request: HttpRequest) -> HttpResponse:
     try:
-        matter_filter = exports.parse_filter(request.GET)
+        result = responses.ledger(request.user, request.GET)
     except InvalidInput as error:
-        if json_errors:
-            body = {"code": error.code, "message": error.message, "field": error.field}
-            return JsonResponse(body, status=400)
-        return HttpResponseBadRequest(error.message, content_type="text/plain; charset=utf-8")
-    queryset = exports.ledger_queryset(request.user, matter_filter, request.GET)
-    if queryset.count() > exports.interactive_limit():
-        export = exports.request_export(actor=request.user, params=request.GET)
-        if json_errors:
-            return JsonResponse(export_json(export), status=202)
+        return HttpResponse(error.message, status=422, content_type="text/plain; charset=utf-8")
+    if isinstance(result, LedgerExport):
         messages.info(
             request,
             _("This ledger is long: it is being prepared, and you will be told when it is ready."),
         )
         return redirect("documents:export_list")
-    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (FileResponse closes it)
-    write_ledger(queryset, out, filter_text=describe_filter(matter_filter))
-    out.seek(0)
-    name = f"督查督办台账-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX)
+    return result
 
 
 @login_required
-def ledger(request):
-    return ledger_response(request, json_errors=False)
-
-
-def export_json(export: LedgerExport) -> dict:
-    return {
-        "id": export.pk,
-        "state": export.state,
-        "filter": export.filter_text,
-        "row_count": export.row_count,
-        "created_at": export.created_at.isoformat(),
-        "file": f"/api/documents/exports/{export.pk}/file" if export.file else None,
-    }
-
-
-@login_required
-def export_list(request):
+def export_list(request: HttpRequest) -> HttpResponse:
     """The user's background ledgers; the page refreshes itself while one is being prepared."""
     rows = list(exports.exports_for(request.user)[:50])
     context = {"exports": rows, "pending": any(e.state == ExportState.PENDING for e in rows)}
-    template = (
-        "documents/partials/exports.html"
-        if request.headers.get("HX-Request")
-        else "documents/exports.html"
-    )
-    return render(request, template, context)
+    partial = "documents/partials/exports.html"
+    return render(request, partial if is_htmx(request) else "documents/exports.html", context)
 
 
 @login_required
 @domain_errors
-def export_file(request, pk: int):
-    export = exports.get_export_for_user(request.user, pk)
-    if not export.file:
-        raise Http404(_("This export is not ready."))
-    name = f"督查督办台账-{timezone.localtime(export.created_at):%Y%m%d-%H%M}.xlsx"
-    return FileResponse(
-        export.file.open("rb"), as_attachment=True, filename=name, content_type=XLSX
-    )
+def export_file(request: HttpRequest, pk: int) -> HttpResponse:
+    return responses.export_file(exports.get_export_for_user(request.user, pk))
 
 
 # --- Bulletins --------------------------------------------------------------------------------
@@ -207,15 +157,18 @@ def export_file(request, pk: int):
 @login_required
 @domain_errors
 @require_http_methods(["GET", "POST"])
-def bulletin_list(request):
-    access = access_for(request.user)
-    can_draft = access.is_office
+def bulletin_list(request: HttpRequest) -> HttpResponse:
+    can_draft = permissions.may_act(access_for(request.user))
     form = PeriodForm(request.POST or None)
     if request.method == "POST":
-        _require_supervisor(request)
+        permissions.require(permissions.may_act, request.user, _("draft bulletins"))
         if form.is_valid():
-            bulletin = services.draft_bulletin(actor=request.user, **form.cleaned_data)
-            return redirect("documents:bulletin_detail", bulletin.pk)
+            try:
+                bulletin = services.draft_bulletin(actor=request.user, **form.cleaned_data)
+            except FORM_REFUSALS as error:
+                add_refusal(form, error)
+            else:
+                return redirect("documents:bulletin_detail", bulletin.pk)
     bulletins = visible_bulletins(request.user)[:100]
     context = {"bulletins": bulletins, "form": form, "can_draft": can_draft}
     return render(
@@ -226,21 +179,21 @@ def bulletin_list(request):
 @login_required
 @domain_errors
 @require_http_methods(["GET", "POST"])
-def bulletin_detail(request, pk: int):
+def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = get_bulletin_for_user(request.user, pk)
     initial = {name: getattr(bulletin, name) for name in services.TEXT_FIELDS}
     form = BulletinForm(request.POST or None, initial={**initial, "version": bulletin.version})
+    status = 200
     if request.method == "POST":
-        _require_supervisor(request)
+        permissions.require(permissions.may_act, request.user, _("edit bulletins"))
+        status = 422
         if form.is_valid():
             data = dict(form.cleaned_data)
             version = data.pop("version")
             try:
                 services.update_bulletin(bulletin, actor=request.user, version=version, **data)
-            except NotAllowed:
-                raise
-            except DomainError as error:
-                form.add_error(None, error.message)
+            except FORM_REFUSALS as error:
+                status = add_refusal(form, error)
             else:
                 messages.success(request, _("The draft was saved."))
                 return redirect("documents:bulletin_detail", bulletin.pk)
@@ -249,38 +202,34 @@ def bulletin_detail(request, pk: int):
         "form": form,
         "mentions": bulletin.mentions.select_related("unit", "matter"),
     }
-    return render(
-        request, "documents/bulletin_detail.html", context, status=422 if form.errors else 200
-    )
+    return render(request, "documents/bulletin_detail.html", context, status=status)
 
 
 @login_required
 @domain_errors
 @require_POST
-def bulletin_issue(request, pk: int):
+def bulletin_issue(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = get_bulletin_for_user(request.user, pk)
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = None
-    try:
-        bulletin = services.issue_bulletin(bulletin, actor=request.user, version=version)
-    except NotAllowed:
-        raise
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Bulletin %(n)s was issued.") % {"n": bulletin.number_label})
+    form = VersionForm(request.POST)
+    issued = _attempt(
+        request,
+        lambda: services.issue_bulletin(bulletin, actor=request.user, version=_version(form)),
+    )
+    if issued is not None:
+        messages.success(request, _("Bulletin %(n)s was issued.") % {"n": issued.number_label})
     return redirect("documents:bulletin_detail", bulletin.pk)
+
+
+def _version(form: forms.Form) -> int:
+    """The version the page showed; a post without one is refused, never defaulted."""
+    if not form.is_valid():
+        raise InvalidInput(
+            _("Reload the page: the form lacks the version you saw."), field="version"
+        )
+    return form.cleaned_data["version"]
 
 
 @login_required
 @domain_errors
-def bulletin_file(request, pk: int):
-    bulletin = get_bulletin_for_user(request.user, pk)
-    if not bulletin.file:
-        raise Http404(_("This bulletin has not been issued yet."))
-    name = f"督查通报{bulletin.number_label}.docx"
-    return FileResponse(
-        bulletin.file.open("rb"), as_attachment=True, filename=name, content_type=DOCX
-    )
+def bulletin_file(request: HttpRequest, pk: int) -> HttpResponse:
+    return responses.bulletin_file(get_bulletin_for_user(request.user, pk))

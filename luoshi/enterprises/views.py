@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from luoshi.lib.forms import run_form
 from luoshi.lib.web import domain_errors
-from luoshi.matters.services.reopening import Rating
+from luoshi.matters.models import Rating
 from luoshi.org.access import access_for
 from luoshi.org.models import Unit
 

@@ -5,7 +5,9 @@ Every app that keeps an event log (matters, projects, enterprises, targets, eval
 documents, and the apps built on them) uses these pieces:
 
 - `AppendOnlyModel`: the abstract base of an event row. Rows are inserted, never
-  updated or deleted (the database refuses too, see the apps' trigger migrations).
+  updated or deleted (`save` of a stored row and `delete` raise ImmutableError).
+- `EventRecord`: an AppendOnlyModel with the columns every event log has (actor, at,
+  comment, data); a log adds its `kind` (TextChoices, "noun.verb") and its subject.
 - `lock_for_change(queryset, pk, version)`: re-read the record under a row lock and
   refuse with StaleVersion when someone changed it since the caller read it.
 - `bump_and_save(obj)`: raise the record's version and save it, in the caller's
@@ -17,8 +19,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .errors import InvalidInput, NotFound, StaleVersion
 
@@ -42,6 +46,33 @@ class AppendOnlyModel(models.Model):
         raise ImmutableError(f"{self._meta.verbose_name} rows are never deleted")
 
 
+class EventRecord(AppendOnlyModel):
+    """One change of a record: who did what, when, why, with the facts the change carried.
+
+    Subclasses add `kind = models.CharField(max_length=32, choices=TheirEventKind.choices)`,
+    the foreign key to what changed, and an index on (subject, at).
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=gettext_lazy("actor"),
+    )
+    at = models.DateTimeField(gettext_lazy("at"), auto_now_add=True)
+    comment = models.TextField(gettext_lazy("comment"), blank=True)
+    data = models.JSONField(gettext_lazy("data"), default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"  # type: ignore[attr-defined]
+
+
 def lock_for_change[M: models.Model](
     queryset: models.QuerySet[M],
     pk: int,
@@ -60,13 +91,14 @@ def lock_for_change[M: models.Model](
     if fresh is None:
         raise NotFound(_("This record no longer exists."))
     expected = version if version is not None else current
-    if expected is not None and fresh.version != expected:
+    now = getattr(fresh, "version")  # noqa: B009  (every locked record is versioned)
+    if expected is not None and now != expected:
         raise StaleVersion(
             _(
                 "%(what)s was changed by someone else (now version %(now)s, you had "
                 "%(had)s). Reload it and try again."
             )
-            % {"what": describe(fresh), "now": fresh.version, "had": expected}
+            % {"what": describe(fresh), "now": now, "had": expected}
         )
     return fresh
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import TYPE_CHECKING, Any, Self
 
 from django.db import IntegrityError, transaction
 
@@ -12,6 +12,9 @@ class SingleRow:
 
     Two first requests may race to create the row; the loser reads the winner's.
     """
+
+    if TYPE_CHECKING:
+        objects: Any
 
     @classmethod
     def current(cls) -> Self:

@@ -10,7 +10,11 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
-from .errors import NotAllowed, NotFound
+from .errors import DomainError, IllegalTransition, InvalidInput, NotAllowed, NotFound, StaleVersion
+
+# Refusals a page shows beside the form the user filled, so they keep what they typed
+# (NotFound and NotAllowed go through `domain_errors` instead: 404 and 403).
+FORM_REFUSALS = (InvalidInput, IllegalTransition, StaleVersion)
 
 
 def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -30,6 +34,18 @@ def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
             raise PermissionDenied(error.message) from error
 
     return wrapper
+
+
+def add_refusal(form: Any, error: DomainError) -> int:
+    """Put a service's refusal on the form (on the field it names, when the form has it);
+    returns the HTTP status the page answers with (409 or 422)."""
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+    return error.status
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    """The request comes from htmx (it then gets the partial, not the whole page)."""
+    return request.headers.get("HX-Request") == "true"
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

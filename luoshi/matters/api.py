@@ -76,7 +76,6 @@ from .schemas import (
     report_out,
     user_ref,
 )
-from .services._base import context
 
 router = Router(tags=["matters"])
 
@@ -93,7 +92,7 @@ def _r(schema) -> dict[int, Any]:
 def _detail(request: HttpRequest, matter: Matter) -> dict:
     """The matter's page in one answer; a fixed number of queries whatever its size."""
     user = request.user
-    ctx = context(matter)
+    ctx = services.permission_context(matter)
     item = matter_item(
         matter,
         [p for p in ctx.parts if p.role == PartRole.CO],

@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from luoshi.lib.dates import parse_date
+from luoshi.lib.errors import InvalidInput
+
 from .models import (
     OPEN_STATES,
     Matter,
@@ -120,9 +123,12 @@ class MatterFilter:
         if not values:
             return None
         try:
-            return dt.date.fromisoformat(values[0])
-        except ValueError:
-            self.errors[name] = _("%(field)s must be a date like 2026-06-30.") % {"field": name}
+            return parse_date(values[0], field=name)
+        except InvalidInput as error:
+            self.errors[name] = _("%(field)s: %(problem)s") % {
+                "field": name,
+                "problem": error.message,
+            }
             return None
 
     @property

@@ -15,6 +15,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from luoshi.lib.dates import parse_date
+from luoshi.lib.errors import InvalidInput
+
 from .models import (
     DisputeRuling,
     MatterKind,
@@ -137,15 +140,14 @@ class RegisterForm(forms.Form):
             if not line.strip():
                 continue
             title, _sep, day = (part.strip() for part in line.partition("|"))
-            try:
-                rows.append((title, dt.date.fromisoformat(day) if day else None))
-            except ValueError as error:
-                raise ValidationError(
-                    _("Line %(n)s: “%(day)s” is not a date like 2026-06-30.")
-                    % {"n": number, "day": day}
-                ) from error
             if not day:
                 raise ValidationError(_("Line %(n)s: give a date after “|”.") % {"n": number})
+            try:
+                rows.append((title, parse_date(day, field="milestones")))
+            except InvalidInput as error:
+                raise ValidationError(
+                    _("Line %(n)s: %(problem)s") % {"n": number, "problem": error.message}
+                ) from error
         return rows
 
 

@@ -84,12 +84,38 @@ class Context:
         return mine[0] if mine else None
 
 
+# ---- Role rules that are not about one matter --------------------------------------------
+
+
+def may_register(access: Access) -> bool:
+    """Registering matters (one, an import, a decomposition) is the office's work."""
+    return access.is_office
+
+
+def may_hasten(access: Access) -> bool:
+    """Hastening (催办), also several matters at once from the list, is the office's."""
+    return access.is_office
+
+
+def may_revisit(access: Access) -> bool:
+    """Reopening or settling a matter the requester rated unsatisfied (回访) is the office's."""
+    return access.is_office
+
+
+def require_registrar(access: Access) -> None:
+    if not may_register(access):
+        raise NotAllowed(_("Only the office's supervisors may register matters."))
+
+
+# ---- Rules about one matter, by verb -------------------------------------------------------
+
+
 def _label(verb: str) -> str:
     return str(ACTION_LABELS[verb])
 
 
 def _require_supervisor(access: Access, verb: str) -> None:
-    if not (access.is_office):
+    if not access.is_office:
         raise NotAllowed(
             _("Only the office's supervisors may %(action)s.") % {"action": _label(verb)}
         )

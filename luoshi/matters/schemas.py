@@ -16,6 +16,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from ninja import Field, Schema
 
+from luoshi.lib.schemas import ErrorOut, FieldError, UnitRef, label  # noqa: F401  (shared)
 from luoshi.org.models import Unit
 
 from .models import (
@@ -39,29 +40,10 @@ from .models import (
 # ---- shared pieces -------------------------------------------------------------------
 
 
-class UnitRef(Schema):
-    id: int
-    name: str
-
-
 class UserRef(Schema):
     id: int
     username: str
     name: str
-
-
-class FieldError(Schema):
-    field: str
-    message: str
-
-
-class ErrorOut(Schema):
-    """Every error: a stable code, a message in the request's language, the field at fault."""
-
-    code: str = Field(examples=["stale_version"])
-    message: str
-    field: str | None = None
-    errors: list[FieldError] | None = Field(None, description="Validation errors: each field.")
 
 
 class MatterRef(Schema):
@@ -412,15 +394,6 @@ class LeaderCommentIn(Schema):
 
 
 # ---- filling the outgoing shapes ---------------------------------------------------------
-
-
-def label(choices, value: str) -> str:
-    """The label of a choice, translated once: Model.get_FOO_display() translates every
-    label of the field on each call (it hashes the lazy choices), a cost per row."""
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return value
 
 
 def unit_ref(unit: Unit | None) -> dict | None:

@@ -8,7 +8,7 @@ import math
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from luoshi.matters.schemas import ErrorOut, label
+from luoshi.lib.schemas import ErrorOut, label
 
 from .models import Notification, NotificationKind
 from .queries import pending_count

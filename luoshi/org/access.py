@@ -46,7 +46,7 @@ def access_for(user: User | AnonymousUser) -> Access:
     """The user's Access, cached on the user object for the rest of the request."""
     if not user.is_authenticated:
         return Access(user_id=None)
-    cached = getattr(user, "_luoshi_access", None)
+    cached: Access | None = getattr(user, "_luoshi_access", None)
     if cached is not None:
         return cached
     rows = list(Membership.objects.filter(user=user).values_list("role", "unit_id", "unit__path"))
@@ -71,5 +71,5 @@ def access_for(user: User | AnonymousUser) -> Access:
         head_units=head,
         visible_units=frozenset(handler | head | below),
     )
-    user._luoshi_access = access
+    setattr(user, "_luoshi_access", access)  # noqa: B010  (a per-request cache on the user)
     return access

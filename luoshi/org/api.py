@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from luoshi.lib.errors import NotFound
+from luoshi.lib.schemas import ErrorOut, UnitRef
 
 from .models import Unit, UnitKind
+from .queries import get_unit, units_in_order
 
 router = Router(tags=["units"])
-
-
-class UnitRef(Schema):
-    id: int
-    name: str
 
 
 class UnitOut(Schema):
@@ -48,10 +43,7 @@ class UnitDetail(UnitOut):
     members: list[MemberOut]
 
 
-class UnitError(Schema):
-    code: str
-    message: str
-    field: str | None = None
+UnitError = ErrorOut  # the API's one error shape
 
 
 def unit_out(unit: Unit) -> dict:
@@ -70,8 +62,7 @@ def unit_out(unit: Unit) -> dict:
 
 
 def _units(active: bool) -> list[Unit]:
-    units = Unit.objects.order_by("order", "id")
-    return list(units.filter(is_active=True) if active else units)
+    return list(units_in_order(active=active))
 
 
 @router.get("/", response={200: list[UnitOut], 401: UnitError}, url_name="unit_list")
@@ -109,9 +100,7 @@ def unit_tree(request: HttpRequest, active: bool = True):
 )
 def unit_detail(request: HttpRequest, pk: int):
     """One unit with its parent, children and the people holding roles in it."""
-    unit = Unit.objects.select_related("parent").filter(pk=pk).first()
-    if unit is None:
-        raise NotFound(_("Unit %(pk)s does not exist.") % {"pk": pk})
+    unit = get_unit(pk)
     members = unit.memberships.select_related("user").order_by("role", "user__username")
     return {
         **unit_out(unit),

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
+
+from luoshi.lib.eventlog import EventRecord
 
 
 class UnitKind(models.TextChoices):
@@ -16,11 +22,27 @@ class UnitKind(models.TextChoices):
     VILLAGE = "village", _("Village or community")  # 村 / 社区, under a street or town
 
 
+class UnitQuerySet(models.QuerySet["Unit"]):
+    def bulk_create(  # type: ignore[override]
+        self, objs: Iterable[Unit], *args: Any, **kwargs: Any
+    ) -> list[Unit]:
+        """Insert units and give each its path (parents first in `objs`, or already stored)."""
+        units: list[Unit] = list(super().bulk_create(objs, *args, **kwargs))  # type: ignore[arg-type]
+        stored = {u.pk: u.path for u in self.filter(pk__in={u.parent_id for u in units})}
+        for unit in units:
+            unit.path = f"{stored[unit.parent_id] if unit.parent_id else '/'}{unit.pk}/"
+            stored[unit.pk] = unit.path
+        self.bulk_update(units, ["path"])  # type: ignore[arg-type]
+        return units
+
+
 class Unit(models.Model):
     """An organisation that takes work (单位): a department, a district, a town, the office.
 
     Units form a tree. `path` is the materialised chain of ids ("/1/7/23/") so that
-    "this unit and everything under it" is one indexed prefix query.
+    "this unit and everything under it" is one indexed prefix query. `save` and
+    `Unit.objects.bulk_create` keep it; a move rewrites the subtree in one UPDATE.
+    Units change through org.services (each change an OrgEvent row).
     """
 
     name = models.CharField(_("name"), max_length=100, unique=True)
@@ -37,6 +59,9 @@ class Unit(models.Model):
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
     order = models.PositiveIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    objects = UnitQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "id"]
@@ -50,16 +75,33 @@ class Unit(models.Model):
         super().save(*args, **kwargs)
         path = f"{self.parent.path if self.parent else '/'}{self.pk}/"
         if path != self.path:
-            old = self.path
-            Unit.objects.filter(pk=self.pk).update(path=path)
-            self.path = path
-            if old:  # moved: carry the subtree along
-                for child in Unit.objects.filter(path__startswith=old).exclude(pk=self.pk):
-                    child.path = path + child.path[len(old) :]
-                    child.save(update_fields=["path"])
+            old, self.path = self.path, path
+            if old:  # moved: the unit and its whole subtree, one UPDATE
+                Unit.objects.filter(path__startswith=old).update(
+                    path=Concat(models.Value(path), Substr("path", len(old) + 1))
+                )
+            else:
+                Unit.objects.filter(pk=self.pk).update(path=path)
+
+    def is_below(self, other: Unit) -> bool:
+        """This unit is `other` or lies under it."""
+        return self.path.startswith(other.path)
 
     def names(self) -> list[str]:
         return [self.name, *self.aliases]
+
+
+def clean_aliases(names: Sequence[str] | str) -> list[str]:
+    """Aliases as a list of distinct names: lines, or commas/、/；-separated text, trimmed."""
+    if isinstance(names, str):
+        for separator in "\n,，、;；":
+            names = names.replace(separator, "\n")
+        names = names.split("\n")
+    seen: list[str] = []
+    for name in (str(n).strip() for n in names):
+        if name and name not in seen:
+            seen.append(name)
+    return seen
 
 
 class Role(models.TextChoices):
@@ -128,3 +170,42 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class OrgEventKind(models.TextChoices):
+    UNIT_CREATED = "unit.created", _("Unit created")
+    UNIT_RENAMED = "unit.renamed", _("Unit renamed")
+    UNIT_MOVED = "unit.moved", _("Unit moved")
+    UNIT_CHANGED = "unit.changed", _("Unit kind or order changed")
+    ALIASES_SET = "unit.aliases_set", _("Aliases set")
+    UNIT_ARCHIVED = "unit.archived", _("Unit archived")
+    UNIT_RESTORED = "unit.restored", _("Unit restored")
+    ROLE_GRANTED = "membership.granted", _("Role granted")
+    ROLE_REVOKED = "membership.revoked", _("Role revoked")
+
+
+class OrgEvent(EventRecord):
+    """One change of the unit tree or of who holds a role where (组织变更记录).
+
+    Memberships decide who sees which matters, so every grant and revoke is kept here
+    (with the role and the member), even after the membership row itself is gone.
+    """
+
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="events", verbose_name=_("unit"))
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("member"),
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=OrgEventKind.choices)
+
+    class Meta(EventRecord.Meta):
+        verbose_name = _("unit and role change")
+        verbose_name_plural = _("unit and role changes")
+        indexes = [
+            models.Index(fields=["unit", "at"], name="org_event_unit_at"),
+            models.Index(fields=["member", "at"], name="org_event_member_at"),
+        ]

@@ -10,7 +10,7 @@ from django.utils import timezone
 from luoshi.matters import services
 from luoshi.matters.models import Priority, ReportCycle, Source
 from luoshi.matters.warnings import scan
-from luoshi.testing import build_city
+from luoshi.testing import the_city
 
 TITLES = [
     ("推进重点项目签约落地", Source.WORK_REPORT, "lead"),
@@ -25,7 +25,7 @@ TITLES = [
 
 def seeded_city():
     """Matters in every desk section: overdue, due soon, to accept, to review, drafts."""
-    city = build_city()
+    city = the_city()
     today = timezone.localdate()
     with time_machine.travel(timezone.now() - dt.timedelta(days=45), tick=False):
         old = _assign(city, "城市更新三年行动（2024—2026年）第一批项目", Source.MEETING, "lead",

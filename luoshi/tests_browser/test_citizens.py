@@ -7,7 +7,7 @@ import pytest
 from luoshi.citizens import services
 from luoshi.citizens.models import Category, CitizenRequest
 from luoshi.matters import services as matter_services
-from luoshi.testing import build_city
+from luoshi.testing import the_city
 
 from .conftest import SCREENSHOTS
 
@@ -39,7 +39,7 @@ def shot(page, name: str) -> None:
 
 
 def test_a_citizen_reports_follows_and_rates_on_a_phone(phone, live_server):
-    city = build_city()
+    city = the_city()
     category = Category.objects.create(code="urban", name="城乡建设", default_unit=city.street)
     phone.goto(live_server.url + "/citizens/new/")
     assert "我要反映问题" in phone.content()

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from luoshi.matters.models import EventKind, Matter, MatterEvent, State
-from luoshi.testing import build_city
+from luoshi.testing import the_city
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -18,7 +18,7 @@ def expect():
 
 
 def test_register_assign_accept_report_complete_rework_approve_close(session, tmp_path):
-    city = build_city()
+    city = the_city()
     page = session.page
     deadline = timezone.localdate() + dt.timedelta(days=40)
 

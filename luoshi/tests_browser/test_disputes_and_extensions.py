@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from luoshi.matters.models import Matter
-from luoshi.testing import accepted, assigned, build_city
+from luoshi.testing import accepted, assigned, the_city
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -18,7 +18,7 @@ def expect():
 
 
 def test_a_dispute_ruled_by_reassignment(session):
-    city = build_city()
+    city = the_city()
     matter = assigned(city)
     page = session.page
     session.login("co_handler")
@@ -47,7 +47,7 @@ def test_a_dispute_ruled_by_reassignment(session):
 
 
 def test_an_extension_approved(session):
-    city = build_city()
+    city = the_city()
     deadline = timezone.localdate() + dt.timedelta(days=40)
     later = deadline + dt.timedelta(days=20)
     matter = accepted(city, deadline=deadline)

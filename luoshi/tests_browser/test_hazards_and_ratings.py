@@ -13,7 +13,7 @@ from luoshi.assessments.models import Assessment, AssessmentState
 from luoshi.assessments.tests.helpers import add_village, open_cycle
 from luoshi.hazards.models import Hazard, HazardStatus
 from luoshi.hazards.tests.helpers import assigned, rectified
-from luoshi.testing import build_city
+from luoshi.testing import the_city
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -66,7 +66,7 @@ def act_on_hazard(session, verb: str, **fields) -> None:
 
 
 def test_verification_refused_then_passed_on_the_hazard_page(session, tmp_path):
-    city = build_city()
+    city = the_city()
     hazard = rectified(city, assigned(city, title="农贸市场消防通道被摊位占用"))
     page = session.page
     shot = tmp_path / "现场.png"
@@ -103,7 +103,7 @@ def test_verification_refused_then_passed_on_the_hazard_page(session, tmp_path):
 
 
 def test_the_self_assessment_form_submits_scores_and_evidence(session, tmp_path):
-    city = build_city()
+    city = the_city()
     add_village(city)
     cycle = open_cycle(city, "five_stars", name=f"{timezone.localdate().year}年度五星支部创建评定")
     assessment = Assessment.objects.get(cycle=cycle)

@@ -1,4 +1,4 @@
-"""The hotline's test city: build_city's personas, the hotline's categories, a few calls."""
+"""The hotline's test city: the test city's personas, the hotline's categories, a few calls."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.utils import timezone
 from luoshi.citizens import services
 from luoshi.citizens.dispatch import store
 from luoshi.citizens.models import Category, Channel, RequestType
-from luoshi.testing import build_city
+from luoshi.testing import the_city
 
 
 def at(day: dt.date, hour: int = 10, minute: int = 0):
@@ -55,7 +55,7 @@ def call(city, **changes) -> services.Intake:
 @pytest.fixture
 def hotline(db):
     store.forget()
-    city = build_city()
+    city = the_city()
     city.categories = categories(city)
     yield city
     store.forget()

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 @time_machine.travel(dt.datetime(2026, 6, 17, 10, tzinfo=dt.UTC), tick=False)
-def test_the_demo_city_issues_a_bulletin_each_month(client):
+def test_the_demo_city_issues_a_bulletin_each_month(client, empty_database):
     with translation.override("en"):
         call_command("demo", "--matters", "40", "--seed", "7", stdout=StringIO())
     issued = list(Bulletin.objects.filter(state="issued").order_by("number"))

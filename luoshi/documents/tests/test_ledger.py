@@ -202,9 +202,9 @@ def test_filter_params_drive_the_export(client, ledger_city):
     rows = data_rows(sheet_of(client.get(reverse("documents:ledger") + "?q=老旧小区")))
     assert [r["事项/重点任务"] for r in rows] == ["完成老旧小区改造"]
     response = client.get(reverse("documents:ledger") + "?state=bogus")
-    assert response.status_code == 400 and "bogus" in response.content.decode()
+    assert response.status_code == 422 and "bogus" in response.content.decode()
     response = client.get("/api/documents/ledger.xlsx?state=bogus")
-    assert response.status_code == 400 and response.json()["field"] == "state"
+    assert response.status_code == 422 and response.json()["field"] == "state"
 
 
 def test_units_export_only_what_they_see(client, ledger_city):
@@ -331,7 +331,7 @@ def test_the_api_answers_202_and_the_export_is_the_requester_s_alone(
     client.force_login(ledger_city.lead_handler)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.get("/api/documents/ledger.xlsx?state=bogus")
-        assert response.status_code == 400  # a bad filter is refused, not queued
+        assert response.status_code == 422  # a bad filter is refused, not queued
         accepted(ledger_city, title="第三项", deadline=D(2026, 6, 30), co=False)
         response = client.get("/api/documents/ledger.xlsx")
     assert response.status_code == 202

@@ -1,7 +1,7 @@
 """The demo city's matters (示例市): a year of supervision, built through the services.
 
-`luoshi demo` (org/management/commands/demo.py) builds the units and users, then
-calls `build(context)` here, then the `demo` module of every other app. Each matter
+`luoshi demo` (luoshi/demo) calls `build(context)` here after org's builder made the
+units and users, and before the apps built on matters. Each matter
 follows a planned story — register, approve, assign, accept, report, dispute,
 extend, suspend, hasten, complete, review, close — whose steps run at past dates
 under time_machine, so events carry realistic timestamps and the final warning
@@ -18,15 +18,15 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from unittest import mock
 
+from luoshi.lib.demo import DemoContext
 from luoshi.lib.errors import DomainError
 from luoshi.matters import warnings
 from luoshi.matters.models import Matter, SourcePolicy
 
-from .context import DemoContext
 from .stories import MUST_HAVE, S, Story, plan_dates, random_profile, schedule
 from .topics import APPROVAL_SOURCES, pick_topic
 
-__all__ = ["DemoContext", "build", "summary"]
+__all__ = ["build", "summary"]
 
 
 def run_stories(ctx: DemoContext, stories: list[Story]) -> None:
@@ -100,8 +100,10 @@ def plan(ctx: DemoContext, count: int) -> list[Story]:
     return stories
 
 
-def build(ctx: DemoContext, count: int = 300) -> list[Matter]:
-    """Plan and run about `count` matters (more with sub-matters); returns them."""
+def build(ctx: DemoContext, count: int | None = None) -> list[Matter]:
+    """Plan and run about `count` matters (ctx.matter_count unless given; more with
+    sub-matters); returns them, also as ctx.matters."""
+    count = ctx.matter_count if count is None else count
     for source in APPROVAL_SOURCES:
         SourcePolicy.objects.update_or_create(
             source=source, defaults={"requires_leader_approval": True}

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 
+from luoshi.lib.demo import DemoContext
 from luoshi.matters import services
 from luoshi.matters.models import (
     CYCLE_DAYS,
@@ -30,7 +31,6 @@ from luoshi.matters.models import (
 )
 from luoshi.matters.services import CoUnit, MatterSpec, MilestoneSpec
 
-from .context import DemoContext
 from .topics import APPROVAL_SOURCES, DISPUTES, PROBLEMS, RATED_KINDS, REPORTS, SUGGESTED, Topic
 
 W = MatterWarning

@@ -166,3 +166,17 @@ class EventKind(models.TextChoices):
         "matter.deadline_recounted",
         _("Deadline recounted on the holiday schedule"),
     )
+
+
+class Rating(models.TextChoices):
+    """The requester's satisfaction (满意度), five grades."""
+
+    VERY_SATISFIED = "very_satisfied", _("Very satisfied")  # 非常满意
+    SATISFIED = "satisfied", _("Satisfied")  # 满意
+    BASICALLY_SATISFIED = "basically_satisfied", _("Basically satisfied")  # 基本满意
+    UNSATISFIED = "unsatisfied", _("Unsatisfied")  # 不满意
+    VERY_UNSATISFIED = "very_unsatisfied", _("Very unsatisfied")  # 非常不满意
+
+
+# A satisfied grade closes the matter; the others send it back to the office (回访).
+SATISFIED_GRADES = frozenset({Rating.VERY_SATISFIED, Rating.SATISFIED, Rating.BASICALLY_SATISFIED})

@@ -22,14 +22,14 @@ from .choices import (
 )
 
 
-class MatterQuerySet(models.QuerySet):
-    def visible_to(self, user) -> MatterQuerySet:
+class MatterQuerySet(models.QuerySet["Matter"]):
+    def visible_to(self, user) -> models.QuerySet[Matter]:
         """The only door through which matters are read (see matters.queries)."""
         from luoshi.matters.queries import visible_matters
 
         return visible_matters(self, user)
 
-    def open(self) -> MatterQuerySet:
+    def open(self) -> models.QuerySet[Matter]:
         return self.filter(state__in=OPEN_STATES)
 
 

@@ -79,16 +79,16 @@ class SourcePolicy(models.Model):
 
     @classmethod
     def for_source(cls, source: str) -> SourcePolicy:
-        policy = cls.objects.filter(source=source).first()
-        if policy is None:
-            normal, urgent, very = DEFAULT_WORKDAYS[Source(source)]
-            policy = cls(
-                source=source,
-                normal_workdays=normal,
-                urgent_workdays=urgent,
-                very_urgent_workdays=very,
-            )
-        return policy
+        stored = cls.objects.filter(source=source).first()
+        if stored is not None:
+            return stored
+        normal, urgent, very = DEFAULT_WORKDAYS[Source(source)]
+        return cls(
+            source=source,
+            normal_workdays=normal,
+            urgent_workdays=urgent,
+            very_urgent_workdays=very,
+        )
 
     def default_workdays(self, priority: str) -> int:
         return {

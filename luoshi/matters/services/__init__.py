@@ -4,8 +4,12 @@ Each checks permission and preconditions (matters.permissions), locks the matter
 and compares its version, changes it inside one transaction, appends its
 MatterEvent, and sends notifications after commit. Pages, the API, imports and
 commands all call these functions.
+
+`permission_context(matter)` is what pages and the API hand to matters.permissions
+(`available_actions`, `check`) to offer only what the user may do now.
 """
 
+from ._base import context as permission_context
 from .clock import comment_on_matter, hasten_matter, resume_matter, suspend_matter
 from .deadlines import recount_deadline, recount_provisional_deadlines
 from .dispatch import (
@@ -31,7 +35,7 @@ from .handling import (
     request_completion,
     review_completion,
 )
-from .reopening import Rating, rate_matter, reopen_matter, settle_unsatisfied  # noqa: F401
+from .reopening import rate_matter, reopen_matter, settle_unsatisfied
 from .requests import raise_dispute, request_extension, rule_dispute, rule_extension
 from .verification import verify_completion
 
@@ -39,6 +43,7 @@ __all__ = [
     "CoUnit",
     "MatterSpec",
     "MilestoneSpec",
+    "permission_context",
     "accept_matter",
     "add_milestones",
     "approve_dispatch",
@@ -52,7 +57,9 @@ __all__ = [
     "raise_dispute",
     "recount_deadline",
     "recount_provisional_deadlines",
+    "rate_matter",
     "register_matter",
+    "reopen_matter",
     "report_progress",
     "request_completion",
     "request_extension",
@@ -60,6 +67,7 @@ __all__ = [
     "review_completion",
     "rule_dispute",
     "rule_extension",
+    "settle_unsatisfied",
     "submit_for_approval",
     "suspend_matter",
     "template_specs",

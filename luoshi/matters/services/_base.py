@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -70,7 +71,7 @@ def record(
     from_state: str,
     unit: Unit | None = None,
     comment: str = "",
-    data: dict[str, Any] | None = None,
+    data: Mapping[str, Any] | None = None,
     bump: bool = True,
 ) -> MatterEvent:
     """Save the matter (version + 1 unless `bump` is False) and append its event row."""
@@ -86,7 +87,7 @@ def record(
         from_state=from_state,
         to_state=matter.state,
         comment=comment,
-        data=data or {},
+        data=dict(data or {}),
     )
 
 

@@ -88,21 +88,22 @@ def hasten_matter(
     matter = lock(matter.pk, None)  # no version check: it changes no field
     _access, ctx = authorize("hasten", actor, matter)
     units = {p.unit_id: p.unit for p in ctx.parts}
-    targets = list(unit_ids) if unit_ids else [matter.lead_unit_id]
+    targets: list[int] = list(unit_ids) if unit_ids else [matter.lead_unit_id or 0]
     unknown = [u for u in targets if u not in units]
     if unknown:
         raise InvalidInput(_("Only units holding this matter can be hastened."), field="unit_ids")
     day, notices = today(), []
     for unit_id in targets:
-        notice = (
+        earlier = (
             Hastening.objects.select_for_update()
             .filter(matter=matter, unit_id=unit_id, day=day)
             .first()
         )
-        merged = notice is not None
-        if merged:
-            notice.repeats += 1
-            notice.save(update_fields=["repeats"])
+        merged = earlier is not None
+        if earlier is not None:
+            earlier.repeats += 1
+            earlier.save(update_fields=["repeats"])
+            notice = earlier
         else:
             notice = Hastening.objects.create(
                 matter=matter,

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from luoshi.lib.errors import InvalidInput, NotAllowed
+from luoshi.lib.errors import InvalidInput
 from luoshi.notifications.messages import N_, event_notice
 from luoshi.notifications.models import NotificationKind
 from luoshi.notifications.services import (
@@ -25,6 +25,7 @@ from luoshi.org.access import access_for
 from luoshi.org.models import Role, Unit
 from luoshi.workcalendar.calendar import get_calendar
 
+from .. import permissions
 from ..models import (
     PRE_DISPATCH_STATES,
     EventKind,
@@ -193,9 +194,7 @@ def template_specs(template: MilestoneTemplate) -> list[MilestoneSpec]:
 
 
 def _require_supervisor(actor: User) -> None:
-    access = access_for(actor)
-    if not (access.is_office):
-        raise NotAllowed(_("Only the office's supervisors may register matters."))
+    permissions.require_registrar(access_for(actor))
 
 
 @transaction.atomic

@@ -19,10 +19,9 @@ service passes its EnterprisePolicy. Who may rate is established by the caller t
 from __future__ import annotations
 
 from django.contrib.auth.models import User
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from luoshi.lib.errors import IllegalTransition, InvalidInput, NotAllowed
 from luoshi.notifications.messages import N_
@@ -37,23 +36,20 @@ from luoshi.org.access import access_for
 from luoshi.org.models import Role
 from luoshi.workcalendar.calendar import get_calendar
 
-from ..models import EventKind, Matter, MatterEvent, MatterWarning, State
+from .. import permissions
+from ..events import closed_by_rating, closed_by_ruling, rated, read_rated, reopened
+from ..models import (  # Rating and SATISFIED_GRADES: still importable from here
+    SATISFIED_GRADES,
+    EventKind,
+    Matter,
+    MatterEvent,
+    MatterWarning,
+    Rating,
+    State,
+)
 from ..warnings import refresh_warning
 from ._base import lock, record, require_text, today
 from .deadlines import count_deadline
-
-
-class Rating(models.TextChoices):
-    """The requester's satisfaction (满意度), five grades."""
-
-    VERY_SATISFIED = "very_satisfied", gettext_lazy("Very satisfied")  # 非常满意
-    SATISFIED = "satisfied", gettext_lazy("Satisfied")  # 满意
-    BASICALLY_SATISFIED = "basically_satisfied", gettext_lazy("Basically satisfied")  # 基本满意
-    UNSATISFIED = "unsatisfied", gettext_lazy("Unsatisfied")  # 不满意
-    VERY_UNSATISFIED = "very_unsatisfied", gettext_lazy("Very unsatisfied")  # 非常不满意
-
-
-SATISFIED_GRADES = frozenset({Rating.VERY_SATISFIED, Rating.SATISFIED, Rating.BASICALLY_SATISFIED})
 
 
 def last_rating(matter: Matter) -> MatterEvent | None:
@@ -75,8 +71,7 @@ def reopen_count(matter: Matter) -> int:
 
 
 def _require_supervisor(actor: User) -> None:
-    access = access_for(actor)
-    if not (access.is_office):
+    if not permissions.may_revisit(access_for(actor)):
         raise NotAllowed(_("Only the office's supervisors may reopen or settle a matter."))
 
 
@@ -90,7 +85,7 @@ def _require_completed(matter: Matter) -> None:
 
 def _require_unsatisfied(matter: Matter) -> MatterEvent:
     rating = last_rating(matter)
-    if rating is None or rating.data.get("grade") in SATISFIED_GRADES:
+    if rating is None or read_rated(rating)["grade"] in SATISFIED_GRADES:
         raise IllegalTransition(_("Only a matter rated unsatisfied can be reopened or settled."))
     return rating
 
@@ -115,11 +110,12 @@ def rate_matter(
     if last_rating(matter) is not None:
         raise IllegalTransition(_("This answer has already been rated."))
     satisfied = grade in SATISFIED_GRADES
-    data = {"grade": grade, "satisfied": satisfied, "automatic": automatic}
+    data = rated(grade, satisfied=satisfied, automatic=automatic)
     record(matter, EventKind.RATED, actor, from_state=State.COMPLETED, comment=comment, data=data)
     if satisfied:
         matter.state, matter.closed_at = State.CLOSED, timezone.now()
-        record(matter, EventKind.CLOSED, actor, from_state=State.COMPLETED, data={"rated": grade})
+        closed = closed_by_rating(grade)
+        record(matter, EventKind.CLOSED, actor, from_state=State.COMPLETED, data=closed)
         resolve_notices(matter.pk, NotificationKind.values)
     else:
         notify(
@@ -158,12 +154,12 @@ def reopen_matter(
     count_deadline(matter, get_calendar(), (today(), limit_workdays))
     matter.state, matter.completed_at = State.IN_PROGRESS, None
     matter.completion_requested_at, matter.warning = None, MatterWarning.NORMAL
-    data = {
-        "rating": rating.data.get("grade"),
-        "round": done + 1,
-        "from": old_deadline.isoformat() if old_deadline else None,
-        "deadline": matter.deadline.isoformat(),
-    }
+    data = reopened(
+        read_rated(rating)["grade"],
+        done + 1,
+        old_deadline.isoformat() if old_deadline else None,
+        matter.deadline.isoformat(),
+    )
     record(
         matter, EventKind.REOPENED, actor, from_state=State.COMPLETED, comment=comment, data=data
     )
@@ -199,7 +195,7 @@ def settle_unsatisfied(
         actor,
         from_state=State.COMPLETED,
         comment=comment,
-        data={"settled": True, "rating": rating.data.get("grade")},
+        data=closed_by_ruling(read_rated(rating)["grade"]),
     )
     resolve_notices(matter.pk, NotificationKind.values)
     return matter

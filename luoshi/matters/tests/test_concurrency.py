@@ -16,7 +16,7 @@ from django.db import close_old_connections, connection
 from luoshi.lib.errors import StaleVersion
 from luoshi.matters import services
 from luoshi.matters.models import Hastening, Matter, State
-from luoshi.testing import accepted, build_city
+from luoshi.testing import accepted, the_city
 
 D = dt.date
 NOW = dt.datetime(2026, 3, 2, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -115,7 +115,7 @@ def race(*calls):
 @needs_row_locks
 @pytest.mark.django_db(transaction=True)
 def test_two_threads_one_version_exactly_one_wins():
-    city = build_city()
+    city = the_city()
     m = accepted(city, deadline=D(2099, 12, 31))
     version = m.version
     results = race(
@@ -142,7 +142,7 @@ def test_two_threads_one_version_exactly_one_wins():
 @needs_row_locks
 @pytest.mark.django_db(transaction=True)
 def test_two_supervisors_hasten_at_once_one_notice():
-    city = build_city()
+    city = the_city()
     m = accepted(city, deadline=D(2099, 12, 31))
     results = race(
         lambda: services.hasten_matter(Matter.objects.get(pk=m.pk), actor=city.supervisor),

@@ -65,7 +65,7 @@ def test_register_errors_name_the_field_and_keep_the_input(client, city):
         reverse("matters:register"), register_data(city, milestones="方案 | 明天")
     )
     assert response.status_code == 422
-    assert "Line 1: “明天” is not a date like 2026-06-30." in response.content.decode()
+    assert "Line 1: “明天” is not a date: enter it as 2026-06-30." in response.content.decode()
     response = client.post(
         reverse("matters:register"), register_data(city, co_units=[city.lead.pk])
     )

@@ -16,7 +16,7 @@ from luoshi.lib.errors import NotAllowed, NotFound
 from luoshi.matters import permissions, services
 from luoshi.matters.models import Matter, Source, SourcePolicy, State
 from luoshi.matters.queries import get_matter_for_user
-from luoshi.matters.services._base import context
+from luoshi.matters.services import permission_context as context
 from luoshi.org.access import access_for
 from luoshi.testing import accepted, assigned, register
 

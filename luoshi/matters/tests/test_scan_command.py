@@ -72,7 +72,7 @@ def test_scan_enqueue_queues_the_task(overdue):
 
 
 @time_machine.travel(dt.datetime(2026, 3, 10, 9, tzinfo=dt.UTC), tick=False)
-def test_the_benchmark_data_goes_through_the_scan_and_the_inbox(db):
+def test_the_benchmark_data_goes_through_the_scan_and_the_inbox(empty_database):
     """`make bench` at a tiny size: generated rows are what the scan and the inbox read."""
     from bench import scan as bench
 

@@ -1,19 +1,14 @@
-"""What the page views share: htmx detection, rendering, domain errors to HTTP."""
+"""What the page views share: htmx rendering, the pickers' lists, domain errors to HTTP."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from luoshi.lib.web import domain_errors  # noqa: F401  (re-exported for the matter views)
-from luoshi.org.models import Membership, Role, Unit
+from luoshi.lib.web import domain_errors, is_htmx
+from luoshi.org.queries import active_units, leaders
 
 from ..models import MilestoneTemplate
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def render_page(
@@ -29,14 +24,15 @@ def render_page(
     return render(request, partial if htmx else full, context, status=status)
 
 
-def active_units() -> list[Unit]:
-    return list(Unit.objects.filter(is_active=True).order_by("path"))
-
-
-def leaders() -> list[User]:
-    ids = Membership.objects.filter(role=Role.LEADER).values("user_id")
-    return list(User.objects.filter(pk__in=ids).order_by("username"))
-
-
 def milestone_templates() -> list[MilestoneTemplate]:
     return list(MilestoneTemplate.objects.order_by("name"))
+
+
+__all__ = [
+    "active_units",
+    "domain_errors",
+    "is_htmx",
+    "leaders",
+    "milestone_templates",
+    "render_page",
+]

@@ -23,11 +23,11 @@ from luoshi.org.access import access_for
 from luoshi.org.models import Unit
 
 from .. import services
+from ..events import EXTENSION_RULINGS, read_extension_step
 from ..forms import ACTION_FORMS, FORM_NEEDS
 from ..models import Attachment, Dispute, EventKind, Matter, ProgressReport, RequestState
-from ..permissions import ACTION_LABELS, available_actions
+from ..permissions import ACTION_LABELS, available_actions, check
 from ..queries import get_matter_for_user, timeline
-from ..services._base import context
 from ._common import active_units, domain_errors, is_htmx, render_page
 from .desk import desk_context
 
@@ -56,7 +56,7 @@ class MatterPage:
     def __init__(self, request: HttpRequest, matter: Matter):
         self.request, self.matter = request, matter
         self.access = access_for(request.user)
-        self.ctx = context(matter)
+        self.ctx = services.permission_context(matter)
         self.allowed = available_actions(self.access, self.ctx)
         self.actions = [v for v in self.allowed if v in ACTION_FORMS]
         self.can_decompose = "decompose" in self.allowed
@@ -82,14 +82,17 @@ class MatterPage:
         rule_extension names the id it ruled on, so no extra query is needed.
         """
         ruled = {
-            e.data.get("extension")
-            for e in self.events
-            if e.kind in (EventKind.EXTENSION_APPROVED, EventKind.EXTENSION_REJECTED)
+            read_extension_step(e)["extension"] for e in self.events if e.kind in EXTENSION_RULINGS
         }
-        return [
-            PendingExtension(e.data["extension"], e.unit, e.data["from"], e.data["to"], e.comment)
+        asked = [
+            (read_extension_step(e), e)
             for e in self.events
-            if e.kind == EventKind.EXTENSION_REQUESTED and e.data.get("extension") not in ruled
+            if e.kind == EventKind.EXTENSION_REQUESTED
+        ]
+        return [
+            PendingExtension(step["extension"], e.unit, step["from"], step["to"], e.comment)
+            for step, e in asked
+            if step["extension"] not in ruled
         ]
 
     @cached_property
@@ -239,6 +242,7 @@ def matter_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
         raise Http404(verb)
     matter = get_matter_for_user(request.user, pk)
     page = MatterPage(request, matter)
+    _require_role(verb, page)
     form = page.form(verb, request.POST, request.FILES)
     if not form.is_valid():
         return page.render({verb: form}, status=422)
@@ -254,6 +258,20 @@ def matter_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
         return page.render({verb: form}, status=422)
     messages.success(request, _("Done: %(action)s.") % {"action": ACTION_LABELS[verb]})
     return _after_action(request, pk)
+
+
+def _require_role(verb: str, page: MatterPage) -> None:
+    """A user whose role never allows `verb` is refused (403) before the form is read.
+
+    A refusal of state (409) is left to the service: it compares the version first, so
+    the user learns that someone else acted.
+    """
+    if verb in page.allowed:
+        return
+    try:
+        check(verb, page.access, page.ctx)
+    except IllegalTransition:
+        return
 
 
 def _after_action(request: HttpRequest, pk: int) -> HttpResponse:

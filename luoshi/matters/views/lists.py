@@ -6,6 +6,7 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
@@ -22,6 +23,7 @@ from luoshi.org.access import access_for
 from .. import services
 from ..filters import ORDERINGS, MatterFilter, facet_counts
 from ..models import Matter, MatterKind, MatterWarning, Source, State
+from ..permissions import may_hasten
 from ._common import active_units, leaders, render_page
 
 PAGE_SIZE = 25
@@ -63,7 +65,7 @@ def matter_list(request: HttpRequest) -> HttpResponse:
         "kinds": MatterKind.choices,
         "sources": Source.choices,
         "sortable": _sort_links(mfilter),
-        "can_hasten": access.is_office,
+        "can_hasten": may_hasten(access),
     }
     return render_page(
         request, "matters/matter_list.html", "matters/partials/list_body.html", context
@@ -124,6 +126,8 @@ def matter_export(request: HttpRequest) -> StreamingHttpResponse:
 @login_required
 def bulk_hasten(request: HttpRequest) -> HttpResponse:
     """Hasten each chosen matter through the service; report how many went and why not."""
+    if not may_hasten(access_for(request.user)):
+        raise PermissionDenied(_("Only the office's supervisors may hasten matters."))
     ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
     matters = Matter.objects.visible_to(request.user).filter(pk__in=ids)
     done, refused = 0, []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,9 +13,8 @@ from luoshi.org.access import access_for
 
 from .. import services
 from ..forms import ChildFormSet, DecomposeForm, RegisterForm
-from ..permissions import check
+from ..permissions import check, require_registrar
 from ..queries import get_matter_for_user
-from ..services._base import context
 from ._common import active_units, domain_errors, leaders, milestone_templates
 
 
@@ -38,15 +36,10 @@ def _spec(data: dict) -> services.MatterSpec:
     )
 
 
-def _require_supervisor(request: HttpRequest) -> None:
-    access = access_for(request.user)
-    if not (access.is_office):
-        raise PermissionDenied(_("Only the office's supervisors may register matters."))
-
-
 @login_required
+@domain_errors
 def register(request: HttpRequest) -> HttpResponse:
-    _require_supervisor(request)
+    require_registrar(access_for(request.user))
     choices = {"units": active_units(), "leaders": leaders(), "templates": milestone_templates()}
     form = RegisterForm(request.POST or None, **choices)
     status = 200
@@ -80,7 +73,7 @@ def decompose(request: HttpRequest, pk: int) -> HttpResponse:
     """Several sub-matters at once; each becomes a draft under the matter."""
     matter = get_matter_for_user(request.user, pk)
     try:
-        check("decompose", access_for(request.user), context(matter))
+        check("decompose", access_for(request.user), services.permission_context(matter))
     except IllegalTransition as error:
         messages.error(request, error.message)
         return redirect("matters:detail", pk=matter.pk)

@@ -30,7 +30,11 @@ def test_unit_page_counts(client, city):
     client.force_login(city.supervisor)
     response = client.get(reverse("org:detail", args=[city.lead.pk]))
     assert response.status_code == 200
-    assert response.context["summary"] == {"open": 2, "overdue": 1, "hastened": 1}
+    assert response.context["panels"][0].context["summary"] == {
+        "open": 2,
+        "overdue": 1,
+        "hastened": 1,
+    }
     assert "第二件" in response.content.decode()
 
 
@@ -39,7 +43,7 @@ def test_unit_page_shows_only_visible_matters(client, city):
     client.force_login(city.other_handler)
     response = client.get(reverse("org:detail", args=[city.lead.pk]))
     assert response.status_code == 200
-    assert response.context["summary"]["open"] == 0
+    assert response.context["panels"][0].context["summary"]["open"] == 0
     assert "发改委的" not in response.content.decode()
 
 

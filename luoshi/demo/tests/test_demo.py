@@ -12,7 +12,7 @@ from django.utils import translation
 from luoshi.matters.models import Matter, MatterEvent, MatterWarning, State
 from luoshi.org.models import Membership, Role, Unit, UnitKind
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_database")]
 
 
 def run(*args: str) -> str:

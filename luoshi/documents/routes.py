@@ -1,0 +1,74 @@
+"""Who may use the documents pages and API operations (luoshi.lib.routes).
+
+Imports are the office's (others do not see them: 404); issued bulletins are read by
+staff holding a role, drafts only by the office; the ledger shows each user the
+matters they see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from luoshi.lib.routes import (
+    OFFICE,
+    OFFICE_OBJECT,
+    SIGNED_IN,
+    STAFF_OBJECT,
+    VISIBLE,
+    Policy,
+    Route,
+)
+
+# An issued bulletin: staff read it, only the office may change it (and it may not).
+OFFICE_ON_ISSUED = Policy(
+    "the office, on an issued bulletin",
+    allowed="supervisor",
+    refused={"lead_handler": 403, "nobody": 404},
+)
+
+ROUTES = {
+    "documents:index": Route(SIGNED_IN),
+    "documents:import_upload": Route(OFFICE),
+    "documents:import_preview": Route(OFFICE_OBJECT, pk="batch"),
+    "documents:import_confirm": Route(OFFICE_OBJECT, method="POST", pk="batch"),
+    "documents:import_accept_suggestions": Route(OFFICE_OBJECT, method="POST", pk="batch"),
+    "documents:import_cancel": Route(OFFICE_OBJECT, method="POST", pk="batch"),
+    "documents:ledger": Route(SIGNED_IN),
+    "documents:bulletin_list": Route(SIGNED_IN),
+    "documents:bulletin_detail": Route(STAFF_OBJECT, pk="bulletin"),
+    "documents:bulletin_issue": Route(OFFICE_OBJECT, method="POST", pk="draft"),
+    "documents:bulletin_file": Route(STAFF_OBJECT, pk="bulletin"),
+    "POST /api/documents/imports/": Route(OFFICE),
+    "GET /api/documents/imports/{batch_id}": Route(OFFICE_OBJECT, batch_id="batch"),
+    "POST /api/documents/imports/{batch_id}/confirm": Route(OFFICE_OBJECT, batch_id="batch"),
+    "POST /api/documents/imports/{batch_id}/cancel": Route(OFFICE_OBJECT, batch_id="batch"),
+    "GET /api/documents/ledger.xlsx": Route(SIGNED_IN),
+    "GET /api/documents/bulletins/": Route(SIGNED_IN),
+    "POST /api/documents/bulletins/": Route(OFFICE),
+    "GET /api/documents/bulletins/{bulletin_id}": Route(STAFF_OBJECT, bulletin_id="bulletin"),
+    "PATCH /api/documents/bulletins/{bulletin_id}": Route(OFFICE_ON_ISSUED, bulletin_id="bulletin"),
+    "POST /api/documents/bulletins/{bulletin_id}/issue": Route(OFFICE_OBJECT, bulletin_id="draft"),
+    "GET /api/documents/bulletins/{bulletin_id}/file": Route(STAFF_OBJECT, bulletin_id="bulletin"),
+    "GET /api/documents/matters/{matter_id}/bulletins": Route(VISIBLE, matter_id="matter"),
+}
+
+
+def sample(world: Any) -> None:
+    """A previewed import, an issued bulletin and a draft."""
+    from pathlib import Path
+
+    from luoshi.documents import services
+    from luoshi.documents.importer import ImportOptions
+
+    table = Path(__file__).parent / "tests" / "fixtures" / "decomposition_2026.xlsx"
+    world.batch = services.upload_import(
+        table.read_bytes(),
+        filename=table.name,
+        options=ImportOptions(source="work_report"),
+        actor=world.supervisor,
+    )
+    period = {"period_start": dt.date(2026, 1, 1), "period_end": dt.date(2026, 3, 31)}
+    issued = services.draft_bulletin(actor=world.supervisor, **period)
+    world.bulletin = services.issue_bulletin(issued, actor=world.supervisor, version=None)
+    world.draft = services.draft_bulletin(actor=world.supervisor, **period)

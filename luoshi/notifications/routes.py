@@ -1,0 +1,11 @@
+"""Who may use the inbox (luoshi.lib.routes): everyone signed in, for their own messages."""
+
+from luoshi.lib.routes import SIGNED_IN, Route
+
+ROUTES = {
+    "notifications:inbox": Route(SIGNED_IN),
+    "notifications:read": Route(SIGNED_IN, method="POST"),
+    "GET /api/notifications/": Route(SIGNED_IN),
+    "GET /api/notifications/unread-count": Route(SIGNED_IN),
+    "POST /api/notifications/read": Route(SIGNED_IN),
+}
