@@ -99,6 +99,8 @@ class Matter(models.Model):
     # This matter's share in its parent's progress roll-up (children default to equal).
     weight = models.DecimalField(_("weight"), max_digits=7, decimal_places=2, default=1)
 
+    # For a matter with sub-matters, `progress` is their weighted roll-up and
+    # `reported_progress` the lead unit's own last report, shown beside it.
     progress = models.PositiveSmallIntegerField(_("progress %"), default=0)
     last_report_at = models.DateTimeField(_("last report"), null=True, blank=True)
     warning = models.CharField(
@@ -117,6 +119,14 @@ class Matter(models.Model):
     completion_requested_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The unit's clock is stopped since then: the matter waits for the office's review
+    # or ruling (matters.fairness). Cleared when the office has ruled on everything.
+    awaiting_office_since = models.DateTimeField(
+        _("awaiting the office since"), null=True, blank=True
+    )
+    reported_progress = models.PositiveSmallIntegerField(
+        _("progress reported by the lead unit %"), null=True, blank=True
+    )
 
     objects = MatterQuerySet.as_manager()
 
@@ -199,6 +209,8 @@ class MatterUnit(models.Model):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     # The supervisor ruled on this part's dispute: the ruling binds, no second dispute.
     dispute_ruled = models.BooleanField(default=False)
+    # For a matter with sub-matters, `progress` is their weighted roll-up and
+    # `reported_progress` the lead unit's own last report, shown beside it.
     progress = models.PositiveSmallIntegerField(_("progress %"), default=0)
     last_report_at = models.DateTimeField(_("last report"), null=True, blank=True)
 
