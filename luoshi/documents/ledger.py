@@ -23,6 +23,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.page import PageMargins
 
+from luoshi.matters.fairness import days_overdue
+from luoshi.matters.filters import as_shown
 from luoshi.matters.models import (
     OPEN_STATES,
     Matter,
@@ -52,7 +54,13 @@ COLUMNS = [
 TASK_COLUMN = 3
 WARNING_COLUMN = len(COLUMNS)
 # Excel fills for the colour names of matters.models.choices.WARNING_COLOURS.
-FILLS = {"green": "C6EFCE", "yellow": "FFEB9C", "red": "FFC7CE", "grey": "D9D9D9"}
+FILLS = {
+    "green": "C6EFCE",
+    "yellow": "FFEB9C",
+    "red": "FFC7CE",
+    "grey": "D9D9D9",
+    "blue": "DDEBF7",  # awaiting the office
+}
 WARNING_FILLS = {name: PatternFill("solid", fgColor=rgb) for name, rgb in FILLS.items()}
 CENTRED_COLUMNS = {1, 2, 7, 8, 9, WARNING_COLUMN}
 THIN = Side(style="thin", color="000000")
@@ -94,9 +102,15 @@ def arrange(matters: list[Matter]) -> list[list[Matter]]:
     return [rows for rows in groups.values() if rows]
 
 
-def build_ledger(queryset: QuerySet[Matter], *, title: str = "督查督办事项台账") -> bytes:
-    """The .xlsx bytes of the ledger of `queryset` (already visible_to and filtered)."""
-    today = timezone.localdate()
+def build_ledger(
+    queryset: QuerySet[Matter], *, title: str = "督查督办事项台账", as_of: dt.date | None = None
+) -> bytes:
+    """The .xlsx bytes of the ledger of `queryset` (already visible_to and filtered).
+
+    `as_of`: the list is MatterFilter's as of that day; rows show the matters as they
+    stood then (matters.filters.as_shown) and the title says so.
+    """
+    today = as_of or timezone.localdate()
     red_points = Policy.current().behind_plan_red_points
     workbook = Workbook()
     _add_styles(workbook)
@@ -108,7 +122,8 @@ def build_ledger(queryset: QuerySet[Matter], *, title: str = "督查督办事项
     serial = 0
     for group in arrange(ledger_matters(queryset)):
         first = row
-        for matter in group:
+        for row_matter in group:
+            matter = as_shown(row_matter)
             serial += 1
             values = _cells(matter, serial, today)
             sheet.row_dimensions[row].height = _row_height(values)
@@ -170,8 +185,16 @@ def _cells(matter: Matter, serial: int, today: dt.date) -> list:
         describe_deadline(matter.deadline, recurring, matter.deadline_workdays),
         matter.get_state_display(),
         progress,
-        matter.get_warning_display() if matter.state in OPEN_STATES else "",
+        _warning_text(matter, today),
     ]
+
+
+def _warning_text(matter: Matter, today: dt.date) -> str:
+    """The warning cell; an overdue matter says for how many days (the fair clock's count)."""
+    if matter.state not in OPEN_STATES:
+        return ""
+    days = days_overdue(matter, today)
+    return f"逾期{days}天" if days else matter.get_warning_display()
 
 
 def _merge_task(sheet, first: int, last: int) -> None:

@@ -119,6 +119,8 @@ class Bulletin(models.Model):
         verbose_name=_("issued by"),
     )
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    # 督查室待办: the office's own backlog, so it holds itself to the units' standard.
+    office_backlog = models.TextField(_("office backlog"), blank=True)
 
     class Meta:
         ordering = ["-year", "-number", "-id"]
