@@ -224,3 +224,29 @@ def test_a_suspension_inside_a_wait_is_not_given_back_twice(city):
             fresh(m), ext.pk, actor=city.supervisor, version=None, approve=False, comment="不予延期"
         )
     assert fresh(m).deadline == D(2026, 4, 10)  # 7 working days (10–18); Apr 6 is 清明
+
+
+# ---- what the pages and the API say -------------------------------------------------------
+
+
+def test_the_matter_page_and_api_say_whose_time_it_is(client, city):
+    with at(D(2026, 3, 2)):
+        m = accepted(city, deadline=D(2026, 3, 13), report_cycle="none")
+    m = ask(city, m, D(2026, 3, 12))
+    for user in (city.supervisor, city.lead_handler, city.leader):
+        client.force_login(user)
+        with at(D(2026, 3, 20)):
+            page = client.get(f"/matters/{m.pk}/").content.decode()
+            item = client.get(f"/api/matters/{m.pk}").json()
+        assert "Waiting for the office since 2026-03-12: 6 working days" in page, user
+        assert item["warning"] == AWAITING and item["awaiting_office_since"], user
+    m = review(city, m, D(2026, 3, 20), "rework")
+    client.force_login(city.lead_handler)
+    with at(D(2026, 3, 20)):
+        page = client.get(f"/matters/{m.pk}/").content.decode()
+    assert "Waiting for the office since" not in page
+    # 6 working days given back (Mar 23), and at least the minimum 3 from today (Mar 25).
+    assert (
+        "Waited for the office 6 working days, given back to the unit: 2026-03-13 → 2026-03-25"
+        in page
+    )
