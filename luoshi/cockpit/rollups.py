@@ -101,14 +101,16 @@ def _upsert(model, keys: list[str], value: str, rows: list[tuple]) -> None:
 def rebuild(day: dt.date | None = None) -> dict[str, int]:
     """Recompute the live counts from the matters; book any difference as today's.
 
-    1. Bring every matter's standing up to date (matters.history; moves are booked
-       through standings_moved as usual).
+    1. Bring every matter's standing up to date (matters.history): matters without one
+       get one from today in one statement; moves of the others are booked through
+       standings_moved as usual.
     2. Remember the live counts; recount them from the current standings (one
        grouped count).
     3. The difference between new and old counts is written as today's change, so the
        counts as of any past day stay what they were, and today's add up.
     """
     day = day or timezone.localdate()
+    history.open_missing(day)
     history.sync_scanned(Matter.objects.all(), day)
     before = _live_counts()
     UnitCount.objects.all().delete()  # derived rows, rebuilt below

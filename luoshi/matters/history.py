@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -84,6 +85,34 @@ def sync_scanned(matters: QuerySet[Matter], day: dt.date | None = None) -> int:
         .values_list("pk", flat=True)
     )
     return sync(moved, day)
+
+
+def open_missing(day: dt.date | None = None) -> int:
+    """Give every matter without a current standing one from `day`, in one INSERT … SELECT.
+
+    For data written behind the services' back (a bulk load): its history starts on
+    `day`, and no move is announced — the caller recounts (cockpit.rollups.rebuild).
+    """
+    day = day or timezone.localdate()
+    standing, matter = MatterStanding._meta.db_table, Matter._meta.db_table
+    columns = "matter_id, lead_unit_id, state, warning, deadline, valid_from, "
+    columns += "became_assigned, became_overdue, became_completed"
+    # NOT IN (a subquery read once, hashed) rather than NOT EXISTS: right after a bulk
+    # load the planner takes the new table for empty and would scan it once per matter.
+    sql = (
+        f"INSERT INTO {standing} ({columns}) "
+        f"SELECT m.id, m.lead_unit_id, m.state, m.warning, m.deadline, %s, %s, %s, %s "
+        f"FROM {matter} m WHERE m.id NOT IN "
+        f"(SELECT s.matter_id FROM {standing} s WHERE s.valid_to IS NULL)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [day, False, False, False])
+        opened = cursor.rowcount
+        if opened and connection.vendor == "postgresql":
+            # Many rows at once: fresh statistics, or the next anti-join (sync_scanned)
+            # plans for an empty table and compares every matter with every standing.
+            cursor.execute(f"ANALYZE {standing}")
+    return opened
 
 
 def _sync_chunk(ids: Sequence[int], day: dt.date) -> int:

@@ -10,7 +10,7 @@ from django.db.models import Count
 from luoshi.cockpit.models import ALL_UNITS, NO_UNIT, DailyFlow, FlowMetric, UnitCount
 from luoshi.cockpit.queries import counts_as_of
 from luoshi.matters import history, services
-from luoshi.matters.models import Matter, ReturnReason, State
+from luoshi.matters.models import Matter, MatterStanding, ReturnReason, State
 from luoshi.matters.warnings import scan
 from luoshi.testing import accepted, assigned, register
 
@@ -135,3 +135,13 @@ def test_rebuilt_flows_match_the_live_ones(city):
         call_command("rebuild_rollups", "--flows", stdout=open("/dev/null", "w"))  # noqa: SIM115
     # Rebuilt from the standings' moves: the same days and numbers as when they happened.
     assert {m: flows(m) for m in FlowMetric.values} == live
+
+
+def test_rebuild_gives_matters_loaded_behind_the_services_a_standing(city):
+    play_history(city)
+    loaded = Matter.objects.filter(state=State.DRAFT)
+    MatterStanding.objects.filter(matter__in=loaded).delete()  # as a bulk load leaves them
+    UnitCount.objects.all().delete()
+    call_command("rebuild_rollups", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert MatterStanding.objects.filter(valid_to__isnull=True).count() == Matter.objects.count()
+    assert rollup_counts() == +direct_counts()
