@@ -167,3 +167,45 @@ def backlog_items(
             BacklogItem(name, matters[matter_id], since, ages[day], since < cutoff, request)
         )
     return items
+
+
+def newly_late(today: dt.date | None = None) -> int:
+    """Items that crossed the limit on `today`: late today, not late yesterday."""
+    today = today or timezone.localdate()
+    calendar, limit = get_calendar(), Policy.current().office_backlog_workdays
+    now = late_cutoff(today, calendar, limit)
+    before = late_cutoff(today - dt.timedelta(days=1), calendar, limit)
+    if before >= now:
+        return 0
+    parts = [
+        source.filter(since__gte=before, since__lt=now).values_list("item_pk").order_by()
+        for source in sources().values()
+    ]
+    return parts[0].union(*parts[1:], all=True).count()
+
+
+def notify_newly_late(today: dt.date | None = None) -> int:
+    """The office's own warning: one merged notice to the supervisors when items of the
+    backlog crossed the limit today (called by the nightly scan; sent once a day)."""
+    from luoshi.notifications.models import Notification, NotificationKind
+    from luoshi.notifications.services import notify, users_with_role
+    from luoshi.org.models import Role
+
+    today = today or timezone.localdate()
+    count = newly_late(today)
+    if not count:
+        return 0
+    text = _(
+        "%(n)s item(s) of the office backlog have now waited more than %(limit)s working "
+        "days: review and rule on them."
+    ) % {"n": count, "limit": Policy.current().office_backlog_workdays}
+    supervisors = users_with_role(Role.SUPERVISOR)
+    if not supervisors:
+        return count
+    # A second scan the same day sends nothing new (one supervisor's inbox tells).
+    sent = Notification.objects.filter(
+        user_id=min(supervisors), created_at__gte=day_start(today), text=text
+    )
+    if not sent.exists():
+        notify(supervisors, kind=NotificationKind.REQUEST, text=text)
+    return count

@@ -37,7 +37,7 @@ from luoshi.lib.sql import DaysBetween, LocalDate
 from luoshi.lib.workdays import WorkCalendar
 from luoshi.workcalendar.calendar import get_calendar
 
-from . import fairness, history, listeners
+from . import backlog, fairness, history, listeners
 from .models import (
     CYCLE_DAYS,
     OPEN_STATES,
@@ -141,6 +141,8 @@ def scan(
         moving.update(warning=target)
     if digests:
         _send_digests(digests)
+    if queryset is None and notify_units:  # the nightly scan warns the office too
+        backlog.notify_newly_late(today)
     history.sync_scanned(base)  # the standings, and the cockpit's counts, follow
     listeners.matters_scanned(base)
     return changed

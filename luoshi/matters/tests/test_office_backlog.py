@@ -5,9 +5,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.test import TestCase
 
 from luoshi.matters import services
 from luoshi.matters.models import Matter, Policy, ReturnReason, Source, SourcePolicy
+from luoshi.matters.warnings import scan
+from luoshi.notifications.models import Notification, NotificationKind
 from luoshi.testing import accepted, assigned, register
 
 D = dt.date
@@ -141,3 +144,27 @@ def test_a_unit_s_desk_has_no_backlog_card(client, city, backlog):
     client.force_login(city.lead_handler)
     with at(TODAY):
         assert 'id="sec-office-backlog"' not in client.get("/").content.decode()
+
+
+def test_the_nightly_scan_warns_the_office_once_when_an_item_turns_late(city, backlog):
+    """The dispute (Mar 2) turns late on Fri Mar 6, the review (Mar 3) on Mon Mar 9."""
+
+    def notices(user):
+        return list(
+            Notification.objects.filter(user=user, kind=NotificationKind.REQUEST)
+            .filter(text__contains="office backlog")
+            .values_list("text", flat=True)
+        )
+
+    for day in (D(2026, 3, 5), D(2026, 3, 6), D(2026, 3, 6), D(2026, 3, 7), D(2026, 3, 9)):
+        with at(day, 7), TestCase.captureOnCommitCallbacks(execute=True):
+            scan()
+    assert (
+        notices(city.supervisor)
+        == [
+            "1 item(s) of the office backlog have now waited more than 3 working days: "
+            "review and rule on them.",
+        ]
+        * 2
+    )
+    assert notices(city.lead_handler) == []
