@@ -6,6 +6,7 @@ its October scorecard must not count the days, and the approval records it on ti
 """
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -108,3 +109,36 @@ def test_the_issued_bulletin_carries_the_section(client, city, waiting):
     assert bulletin.is_issued
     page = client.get(reverse("documents:bulletin_detail", args=[bulletin.pk])).content.decode()
     assert "四、督查室待办" in page and "五、下一步工作" in page
+
+
+def test_the_bulletin_s_then_figures_open_lists_as_they_stood(client, city):
+    """Drafted on Apr 2; by Apr 10 the overdue matter is done: its list still shows it."""
+    with at(D(2026, 3, 2)):
+        late = accepted(city, title="口袋公园建设", deadline=D(2026, 3, 10), co=False)
+        done = accepted(city, title="项目签约", deadline=D(2026, 3, 20), co=False)
+    with at(D(2026, 3, 18)):
+        services.request_completion(fresh(done), actor=city.lead_handler, version=None, text="完成")
+        services.review_completion(
+            fresh(done), actor=city.supervisor, version=None, outcome="approve"
+        )
+    with at(D(2026, 4, 2), 7):
+        scan()
+    client.force_login(city.supervisor)
+    with at(D(2026, 4, 2)):
+        client.post(
+            reverse("documents:bulletin_list"),
+            {"period_start": "2026-03-01", "period_end": "2026-03-31"},
+        )
+    bulletin = Bulletin.objects.latest("id")
+    assert (bulletin.figures["due"], bulletin.figures["overdue"]) == (2, 1)
+    with at(D(2026, 4, 10)):
+        services.request_completion(fresh(late), actor=city.lead_handler, version=None, text="完成")
+        page = client.get(reverse("documents:bulletin_detail", args=[bulletin.pk])).content.decode()
+        links = re.findall(r'href="(/matters/\?as_of=[^"]+)"', page)
+        counts = [
+            client.get("/api/matters/" + link.replace("&amp;", "&")[len("/matters/") :]).json()[
+                "count"
+            ]
+            for link in links
+        ]
+    assert counts == [2, 1]  # due, overdue: as on Apr 2, though the matter moved since
