@@ -23,15 +23,17 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.page import PageMargins
 
-from luoshi.matters.fairness import days_overdue
+from luoshi.matters.fairness import days_overdue, days_past
 from luoshi.matters.filters import as_shown
 from luoshi.matters.models import (
     OPEN_STATES,
     Matter,
     MatterUnit,
+    MatterWarning,
     PartRole,
     Policy,
     ProgressReport,
+    State,
 )
 
 from .importer import RECURRING_TAG, person_name
@@ -103,12 +105,17 @@ def arrange(matters: list[Matter]) -> list[list[Matter]]:
 
 
 def build_ledger(
-    queryset: QuerySet[Matter], *, title: str = "督查督办事项台账", as_of: dt.date | None = None
+    queryset: QuerySet[Matter],
+    *,
+    title: str = "督查督办事项台账",
+    as_of: dt.date | None = None,
+    since: dt.date | None = None,
 ) -> bytes:
     """The .xlsx bytes of the ledger of `queryset` (already visible_to and filtered).
 
     `as_of`: the list is MatterFilter's as of that day; rows show the matters as they
-    stood then (matters.filters.as_shown) and the title says so.
+    stood then (matters.filters.as_shown) and the title says so. `since`: two stocktakes
+    compared; a warning cell also says what the matter was on that earlier day.
     """
     today = as_of or timezone.localdate()
     red_points = Policy.current().behind_plan_red_points
@@ -116,7 +123,8 @@ def build_ledger(
     _add_styles(workbook)
     sheet = workbook.active
     sheet.title = "台账"
-    _title(sheet, f"{title}（截至{today.year}年{today.month}月{today.day}日）")
+    compared = f"，与{since.year}年{since.month}月{since.day}日对比" if since else ""
+    _title(sheet, f"{title}（截至{today.year}年{today.month}月{today.day}日{compared}）")
     _header(sheet)
     row = 3
     serial = 0
@@ -190,11 +198,29 @@ def _cells(matter: Matter, serial: int, today: dt.date) -> list:
 
 
 def _warning_text(matter: Matter, today: dt.date) -> str:
-    """The warning cell; an overdue matter says for how many days (the fair clock's count)."""
-    if matter.state not in OPEN_STATES:
-        return ""
-    days = days_overdue(matter, today)
-    return f"逾期{days}天" if days else matter.get_warning_display()
+    """The warning cell; an overdue matter says for how many days (the fair clock's count).
+
+    In a comparison of two stocktakes, what the matter was on the earlier day follows.
+    """
+    if hasattr(matter, "as_of_state"):  # as it stood that day: its warning then says
+        late = matter.warning == MatterWarning.OVERDUE and matter.deadline
+        days = days_past(matter.deadline, today) if late else 0
+    else:
+        days = days_overdue(matter, today) if matter.state in OPEN_STATES else 0
+    text = f"逾期{days}天" if days else ""
+    if matter.state in OPEN_STATES and not days:
+        text = matter.get_warning_display()
+    if hasattr(matter, "since_state"):
+        text += f"（对比日：{_standing_label(matter.since_state, matter.since_warning)}）"
+    return text
+
+
+def _standing_label(state: str | None, warning: str | None) -> str:
+    if state is None:
+        return "尚未登记"
+    if state in OPEN_STATES and warning:
+        return str(MatterWarning(warning).label)
+    return str(State(state).label)
 
 
 def _merge_task(sheet, first: int, last: int) -> None:

@@ -144,7 +144,10 @@ def ledger_response(request, *, json_errors: bool = True) -> HttpResponse:
         return HttpResponseBadRequest(body["message"], content_type="text/plain; charset=utf-8")
     queryset = matter_filter.apply(Matter.objects.visible_to(request.user))
     today = timezone.localdate()
-    response = HttpResponse(build_ledger(queryset, as_of=matter_filter.as_of), content_type=XLSX)
+    response = HttpResponse(
+        build_ledger(queryset, as_of=matter_filter.as_of, since=matter_filter.since),
+        content_type=XLSX,
+    )
     response["Content-Disposition"] = content_disposition_header(
         True, f"督查督办台账-{today:%Y%m%d}.xlsx"
     )

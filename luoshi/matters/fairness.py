@@ -90,17 +90,19 @@ def stopped_on(matter: Matter) -> dt.date | None:
     return timezone.localdate(moment) if moment else None
 
 
-def days_overdue(matter: Matter, today: dt.date, deadline: dt.date | None = None) -> int:
-    """Calendar days the unit is overdue on `today` (0 when not overdue for it).
-
-    `deadline` overrides the matter's own (the deadline it had on a past day).
-    """
-    deadline = deadline if deadline is not None else matter.deadline
-    if deadline is None or matter.ongoing:
+def days_overdue(matter: Matter, today: dt.date) -> int:
+    """Calendar days the unit is overdue on `today` (0 when not overdue for it)."""
+    if matter.deadline is None or matter.ongoing:
         return 0
     if matter.state in RUNNING_STATES and stopped_on(matter) is None:
-        return max((today - deadline).days, 0)
+        return days_past(matter.deadline, today)
     return 0
+
+
+def days_past(deadline: dt.date, day: dt.date) -> int:
+    """Calendar days from a deadline to `day` (逾期N天), for a matter overdue for its unit
+    on `day` — rule 4 said so then: the stored warning of that day's standing."""
+    return max((day - deadline).days, 0)
 
 
 def asked_on(matter: Matter) -> dt.date | None:

@@ -299,7 +299,11 @@ def check_comparison(client, city):
             "/api/cockpit/changes", {"since": "2026-04-30", "until": "2026-06-30"}
         ).json()
         changed = api_count(client, city, since="2026-04-30", as_of="2026-06-30", changed=1)
+        compared = ledger_rows(client, city, since="2026-04-30", as_of="2026-06-30", changed=1)
     assert (body["totals"]["overdue"]["then"], body["totals"]["overdue"]["now"]) == (1, 3)
     assert body["newly_overdue"]["value"] == 2  # 庚 in May, 乙 in June
     assert body["completed"]["value"] == 1  # 戊
     assert changed == 3  # 乙 and 庚 became overdue, 戊 completed; 丙 stays behind plan
+    assert len(compared) == 3  # the ledger of the same comparison
+    warned = {row["事项/重点任务"]: row["预警"] for row in compared}
+    assert warned["乙：退回重办"].startswith("逾期") and "（对比日：" in warned["乙：退回重办"]
