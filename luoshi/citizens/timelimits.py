@@ -19,8 +19,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from luoshi.lib.scans import is_full_scan
 from luoshi.lib.workdays import WorkCalendar
+from luoshi.matters.listeners import in_full_scan
 from luoshi.matters.models import MatterUnit, PartRole, PartState, State
 from luoshi.notifications.messages import N_
 from luoshi.notifications.models import NotificationKind
@@ -100,7 +100,7 @@ def flag_late(now: dt.datetime | None = None) -> dict[str, int]:
 
 def after_scan(matters: QuerySet) -> None:
     """Listener of matters.warnings.scan (the nightly one only): runs after its commit."""
-    if is_full_scan(matters):
+    if in_full_scan():
         transaction.on_commit(after_commit)
 
 

@@ -88,13 +88,18 @@ def ranking(request: HttpRequest, params: Query[RankingParams]):
 
 
 class SinceParams(Schema):
-    since: str = "bulletin"
+    since: str = Field(
+        "bulletin", description='A day (YYYY-MM-DD), "bulletin" (the last) or "bulletin:<id>".'
+    )
+    until: str | None = Field(None, description="The later stocktake, the same way; empty: now.")
 
 
-@router.get("/changes", summary="What changed since a day (YYYY-MM-DD) or the last bulletin")
+@router.get("/changes", summary="Two stocktakes compared: days or bulletins (until: now)")
 def changes(request: HttpRequest, params: Query[SinceParams]):
     _guard(request)
-    return queries.changes_since(queries.resolve_since(params.since))
+    return queries.changes_between(
+        queries.resolve_since(params.since), queries.resolve_stocktake(params.until, "until")
+    )
 
 
 class FlowParams(Schema):

@@ -6,10 +6,10 @@ class CockpitConfig(AppConfig):
     label = "cockpit"
 
     def ready(self) -> None:
-        # The cockpit's rollups follow every matter change and every warning scan.
+        # The cockpit's rollups follow every move of a matter's standing (after each
+        # service's change and each warning scan).
         from luoshi.matters import listeners
 
         from . import rollups
 
-        listeners.on_matter_changed(rollups.matter_changed)
-        listeners.on_matters_scanned(rollups.after_scan)
+        listeners.on_standings_moved(rollups.standings_moved)

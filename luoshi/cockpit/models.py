@@ -1,10 +1,10 @@
 """Rollups of matters for the cockpit (驾驶舱): counts kept current so a dashboard never
 groups raw matters.
 
-Four tables, all derived (rebuilt by `luoshi rebuild_rollups`, never edited by hand):
+Three tables, all derived (rebuilt by `luoshi rebuild_rollups`, never edited by hand)
+from the moves of matters' standings (matters.history: what each matter was last
+counted as, so a change moves exactly one count from the old bucket to the new one):
 
-- MatterTally: what each matter was last counted as (lead unit, state, warning), so a
-  change moves exactly one count from the old bucket to the new one.
 - UnitCount: the live count per lead unit × state × warning (plus ALL_UNITS totals).
 - DailyChange: the net change of those counts per day, so the counts as of an earlier
   day are the live counts minus the changes after it.
@@ -26,22 +26,6 @@ class FlowMetric(models.TextChoices):
     COMPLETED = "completed", _("Completed")
     OVERDUE = "overdue", _("Became overdue")
     ASSIGNED = "assigned", _("Assigned")
-
-
-class MatterTally(models.Model):
-    """The bucket a matter is counted in by the cockpit rollups (one row per matter)."""
-
-    matter_id = models.BigIntegerField(primary_key=True)
-    unit_id = models.BigIntegerField()
-    state = models.CharField(max_length=24)
-    warning = models.CharField(max_length=16)
-
-    class Meta:
-        verbose_name = _("matter tally")
-        verbose_name_plural = _("matter tallies")
-
-    def __str__(self) -> str:
-        return f"{self.matter_id}: {self.unit_id}/{self.state}/{self.warning}"
 
 
 class UnitCount(models.Model):

@@ -3,8 +3,10 @@ from a GROUP BY over matters; the few matters shown by name (the blueprint tree,
 lists behind a figure) go through Matter.objects.visible_to(user).
 
 Every figure carries `link`: the matters page with MatterFilter parameters that list
-the matters behind it, or the cockpit's own list for figures MatterFilter cannot
-express (completions on given days).
+the matters behind it — `as_of=<day>` for a figure of a past day, so the list shows
+the matters as they stood then (their standings, the same rows the counts come from)
+and its length equals the figure — or the cockpit's own list for the flows (the moves
+into completed or overdue on given days, again the very rows the flow counts).
 """
 
 from __future__ import annotations
@@ -16,15 +18,16 @@ from urllib.parse import urlencode
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import FieldError
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from luoshi.lib.dates import day_start, parse_date
+from luoshi.lib.dates import parse_date
+from luoshi.lib.errors import InvalidInput
+from luoshi.matters.backlog import backlog_counts
 from luoshi.matters.models import (
     OPEN_STATES,
-    EventKind,
     Matter,
-    MatterEvent,
     MatterKind,
     MatterWarning,
     State,
@@ -38,8 +41,13 @@ WARNINGS = [w.value for w in MatterWarning]
 BLUEPRINT_LIMIT = 30
 
 
-def matters_link(**params) -> str:
-    """/matters/?… — values are ids, choice codes and ISO dates, so need no quoting."""
+def matters_link(as_of: dt.date | None = None, **params) -> str:
+    """/matters/?… — values are ids, choice codes and ISO dates, so need no quoting.
+
+    `as_of`: a figure of a past day links to the list as it stood that day.
+    """
+    if as_of is not None:
+        params["as_of"] = as_of.isoformat()
     return "/matters/?" + "&".join(f"{k}={v}" for k, v in params.items() if v not in (None, ""))
 
 
@@ -87,10 +95,14 @@ def summary(as_of: dt.date | None = None) -> dict:
     year_start = dt.date(day.year, 1, 1)
     completed = _flow_total(FlowMetric.COMPLETED, year_start, day)
     figures = {
-        "open": _fig(open_["open"], matters_link(open=1)),
-        **{w: _fig(open_[w], matters_link(open=1, warning=w)) for w in WARNINGS},
+        "open": _fig(open_["open"], matters_link(as_of, open=1)),
+        **{w: _fig(open_[w], matters_link(as_of, open=1, warning=w)) for w in WARNINGS},
         "completed_this_year": _fig(completed, flow_link(FlowMetric.COMPLETED, year_start, day)),
     }
+    if as_of is None:  # the office's own backlog, as it is now
+        backlog = backlog_counts(day)["total"]
+        figures["office_backlog"] = _fig(backlog["pending"], "/matters/backlog/")
+        figures["office_backlog_late"] = _fig(backlog["late"], "/matters/backlog/?late=1")
     return {"as_of": day.isoformat(), "figures": figures}
 
 
@@ -114,7 +126,7 @@ def by_unit(as_of: dt.date | None = None, kind: str | None = None, limit: int = 
     overdue, stalled = MatterWarning.OVERDUE, MatterWarning.STALLED
     return [
         _unit_row(  # PostgreSQL sums bigints as numeric: back to int
-            names[unit], Counter({"open": int(n), overdue: int(late), stalled: int(idle)})
+            names[unit], Counter({"open": int(n), overdue: int(late), stalled: int(idle)}), as_of
         )
         for unit, n, late, idle in rows
         if unit in names
@@ -152,13 +164,17 @@ def _top_units(as_of: dt.date | None, kind: str | None, limit: int) -> list[tupl
         return cursor.fetchall()
 
 
-def _unit_row(unit: Unit, counts: Counter) -> dict:
+def _unit_row(unit: Unit, counts: Counter, as_of: dt.date | None = None) -> dict:
     overdue, stalled = MatterWarning.OVERDUE, MatterWarning.STALLED
+
+    def link(**params) -> str:
+        return matters_link(as_of, open=1, lead_unit=unit.pk, **params)
+
     return {
         "unit": {"id": unit.pk, "name": unit.name, "kind": unit.kind},
-        "open": _fig(counts["open"], matters_link(open=1, lead_unit=unit.pk)),
-        "overdue": _fig(counts[overdue], matters_link(open=1, lead_unit=unit.pk, warning=overdue)),
-        "stalled": _fig(counts[stalled], matters_link(open=1, lead_unit=unit.pk, warning=stalled)),
+        "open": _fig(counts["open"], link()),
+        "overdue": _fig(counts[overdue], link(warning=overdue)),
+        "stalled": _fig(counts[stalled], link(warning=stalled)),
     }
 
 
@@ -189,7 +205,8 @@ def trend(year: int, today: dt.date | None = None) -> dict:
                     flow_link(FlowMetric.OVERDUE, first, last),
                 ),
                 "overdue_at_end": _fig(
-                    overdue_at(last), matters_link(open=1, warning=MatterWarning.OVERDUE)
+                    overdue_at(last),
+                    matters_link(last, open=1, warning=MatterWarning.OVERDUE),
                 ),
             }
         )
@@ -302,30 +319,44 @@ def _node(row: dict, children: dict[int, list[dict]], warnings: dict) -> dict:
 
 
 def changes_since(since: dt.date, today: dt.date | None = None) -> dict:
-    """What changed since a stocktake day: newly overdue and completed per unit, the
-    counts then and now, and the rank moves since the period that contained that day."""
+    """What changed since a stocktake day until now (changes_between with today)."""
+    return changes_between(since, None, today)
+
+
+def changes_between(first: dt.date, second: dt.date | None, today: dt.date | None = None) -> dict:
+    """Two stocktakes compared (a day or a bulletin each; `second` None is now): the
+    counts at each with links to the lists as they stood, the matters newly overdue and
+    completed in between per unit, and the rank moves between their periods."""
     today = today or timezone.localdate()
-    first = since + dt.timedelta(1)
-    units = _unit_flows(first, today, CHANGES_UNITS)
-    then = summary(since)["figures"]
-    now = summary(None)["figures"]
+    last = second or today
+    if last <= first:
+        raise InvalidInput(_("The second stocktake must come after the first."), field="until")
+    then, now = summary(first)["figures"], summary(second)["figures"]
+    after = first + dt.timedelta(1)
     return {
-        "since": since.isoformat(),
+        "since": first.isoformat(),
+        "until": last.isoformat(),
         "today": today.isoformat(),
         "totals": {
-            key: {"then": then[key]["value"], "now": now[key]["value"], "link": now[key]["link"]}
+            key: {
+                "then": then[key]["value"],
+                "now": now[key]["value"],
+                "then_link": then[key]["link"],
+                "link": now[key]["link"],
+            }
             for key in ("open", MatterWarning.OVERDUE, MatterWarning.STALLED)
         },
         "newly_overdue": _fig(
-            _flow_total(FlowMetric.OVERDUE, first, today),
-            flow_link(FlowMetric.OVERDUE, first, today),
+            _flow_total(FlowMetric.OVERDUE, after, last),
+            flow_link(FlowMetric.OVERDUE, after, last),
         ),
         "completed": _fig(
-            _flow_total(FlowMetric.COMPLETED, first, today),
-            flow_link(FlowMetric.COMPLETED, first, today),
+            _flow_total(FlowMetric.COMPLETED, after, last),
+            flow_link(FlowMetric.COMPLETED, after, last),
         ),
-        "units": units,
-        "rank_moves": rank_moves(since),
+        "changed_link": matters_link(second, since=first.isoformat(), changed=1),
+        "units": _unit_flows(after, last, CHANGES_UNITS),
+        "rank_moves": rank_moves(first, second),
     }
 
 
@@ -355,12 +386,16 @@ def _unit_flows(first: dt.date, last: dt.date, limit: int) -> list[dict]:
     ]
 
 
-def rank_moves(since: dt.date) -> list[dict]:
-    """Units whose rank moved between the period containing `since` and the latest one."""
+def rank_moves(since: dt.date, until: dt.date | None = None) -> list[dict]:
+    """Units whose rank moved between the period containing `since` and the one
+    containing `until` (None: the latest period of the same kind)."""
     from luoshi.evaluation.models import Period, Scorecard
 
     then = Period.objects.filter(start__lte=since, end__gte=since).order_by("start").first()
-    latest = Period.objects.filter(kind=then.kind).order_by("-start").first() if then else None
+    periods = Period.objects.filter(kind=then.kind) if then else Period.objects.none()
+    if until is not None:
+        periods = periods.filter(start__lte=until, end__gte=until)
+    latest = periods.order_by("-start").first()
     if not then or not latest or latest.pk == then.pk:
         return []
     old = dict(Scorecard.objects.filter(period=then).values_list("unit_id", "rank"))
@@ -382,6 +417,13 @@ def rank_moves(since: dt.date) -> list[dict]:
     return sorted(moves, key=lambda m: -abs(m["change"]))
 
 
+FLOW_FIELDS = {
+    FlowMetric.COMPLETED: "became_completed",
+    FlowMetric.OVERDUE: "became_overdue",
+    FlowMetric.ASSIGNED: "became_assigned",
+}
+
+
 def flow_matters(
     user: User | AnonymousUser,
     metric: str,
@@ -389,30 +431,30 @@ def flow_matters(
     last: dt.date,
     unit_id: int | None = None,
 ) -> QuerySet[Matter]:
-    """The matters behind a flow figure: completed on those days (from the event log), or
-    overdue since a deadline that passed on those days (the day after the deadline is
-    the day the scan turns a matter red)."""
-    visible = Matter.objects.visible_to(user).select_related("lead_unit")
+    """The matters behind a flow figure: their moves into completed, overdue or
+    dispatched on first … last — the very standings the flow counts were booked from,
+    so the list's length is the figure. A matter that became overdue twice (after an
+    extension ran out again) is listed twice, each with its day (`moved_on`)."""
+    condition = Q(**{f"standings__{FLOW_FIELDS[metric]}": True}) & Q(
+        standings__valid_from__range=(first, last)
+    )
     if unit_id:
-        visible = visible.filter(lead_unit_id=unit_id)
-    start = day_start(first)
-    end = day_start(last + dt.timedelta(1))
-    if metric == FlowMetric.COMPLETED:
-        done = MatterEvent.objects.filter(
-            kind=EventKind.REVIEW_APPROVED, at__gte=start, at__lt=end
-        ).values("matter_id")
-        return visible.filter(pk__in=done).order_by("completed_at", "pk")
-    if metric == FlowMetric.OVERDUE:
-        return visible.filter(
-            deadline__gte=first - dt.timedelta(1), deadline__lt=last, warning="overdue"
-        ).order_by("deadline", "pk")
-    assigned = MatterEvent.objects.filter(kind=EventKind.ASSIGNED, at__gte=start, at__lt=end)
-    return visible.filter(pk__in=assigned.values("matter_id")).order_by("assigned_at", "pk")
+        condition &= Q(standings__lead_unit_id=unit_id)
+    return (
+        Matter.objects.visible_to(user)
+        .select_related("lead_unit")
+        .annotate(move=FilteredRelation("standings", condition=condition))
+        .filter(move__id__isnull=False)
+        .annotate(moved_on=F("move__valid_from"))
+        .order_by("moved_on", "pk")
+    )
 
 
 def matter_row(matter: Matter) -> dict:
+    moved_on = getattr(matter, "moved_on", None)
     return {
         "id": matter.pk,
+        "moved_on": moved_on.isoformat() if moved_on else None,
         "serial": matter.serial,
         "title": matter.title,
         "unit": matter.lead_unit.name if matter.lead_unit else "",
@@ -425,16 +467,48 @@ def matter_row(matter: Matter) -> dict:
 
 def last_bulletin_day() -> dt.date | None:
     """The last day covered by the latest bulletin (督查通报), if the documents app has one."""
+    return bulletin_day(None)
+
+
+def bulletin_day(pk: int | None) -> dt.date | None:
+    """The last day covered by a bulletin (the latest when `pk` is None)."""
     try:
         from luoshi.documents.models import Bulletin
 
-        return Bulletin.objects.order_by("-period_end").values_list("period_end", flat=True).first()
+        bulletins = Bulletin.objects.order_by("-period_end")
+        if pk is not None:
+            bulletins = bulletins.filter(pk=pk)
+        return bulletins.values_list("period_end", flat=True).first()
     except (ImportError, FieldError):
         return None
 
 
+def bulletin_choices() -> list[tuple[str, str]]:
+    """The bulletins one can compare, newest first: ("bulletin:<id>", label)."""
+    try:
+        from luoshi.documents.models import Bulletin, BulletinState
+    except ImportError:
+        return []
+    rows = Bulletin.objects.filter(state=BulletinState.ISSUED).order_by("-period_end")[:24]
+    return [(f"bulletin:{b.pk}", f"{b.number_label} {b.period_end:%Y-%m-%d}") for b in rows]
+
+
+def resolve_stocktake(value: str | None, field: str = "since") -> dt.date | None:
+    """A stocktake: a day (YYYY-MM-DD), "bulletin" (the latest bulletin's last day) or
+    "bulletin:<id>" (that bulletin's). None for an empty value."""
+    if not value:
+        return None
+    if value.startswith("bulletin"):
+        _word, _colon, pk = value.partition(":")
+        day = bulletin_day(int(pk) if pk.isdigit() else None)
+        if day is None:
+            raise InvalidInput(_("There is no such bulletin."), field=field)
+        return day
+    return parse_date(value, field=field)
+
+
 def resolve_since(value: str | None) -> dt.date:
-    """`since`: a day (YYYY-MM-DD), or "bulletin" for the last bulletin (else 30 days ago)."""
+    """`since`: a stocktake (resolve_stocktake), by default the last bulletin or 30 days ago."""
     if value and value != "bulletin":
-        return parse_date(value, field="since", required=True)  # type: ignore[return-value]
+        return resolve_stocktake(value)
     return last_bulletin_day() or timezone.localdate() - dt.timedelta(30)

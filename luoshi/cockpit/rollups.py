@@ -1,126 +1,52 @@
 """Keeping the cockpit's rollups current: one count moves per change, never a GROUP BY.
 
-The matter services call `matter_changed` from `matters.services._base.record` (every
-change writes an event there) and the warning scan calls `after_scan` with the rows it
-looked at. Both end in `sync`, which compares each matter with the bucket it was last
-counted in (MatterTally) and moves one count from the old bucket to the new one —
-inside the caller's transaction, so the counts commit or roll back with the change.
+matters.history keeps each matter's standing (lead unit, state, warning) day by day
+and tells `standings_moved` which matters moved from which bucket to which — after
+every service's change and every warning scan, inside their transaction. Each move
+takes one count from the old bucket and adds it to the new one, so the counts commit
+or roll back with the change, and the counts "as of" a day are exactly the standings
+in force that day (the list behind the figure).
 
-`rebuild` recomputes everything from the matters themselves (`luoshi rebuild_rollups`)
-and books the difference it finds as today's change, so history stays as recorded.
+`rebuild` recomputes the live counts from the current standings (`luoshi
+rebuild_rollups`) and books any difference as today's change, so history stays as
+recorded; `rebuild_flows` recounts the daily flows from the standings' moves.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, QuerySet, Value
+from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from luoshi.lib.dates import day_start
-from luoshi.matters.models import (
-    PRE_DISPATCH_STATES,
-    RUNNING_STATES,
-    EventKind,
-    Matter,
-    MatterEvent,
-    MatterWarning,
-    State,
-)
+from luoshi.matters import history
+from luoshi.matters.listeners import Move
+from luoshi.matters.models import Matter, MatterStanding
 
-from .models import (
-    ALL_UNITS,
-    NO_UNIT,
-    DailyChange,
-    DailyFlow,
-    FlowMetric,
-    MatterTally,
-    UnitCount,
-)
+from .models import ALL_UNITS, NO_UNIT, DailyChange, DailyFlow, FlowMetric, UnitCount
 
 Bucket = tuple[int, str, str]  # (unit_id, state, warning)
-CHUNK = 5000  # matters per sync step: fewer, larger upserts when a scan moves many
+FLOW_FIELDS = {
+    FlowMetric.COMPLETED: "became_completed",
+    FlowMetric.OVERDUE: "became_overdue",
+    FlowMetric.ASSIGNED: "became_assigned",
+}
 
 
-def matter_changed(matter_id: int) -> None:
-    """Called by matters.services._base.record after every change of a matter."""
-    sync([matter_id])
-
-
-def after_scan(matters: QuerySet[Matter]) -> None:
-    """Called by matters.warnings.scan: sync the scanned matters whose bucket moved.
-
-    One anti-join of the scanned rows with their tallies finds the few that changed.
-    """
-    same = MatterTally.objects.filter(
-        matter_id=OuterRef("pk"),
-        unit_id=Coalesce(OuterRef("lead_unit_id"), Value(NO_UNIT)),
-        state=OuterRef("state"),
-        warning=OuterRef("warning"),
-    )
-    sync(matters.filter(~Exists(same)).order_by().values_list("pk", flat=True))
-
-
-def sync(matter_ids: Iterable[int], day: dt.date | None = None) -> int:
-    """Move the counts of these matters to their present buckets; returns how many moved."""
-    ids = sorted(set(matter_ids))
-    day = day or timezone.localdate()
-    moved = 0
-    for start in range(0, len(ids), CHUNK):
-        moved += _sync_chunk(ids[start : start + CHUNK], day)
-    return moved
-
-
-def _sync_chunk(ids: Sequence[int], day: dt.date) -> int:
-    rows = Matter.objects.filter(pk__in=ids).values_list("pk", "lead_unit_id", "state", "warning")
-    current = {pk: (unit or NO_UNIT, state, warning) for pk, unit, state, warning in rows}
-    old = {
-        t.matter_id: (t.unit_id, t.state, t.warning)
-        for t in MatterTally.objects.filter(matter_id__in=ids)
-    }
+def standings_moved(moves: list[Move], day: dt.date) -> None:
+    """Called by matters.history with every matter whose bucket moved on `day`."""
     counts: Counter[Bucket] = Counter()
     flows: Counter[tuple[int, str]] = Counter()
-    tallies = []
-    for pk, new in current.items():
-        before = old.get(pk)
-        if before == new:
-            continue
-        counts[new] += 1
+    for _pk, before, after in moves:
+        counts[after] += 1
         if before:
             counts[before] -= 1
-        for metric in flows_of(before, new):
-            flows[(new[0], metric)] += 1
-        tallies.append(MatterTally(matter_id=pk, unit_id=new[0], state=new[1], warning=new[2]))
-    if tallies:
-        apply(counts, flows, day)
-        MatterTally.objects.bulk_create(
-            tallies,
-            update_conflicts=True,
-            unique_fields=["matter_id"],
-            update_fields=["unit_id", "state", "warning"],
-        )
-    return len(tallies)
-
-
-def flows_of(before: Bucket | None, new: Bucket) -> list[str]:
-    """What a move from `before` to `new` counts as in the daily flows."""
-    _unit, state, warning = new
-    was_state = before[1] if before else None
-    was_warning = before[2] if before else None
-    metrics = []
-    if state == State.COMPLETED and was_state != State.COMPLETED:
-        metrics.append(FlowMetric.COMPLETED)
-    was_overdue = was_warning == MatterWarning.OVERDUE and was_state in RUNNING_STATES
-    if state in RUNNING_STATES and warning == MatterWarning.OVERDUE and not was_overdue:
-        metrics.append(FlowMetric.OVERDUE)
-    dispatched = state not in PRE_DISPATCH_STATES and state != State.WITHDRAWN
-    if dispatched and (was_state is None or was_state in PRE_DISPATCH_STATES):
-        metrics.append(FlowMetric.ASSIGNED)
-    return metrics
+        for metric in history.became(before, after):
+            flows[(after[0], metric)] += 1
+    apply(counts, flows, day)
 
 
 def _with_totals(counts: Counter) -> Counter:
@@ -173,37 +99,35 @@ def _upsert(model, keys: list[str], value: str, rows: list[tuple]) -> None:
 
 @transaction.atomic
 def rebuild(day: dt.date | None = None) -> dict[str, int]:
-    """Recompute tallies and live counts from the matters; book any difference as today's.
+    """Recompute the live counts from the matters; book any difference as today's.
 
-    1. Remember the live counts.
-    2. Replace every tally with the matter's present bucket (one INSERT … SELECT).
-    3. Recount the live counts from the tallies (two INSERT … SELECT … GROUP BY).
-    4. The difference between new and old counts is written as today's change, so the
+    1. Bring every matter's standing up to date (matters.history): matters without one
+       get one from today in one statement; moves of the others are booked through
+       standings_moved as usual.
+    2. Remember the live counts; recount them from the current standings (one
+       grouped count).
+    3. The difference between new and old counts is written as today's change, so the
        counts as of any past day stay what they were, and today's add up.
     """
     day = day or timezone.localdate()
+    history.open_missing(day)
+    history.sync_scanned(Matter.objects.all(), day)
     before = _live_counts()
-    matters = Matter._meta.db_table
-    tally, unit_count = MatterTally._meta.db_table, UnitCount._meta.db_table
-    MatterTally.objects.all().delete()  # derived rows, rebuilt below
-    UnitCount.objects.all().delete()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {tally} (matter_id, unit_id, state, warning) "
-            f"SELECT id, COALESCE(lead_unit_id, {NO_UNIT}), state, warning FROM {matters}"
-        )
-        cursor.execute(
-            f"INSERT INTO {unit_count} (unit_id, state, warning, n) "
-            f"SELECT unit_id, state, warning, COUNT(*) FROM {tally} "
-            "GROUP BY unit_id, state, warning"
-        )
-        cursor.execute(
-            f"INSERT INTO {unit_count} (unit_id, state, warning, n) "
-            f"SELECT {ALL_UNITS}, state, warning, COUNT(*) FROM {tally} GROUP BY state, warning"
-        )
-    after = _live_counts()
+    UnitCount.objects.all().delete()  # derived rows, rebuilt below
+    current = MatterStanding.objects.filter(valid_to__isnull=True).annotate(
+        unit=Coalesce("lead_unit_id", NO_UNIT)
+    )
+    rows = current.values_list("unit", "state", "warning").annotate(n=Count("pk")).order_by()
+    buckets = Counter()
+    for unit, state, warning, n in rows:
+        buckets[(unit, state, warning)] += n
+        buckets[(ALL_UNITS, state, warning)] += n
+    UnitCount.objects.bulk_create(
+        [UnitCount(unit_id=u, state=s, warning=w, n=n) for (u, s, w), n in buckets.items()],
+        batch_size=5000,
+    )
     corrections = Counter(
-        {k: after.get(k, 0) - before.get(k, 0) for k in {*before, *after} if k[0] != ALL_UNITS}
+        {k: buckets.get(k, 0) - before.get(k, 0) for k in {*before, *buckets} if k[0] != ALL_UNITS}
     )
     corrections = Counter({k: d for k, d in corrections.items() if d})
     _upsert(
@@ -212,41 +136,31 @@ def rebuild(day: dt.date | None = None) -> dict[str, int]:
         "delta",
         [(u, day, s, w, d) for (u, s, w), d in _with_totals(corrections).items()],
     )
-    return {"matters": MatterTally.objects.count(), "corrected_buckets": len(corrections)}
+    return {"matters": current.count(), "corrected_buckets": len(corrections)}
 
 
 @transaction.atomic
 def rebuild_flows(first: dt.date, last: dt.date) -> int:
-    """Recount the daily flows of first … last from the event log and the deadlines.
+    """Recount the daily flows of first … last from the standings' moves.
 
-    Completed and assigned come from review.approved and matter.assigned events; became
-    overdue is dated the day after the deadline, for matters that were not completed by
-    it (the scan turns a matter red on that day; history before an extension is lost).
-    Returns the number of flow rows written.
+    The same moves the flows were booked from when they happened (and the same rows
+    the list behind a flow figure shows). Returns the number of flow rows written.
     """
     DailyFlow.objects.filter(day__range=(first, last)).delete()  # derived rows, rebuilt below
-    flows: Counter[tuple[int, dt.date, str]] = Counter()
-    start = day_start(first)
-    end = day_start(last + dt.timedelta(1))
-    for kind, metric in (
-        (EventKind.REVIEW_APPROVED, FlowMetric.COMPLETED),
-        (EventKind.ASSIGNED, FlowMetric.ASSIGNED),
-    ):
-        events = MatterEvent.objects.filter(kind=kind, at__gte=start, at__lt=end)
-        for unit, at in events.values_list("matter__lead_unit_id", "at").iterator():
-            flows[(unit or NO_UNIT, timezone.localdate(at), metric)] += 1
-    late = (
-        Matter.objects.filter(deadline__gte=first - dt.timedelta(1), deadline__lt=last)
-        .exclude(state__in=[*PRE_DISPATCH_STATES, State.WITHDRAWN])
-        .values_list("lead_unit_id", "deadline", "completed_at")
+    moves = MatterStanding.objects.filter(valid_from__range=(first, last)).annotate(
+        unit=Coalesce("lead_unit_id", NO_UNIT)
     )
-    for unit, deadline, done in late.iterator():
-        if done is None or timezone.localdate(done) > deadline:
-            flows[(unit or NO_UNIT, deadline + dt.timedelta(1), FlowMetric.OVERDUE)] += 1
-    rows = Counter()
-    for (unit, day, metric), n in flows.items():
-        rows[(unit, day, metric)] += n
-        rows[(ALL_UNITS, day, metric)] += n
+    rows: Counter[tuple[int, dt.date, str]] = Counter()
+    for metric, flag in FLOW_FIELDS.items():
+        counted = (
+            moves.filter(Q(**{flag: True}))
+            .values_list("unit", "valid_from")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for unit, day, n in counted:
+            rows[(unit, day, metric)] += n
+            rows[(ALL_UNITS, day, metric)] += n
     DailyFlow.objects.bulk_create(
         [DailyFlow(unit_id=u, day=d, metric=m, n=n) for (u, d, m), n in rows.items()],
         batch_size=5000,

@@ -37,11 +37,23 @@ def _day(request: HttpRequest, name: str) -> dt.date | None:
         return None
 
 
+def _changes(request: HttpRequest) -> dict | None:
+    """Two stocktakes compared: `since` and `until` (a day, "bulletin" or "bulletin:<id>";
+    `until` empty is now). A bad one is said on the page and the comparison left out."""
+    since, until = request.GET.get("since"), request.GET.get("until")
+    if not since:
+        return None
+    try:
+        return queries.changes_between(
+            queries.resolve_since(since), queries.resolve_stocktake(until, "until")
+        )
+    except InvalidInput as error:
+        messages.error(request, error.message)
+        return None
+
+
 def _context(request: HttpRequest) -> dict:
     as_of = _day(request, "as_of")
-    since = request.GET.get("since")
-    if since and since != "bulletin" and _day(request, "since") is None:
-        since = None
     return {
         "as_of": as_of,
         "year": (as_of or timezone.localdate()).year,
@@ -49,7 +61,10 @@ def _context(request: HttpRequest) -> dict:
         "units": queries.by_unit(as_of, limit=15),
         "blueprint": queries.blueprint(request.user, limit=PAGE_GOALS),
         "ranking": latest_ranking_data(limit=PAGE_PLACES),
-        "changes": queries.changes_since(queries.resolve_since(since)) if since else None,
+        "changes": _changes(request),
+        "bulletins": queries.bulletin_choices(),
+        "since": request.GET.get("since", ""),
+        "until": request.GET.get("until", ""),
     }
 
 
@@ -80,9 +95,12 @@ def flow_matters(request: HttpRequest) -> HttpResponse:
     unit = request.GET.get("unit")
     matters = queries.flow_matters(
         request.user, metric, first, last, int(unit) if unit and unit.isdigit() else None
-    )[:500]
-    return render(
-        request,
-        "cockpit/flow_matters.html",
-        {"metric": FlowMetric(metric), "first": first, "last": last, "matters": matters},
     )
+    context = {
+        "metric": FlowMetric(metric),
+        "first": first,
+        "last": last,
+        "total": matters.count(),  # the figure this list stands behind
+        "matters": matters[:500],
+    }
+    return render(request, "cockpit/flow_matters.html", context)

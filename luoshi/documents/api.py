@@ -134,6 +134,7 @@ class BulletinEdit(Schema):
     overall: str | None = None
     praised: str | None = None
     named: str | None = None
+    office_backlog: str | None = None
     next_steps: str | None = None
 
 
@@ -153,6 +154,7 @@ def _bulletin(bulletin: Bulletin) -> dict:
         "overall": bulletin.overall,
         "praised": bulletin.praised,
         "named": bulletin.named,
+        "office_backlog": bulletin.office_backlog,
         "next_steps": bulletin.next_steps,
         "figures": bulletin.figures,
         "issued_at": bulletin.issued_at.isoformat() if bulletin.issued_at else None,

@@ -102,7 +102,13 @@ def _write(export: LedgerExport) -> None:
     matter_filter = parse_filter(params)
     queryset = ledger_queryset(export.requested_by, matter_filter, params)
     with tempfile.TemporaryFile() as out:
-        export.row_count = write_ledger(queryset, out, filter_text=export.filter_text)
+        export.row_count = write_ledger(
+            queryset,
+            out,
+            filter_text=export.filter_text,
+            as_of=matter_filter.as_of,
+            since=matter_filter.since,
+        )
         out.seek(0)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         export.file.save(f"ledger-{export.pk}-{stamp}.xlsx", File(out), save=False)

@@ -65,6 +65,9 @@ class BulletinForm(forms.Form):
     overall = forms.CharField(label=_("Overall situation"), widget=forms.Textarea, required=False)
     praised = forms.CharField(label=_("Units praised"), widget=forms.Textarea, required=False)
     named = forms.CharField(label=_("Units named"), widget=forms.Textarea, required=False)
+    office_backlog = forms.CharField(
+        label=_("Office backlog"), widget=forms.Textarea, required=False
+    )
     next_steps = forms.CharField(label=_("Next steps"), widget=forms.Textarea, required=False)
 
 

@@ -32,7 +32,8 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
 from luoshi.lib.cells import excel_text
-from luoshi.matters.filters import MatterFilter
+from luoshi.matters.fairness import days_overdue, days_past
+from luoshi.matters.filters import MatterFilter, as_shown
 from luoshi.matters.models import (
     OPEN_STATES,
     Matter,
@@ -85,7 +86,13 @@ DEADLINE_FORMATS = {
 }
 REPORT_DATE_FORMAT = "yyyy-mm-dd"
 # Excel fills for the colour names of matters.models.choices.WARNING_COLOURS.
-FILLS = {"green": "C6EFCE", "yellow": "FFEB9C", "red": "FFC7CE", "grey": "D9D9D9"}
+FILLS = {
+    "green": "C6EFCE",
+    "yellow": "FFEB9C",
+    "red": "FFC7CE",
+    "grey": "D9D9D9",
+    "blue": "DDEBF7",  # awaiting the office
+}
 WARNING_FILLS = {name: PatternFill("solid", fgColor=rgb) for name, rgb in FILLS.items()}
 CENTRED_COLUMNS = {1, 2, 3, 8, 9, 10, 12, WARNING_COLUMN}
 THIN = Side(style="thin", color="000000")
@@ -93,6 +100,8 @@ BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 FONT_NAME = "宋体"
 LINE_HEIGHT = 13.5  # points per line of 10 pt text
 BATCH = 1000
+# What a MatterFilter history list (as_of / since) annotates on its rows.
+HISTORY_FIELDS = ("as_of_state", "as_of_warning", "as_of_deadline", "since_state", "since_warning")
 
 
 # --- Which matters, in which order ------------------------------------------------------------
@@ -165,11 +174,21 @@ def _details(ids: list[int]) -> dict[int, Matter]:
 
 
 def ledger_groups(queryset: QuerySet[Matter]) -> Iterator[list[Matter]]:
-    """The groups of rows in order, their matters read a batch at a time."""
+    """The groups of rows in order, their matters read a batch at a time.
+
+    A history list (MatterFilter's as_of / since) keeps its rows' annotations: what
+    each matter was on those days (one more query a batch).
+    """
     groups = arrange(queryset.values_list("pk", "parent_id"))
+    history = [name for name in HISTORY_FIELDS if name in queryset.query.annotations]
     for start in range(0, len(groups), BATCH):
         batch = groups[start : start + BATCH]
-        matters = _details([pk for group in batch for pk in group])
+        ids = [pk for group in batch for pk in group]
+        matters = _details(ids)
+        if history:
+            for row in queryset.filter(pk__in=ids).values("pk", *history):
+                for name in history:
+                    setattr(matters[row["pk"]], name, row[name])
         for group in batch:
             yield [matters[pk] for pk in group if pk in matters]
 
@@ -231,26 +250,34 @@ def write_ledger(
     *,
     filter_text: str = "筛选条件：全部事项",
     title: str = "督查督办事项台账",
+    as_of: dt.date | None = None,
+    since: dt.date | None = None,
 ) -> int:
     """Write the .xlsx of `queryset` (already visible_to, filtered, ordered) to `out`.
 
+    `as_of`: the list is MatterFilter's as of that day; rows show the matters as they
+    stood then (matters.filters.as_shown) and the title says so. `since`: two stocktakes
+    compared; a warning cell also says what the matter was on that earlier day.
     Returns the number of matters written.
     """
-    today = timezone.localdate()
+    today = as_of or timezone.localdate()
     red_points = Policy.current().behind_plan_red_points
     workbook = Workbook(write_only=True)
     _add_styles(workbook)
     sheet = workbook.create_sheet("台账")
     _layout(sheet)
-    _heading(sheet, f"{title}（截至{today.year}年{today.month}月{today.day}日）", filter_text)
+    compared = f"，与{since.year}年{since.month}月{since.day}日对比" if since else ""
+    stocktake = f"（截至{today.year}年{today.month}月{today.day}日{compared}）"
+    _heading(sheet, f"{title}{stocktake}", filter_text)
     row = HEADER_ROW + 1
     serial = 0
     labels = _labels()
     for group in ledger_groups(queryset):
         first = row
-        for matter in group:
+        for row_matter in group:
+            matter = as_shown(row_matter)
             serial += 1
-            values = _cells(matter, serial, labels)
+            values = _cells(matter, serial, labels, today)
             sheet.row_dimensions[row].height = _row_height(values)
             if row > first:  # the task is written once, in its merged cell
                 values[TASK_COLUMN - 1] = None
@@ -321,7 +348,7 @@ def _labels() -> dict[str, dict[str, str]]:
     }
 
 
-def _cells(matter: Matter, serial: int, labels: dict[str, dict[str, str]]) -> list:
+def _cells(matter: Matter, serial: int, labels: dict[str, dict[str, str]], today: dt.date) -> list:
     parts = getattr(matter, "active_parts", [])
     co_leads = [
         p.unit.name for p in parts if p.role == PartRole.CO and p.description == CO_LEAD_NOTE
@@ -347,10 +374,35 @@ def _cells(matter: Matter, serial: int, labels: dict[str, dict[str, str]]) -> li
         labels["state"].get(matter.state, matter.state),
         f"{report.text}（{report.percent}%）" if report else "",
         timezone.localdate(report.created_at) if report else None,
-        labels["warning"].get(matter.warning, matter.warning)
-        if matter.state in OPEN_STATES
-        else "",
+        _warning_text(matter, today, labels),
     ]
+
+
+def _warning_text(matter: Matter, today: dt.date, labels: dict[str, dict[str, str]]) -> str:
+    """The warning cell; an overdue matter says for how many days (the fair clock's count).
+
+    In a comparison of two stocktakes, what the matter was on the earlier day follows.
+    """
+    if hasattr(matter, "as_of_state"):  # as it stood that day: its warning then says
+        late = matter.warning == MatterWarning.OVERDUE and matter.deadline
+        days = days_past(matter.deadline, today) if late else 0
+    else:
+        days = days_overdue(matter, today) if matter.state in OPEN_STATES else 0
+    text = f"逾期{days}天" if days else ""
+    if matter.state in OPEN_STATES and not days:
+        text = labels["warning"].get(matter.warning, matter.warning)
+    if hasattr(matter, "since_state"):
+        earlier = _standing_label(matter.since_state, matter.since_warning, labels)
+        text += f"（对比日：{earlier}）"
+    return text
+
+
+def _standing_label(state: str | None, warning: str | None, labels: dict) -> str:
+    if state is None:
+        return "尚未登记"
+    if state in OPEN_STATES and warning:
+        return labels["warning"].get(warning, warning)
+    return labels["state"].get(state, state)
 
 
 def _deadline(matter: Matter) -> object:

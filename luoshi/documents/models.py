@@ -132,6 +132,8 @@ class Bulletin(models.Model):
     # The 发文字号 as issued ("〔2026〕3号"): kept, so a later change of the numbering
     # setting never renumbers a document already sent.
     reference = models.CharField(_("document number"), max_length=50, blank=True)
+    # 督查室待办: the office's own backlog, so it holds itself to the units' standard.
+    office_backlog = models.TextField(_("office backlog"), blank=True)
 
     class Meta:
         ordering = ["-year", "-number", "-id"]

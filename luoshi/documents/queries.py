@@ -12,11 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.lib.errors import NotFound
+from luoshi.matters import fairness
+from luoshi.matters.backlog import BacklogItem, BacklogKind, backlog_counts, backlog_items
 from luoshi.matters.models import (
-    OPEN_STATES,
     PRE_DISPATCH_STATES,
+    RUNNING_STATES,
     Matter,
     MatterWarning,
+    Policy,
     State,
 )
 from luoshi.org.access import access_for
@@ -31,10 +34,13 @@ DONE_STATES = (State.COMPLETED, State.CLOSED)
 class PeriodFigures:
     """What a bulletin reports for a period, as of `today`.
 
-    due: dispatched matters whose deadline falls in the period; on_time: those completed
-    by their deadline; late: completed after it; overdue: still open past it.
-    praised: lead units all of whose due matters were completed on time.
-    named: lead units with matters open past their deadline or stalled, with those matters.
+    due: dispatched matters whose deadline falls in the period; on_time: those whose unit
+    asked for completion by the deadline and was approved; late: asked after it; overdue:
+    still open past it for the unit; awaiting: waiting for the office's review or ruling
+    (the unit's clock is stopped: matters.fairness); running: the rest.
+    praised: lead units all of whose due matters were on time (or, asked on time, await
+    the office's review). named: lead units with matters overdue for them or stalled.
+    backlog: the office's own backlog (督查室待办) on `today`, its late items listed.
     """
 
     start: dt.date
@@ -44,9 +50,13 @@ class PeriodFigures:
     on_time: int = 0
     late: int = 0
     overdue: int = 0
+    awaiting: int = 0
     running: int = 0
     praised: list = field(default_factory=list)  # [Unit]
     named: dict = field(default_factory=dict)  # Unit → [Matter]
+    backlog: dict = field(default_factory=dict)  # kind → {"pending", "late"}, and "total"
+    backlog_late: list = field(default_factory=list)  # [BacklogItem], oldest first
+    backlog_limit: int = 0
 
     @property
     def on_time_rate(self) -> float:
@@ -61,15 +71,27 @@ class PeriodFigures:
             "on_time": self.on_time,
             "late": self.late,
             "overdue": self.overdue,
+            "awaiting": self.awaiting,
             "running": self.running,
             "on_time_rate": self.on_time_rate,
             "praised": [u.pk for u in self.praised],
             "named": {str(u.pk): [m.pk for m in ms] for u, ms in self.named.items()},
+            "office_backlog": {
+                "limit_workdays": self.backlog_limit,
+                "counts": self.backlog,
+                "late": [
+                    {"kind": i.kind, "matter": i.matter.pk, "age_workdays": i.age}
+                    for i in self.backlog_late
+                ],
+            },
         }
 
 
+BULLETIN_BACKLOG_ITEMS = 20  # late backlog items the bulletin names, oldest first
+
+
 def period_figures(user: User, start: dt.date, end: dt.date) -> PeriodFigures:
-    """The period's figures from the matters `user` sees: two queries."""
+    """The period's figures from the matters `user` sees, judged by the fair clock."""
     today = timezone.localdate()
     dispatched = (
         Matter.objects.visible_to(user)
@@ -85,33 +107,58 @@ def period_figures(user: User, start: dt.date, end: dt.date) -> PeriodFigures:
         figures.due += 1
         by_unit[matter.lead_unit].append(outcome)
     figures.praised = [
-        unit for unit, outcomes in by_unit.items() if unit and set(outcomes) == {"on_time"}
+        unit
+        for unit, outcomes in by_unit.items()
+        if unit and "on_time" in outcomes and set(outcomes) <= {"on_time", "awaiting"}
     ]
-    lagging = dispatched.filter(state__in=OPEN_STATES).filter(
-        Q(deadline__lt=today, deadline__lte=end) | Q(warning=MatterWarning.STALLED)
-    )
-    for matter in lagging:
+    # Named: overdue for the unit (never for days the office held it), or stalled.
+    overdue = fairness.overdue_for_unit(today) & Q(deadline__lte=end)
+    stalled = Q(state__in=sorted(RUNNING_STATES), warning=MatterWarning.STALLED)
+    for matter in dispatched.filter(overdue | stalled):
         if matter.lead_unit:
             figures.named.setdefault(matter.lead_unit, []).append(matter)
+    _add_backlog(figures, today)
     return figures
+
+
+def _add_backlog(figures: PeriodFigures, today: dt.date) -> None:
+    """The office's own backlog on `today`: held to the same standard as the units."""
+    figures.backlog = backlog_counts(today)
+    figures.backlog_limit = Policy.current().office_backlog_workdays
+    figures.backlog_late = backlog_items(today, late=True, limit=BULLETIN_BACKLOG_ITEMS)
 
 
 def _outcome(matter: Matter, today: dt.date) -> str:
     """For a matter due in the period (its deadline is set: the period filters on it)."""
     assert matter.deadline is not None
     if matter.state in DONE_STATES and matter.completed_at:
-        done = timezone.localdate(matter.completed_at)
-        return "on_time" if done <= matter.deadline else "late"
-    if matter.state in OPEN_STATES and matter.deadline < today:
+        return "on_time" if fairness.is_on_time(matter) else "late"
+    if matter.awaiting_office_since is not None:
+        return "awaiting"
+    if fairness.days_overdue(matter, today) > 0:
         return "overdue"
     return "running"
 
 
 def lag_reason(matter: Matter, today: dt.date) -> str:
-    """Why a matter is named: 逾期 (with days) or 久拖未动; the bulletin's own wording."""
-    if matter.deadline and matter.deadline < today:
-        return f"逾期{(today - matter.deadline).days}天"
-    return "久拖未动"
+    """Why a matter is named: 逾期 (with the unit's days, matters.fairness) or 久拖未动."""
+    days = fairness.days_overdue(matter, today)
+    return f"逾期{days}天" if days else "久拖未动"
+
+
+# The kinds of the office's backlog in the bulletin's own words (it is always Chinese).
+BACKLOG_WORDS = {
+    BacklogKind.REVIEW: "办结申请待审核",
+    BacklogKind.DISPUTE: "退回申请待裁定",
+    BacklogKind.EXTENSION: "延期申请待审批",
+    BacklogKind.DISPATCH_APPROVAL: "交办事项待领导审核",
+}
+
+
+def backlog_line(item: BacklogItem) -> str:
+    """One late item of the office's backlog, in the bulletin's words."""
+    what = BACKLOG_WORDS[BacklogKind(item.kind)]
+    return f"{item.matter.serial} {item.matter.title}（{what}，已等待{item.age}个工作日）"
 
 
 # --- Bulletins --------------------------------------------------------------------------------

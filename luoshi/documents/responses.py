@@ -33,7 +33,13 @@ def ledger(user: User, params: Mapping) -> HttpResponse | LedgerExport:
     if queryset.count() > exports.interactive_limit():
         return exports.request_export(actor=user, params=params)
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (FileResponse closes it)
-    write_ledger(queryset, out, filter_text=describe_filter(matter_filter))
+    write_ledger(
+        queryset,
+        out,
+        filter_text=describe_filter(matter_filter),
+        as_of=matter_filter.as_of,
+        since=matter_filter.since,
+    )
     out.seek(0)
     name = f"督查督办台账-{timezone.localdate():%Y%m%d}.xlsx"
     return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX)

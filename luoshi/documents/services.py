@@ -40,7 +40,7 @@ from .models import (
     MentionKind,
     bulletin_reference,
 )
-from .queries import PeriodFigures, lag_reason, period_figures
+from .queries import BACKLOG_WORDS, PeriodFigures, backlog_line, lag_reason, period_figures
 from .tables import read_table
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -188,7 +188,7 @@ def created_matters(batch: ImportBatch):
 
 # --- Bulletins --------------------------------------------------------------------------------
 
-TEXT_FIELDS = ("title", "overall", "praised", "named", "next_steps")
+TEXT_FIELDS = ("title", "overall", "praised", "named", "office_backlog", "next_steps")
 
 
 @transaction.atomic
@@ -219,6 +219,12 @@ def draft_texts(figures: PeriodFigures) -> dict[str, str]:
             (unit, [(m, lag_reason(m, figures.today)) for m in matters])
             for unit, matters in figures.named.items()
         ],
+        "backlog": "、".join(
+            f"{words}{figures.backlog[kind]['pending']}项"
+            for kind, words in BACKLOG_WORDS.items()
+            if figures.backlog.get(kind, {}).get("pending")
+        ),
+        "backlog_late": [backlog_line(item) for item in figures.backlog_late],
     }
     return {
         name: render_to_string(f"documents/bulletin/{name}.txt", context).strip()
@@ -315,6 +321,7 @@ def _document(bulletin: Bulletin, actor: User) -> official_document.OfficialDocu
             ("总体情况", bulletin.overall),
             ("表扬单位", bulletin.praised),
             ("通报单位", bulletin.named),
+            ("督查室待办", bulletin.office_backlog),
             ("下一步工作", bulletin.next_steps),
         ],
         copy_to=settings.LUOSHI.get("BULLETIN_COPY_TO", ""),

@@ -5,11 +5,13 @@ INDICATORS under its code name; a Figure holds the value and the matters behind 
 A matter is counted for its lead unit. Definitions (they are what the scheme prices):
 
 - due_matters: matters due (current deadline) within the period, dispatched, not withdrawn.
-- completed_on_time: of those, completed (review approved) on or before the deadline.
+- completed_on_time: of those, completed (review approved) having asked on or before the
+  deadline (matters.fairness: the time a review waits is the office's, not the unit's).
 - on_time_rate: completed_on_time / due_matters × 100 (None when nothing was due).
 - overdue_matters / overdue_days: matters overdue on at least one day of the period, and
-  the sum of those days. A matter is overdue on day d when deadline < d ≤ the day it was
-  completed (or the period's end if it was not).
+  the sum of those days. A matter is overdue on day d when deadline < d ≤ the day its
+  unit's clock stopped — it asked for completion, or waits for the office's ruling, or
+  is suspended (matters.fairness) — or the period's end if it runs.
 - stalled_matters: open matters carrying the stalled warning when the figures are taken
   (a state, not a history: a closed period keeps the count frozen at its close).
 - reports_on_time_rate: of the matters the unit was running during the period with a
@@ -35,10 +37,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, DateField, F, Q, Value
-from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 
 from luoshi.lib.dates import day_start
+from luoshi.matters import fairness
 from luoshi.matters.models import (
     OPEN_STATES,
     PRE_DISPATCH_STATES,
@@ -123,9 +126,9 @@ def due_matters(window: Window, unit_ids: list[int]) -> Figures:
 @indicator
 def completed_on_time(window: Window, unit_ids: list[int]) -> Figures:
     rows = _counted(unit_ids).filter(
+        fairness.on_time(),  # asked by the deadline, compared in the database
         deadline__range=(window.start, window.period.end),
         completed_at__lt=window.end_at,
-        completed_at__date__lte=F("deadline"),  # the local day, compared in the database
     )
     return _by_unit(rows.values_list("lead_unit_id", "pk"))
 
@@ -138,15 +141,15 @@ def _overdue(window: Window, unit_ids: list[int]) -> dict[int, list[tuple[int, i
 def _overdue_once(window: Window, unit_ids: tuple[int, ...]) -> dict[int, list[tuple[int, int]]]:
     """unit → [(matter, overdue days in the window)] for matters overdue in the window.
 
-    Days in the database: from max(deadline + 1, start) to min(completion day, last day).
+    Days in the database: from max(deadline + 1, start) to min(the day the unit's clock
+    stopped, last day) (matters.fairness.clock_stopped_day).
     """
     last = Value(window.last, output_field=DateField())
     first_day = Greatest(F("deadline") + dt.timedelta(days=1), Value(window.start, DateField()))
-    last_day = Least(Coalesce(TruncDate("completed_at"), last), last)
+    last_day = Least(Coalesce(fairness.clock_stopped_day(), last), last)
     rows = (
         _counted(list(unit_ids))
-        .filter(deadline__lt=window.last)
-        .filter(Q(completed_at__isnull=True) | Q(completed_at__gte=window.start_at))
+        .filter(deadline__lt=window.last, ongoing=False)
         .annotate(days=DaysBetween(last_day, first_day) + 1)
         .filter(days__gt=0)
         .values_list("lead_unit_id", "pk", "days")

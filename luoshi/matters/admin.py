@@ -14,6 +14,7 @@ from .models import (
     Hastening,
     Matter,
     MatterEvent,
+    MatterStanding,
     MatterUnit,
     Milestone,
     MilestoneTemplate,
@@ -96,6 +97,15 @@ class ProgressReportAdmin(ReadOnlyAdmin):
 @admin.register(Hastening)
 class HasteningAdmin(ReadOnlyAdmin):
     list_display = ["notice", "matter", "unit", "day", "repeats"]
+
+
+@admin.register(MatterStanding)
+class MatterStandingAdmin(ReadOnlyAdmin):
+    """Derived by matters.history; read here to see a matter's warnings day by day."""
+
+    list_display = ["matter", "state", "warning", "deadline", "valid_from", "valid_to"]
+    list_filter = ["state", "warning"]
+    raw_id_fields = ["matter"]
 
 
 class TemplateItemInline(admin.TabularInline):

@@ -24,6 +24,7 @@ from luoshi.org.access import access_for
 from luoshi.org.models import Unit
 
 from . import services
+from .backlog import backlog_counts, backlog_items, require_backlog
 from .filters import MAX_PAGE_SIZE, MatterFilter, facet_counts
 from .models import (
     Attachment,
@@ -41,6 +42,8 @@ from .schemas import (
     ActionOut,
     ApproveIn,
     AssignIn,
+    BacklogOut,
+    BacklogParams,
     CommentIn,
     CompletePartIn,
     CoUnitIn,
@@ -66,6 +69,7 @@ from .schemas import (
     RuleExtensionIn,
     UnitActionIn,
     Versioned,
+    backlog_item_out,
     child_out,
     dispute_out,
     event_out,
@@ -150,7 +154,21 @@ def list_matters(
         "page": page,
         "page_size": page_size,
         "pages": math.ceil(count / page_size),
-        "facets": facet_counts(queryset),
+        "facets": facet_counts(queryset, history=matter_filter.is_history),
+    }
+
+
+@router.get("/backlog", response=_r(BacklogOut), url_name="office_backlog")
+def office_backlog(request: HttpRequest, params: Query[BacklogParams]):
+    """督查室待办: reviews, rulings and approvals waiting for the office, oldest first,
+    with their age in working days (supervisors, admins and leaders)."""
+    require_backlog(request.user)
+    kind = params.kind.value if params.kind else None
+    items = backlog_items(kind=kind, late=params.late)
+    return {
+        "limit_workdays": Policy.current().office_backlog_workdays,
+        "counts": backlog_counts(),
+        "items": [backlog_item_out(item) for item in items],
     }
 
 

@@ -12,6 +12,8 @@ Rows written before a field existed are read with a default, never a KeyError.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from typing import Any, TypedDict
 
 from django.db.models import FloatField
@@ -111,11 +113,26 @@ def read_extension_step(event: MatterEvent) -> ExtensionStep:
 
 
 class ReviewApproved(TypedDict):
-    on_time: bool  # approved on or before the deadline (a matter without one is on time)
+    asked_on: str | None  # the day the unit asked for completion (ISO), the fair clock's day
+    on_time: bool  # the unit asked by its deadline (a matter without one is on time)
+    waited_workdays: int  # working days the request waited for the office's review
+
+
+def review_approved(asked: dt.date | None, on_time: bool, waited: int) -> ReviewApproved:
+    return {
+        "asked_on": asked.isoformat() if asked else None,
+        "on_time": on_time,
+        "waited_workdays": waited,
+    }
 
 
 def read_review_approved(event: MatterEvent) -> ReviewApproved:
-    return {"on_time": bool(event.data.get("on_time", True))}
+    data = event.data
+    return {
+        "asked_on": data.get("asked_on"),
+        "on_time": bool(data.get("on_time", True)),
+        "waited_workdays": int(data.get("waited_workdays") or 0),
+    }
 
 
 # Every kind with a contract, and its shape (tests check each writer against it).

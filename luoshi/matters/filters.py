@@ -4,16 +4,24 @@ and the Excel export, so an export never builds its own query.
 `MatterFilter.from_params(request.GET)` parses and validates; `errors` names each
 bad field; `apply(queryset)` filters and orders a queryset that already went
 through `Matter.objects.visible_to(user)`.
+
+`as_of=<day>` lists the matters as they stood at the end of that day: state, warning,
+lead unit and deadline are read from their standings (matters.history), the same rows
+the cockpit counts "as of" a day, so a past figure and its list agree. `since=<day>`
+compares two stocktakes: each row carries its standing then too (`changed=1` keeps
+the matters whose state or warning moved between the two days).
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.lib.dates import parse_date
@@ -28,6 +36,7 @@ from .models import (
     Priority,
     Source,
     State,
+    valid_on,
 )
 
 ORDERINGS = {
@@ -73,6 +82,9 @@ class MatterFilter:
     open: bool = False
     q: str = ""
     ordering: str = DEFAULT_ORDERING
+    as_of: dt.date | None = None  # the list as it stood at the end of that day
+    since: dt.date | None = None  # the earlier stocktake it is compared with
+    changed: bool = False  # only matters whose state or warning moved since `since`
     errors: dict[str, str] = field(default_factory=dict)
 
     CHOICES = {
@@ -97,9 +109,11 @@ class MatterFilter:
             setattr(f, name, [v for v in values if v in choices.values])
         for name in ("unit", "lead_unit", "leader", "parent"):
             setattr(f, name, f._int(params, name))
-        for name in ("deadline_from", "deadline_to"):
+        for name in ("deadline_from", "deadline_to", "as_of", "since"):
             setattr(f, name, f._date(params, name))
-        f.open = (_values(params, "open") or ["0"])[0].lower() in {"1", "true", "yes", "on"}
+        f._check_stocktakes()
+        f.open = _flag(params, "open")
+        f.changed = _flag(params, "changed") and f.since is not None
         f.q = " ".join(_values(params, "q"))[:100]
         ordering = (_values(params, "ordering") or [DEFAULT_ORDERING])[0]
         if ordering not in ORDERINGS:
@@ -107,6 +121,21 @@ class MatterFilter:
             ordering = DEFAULT_ORDERING
         f.ordering = ordering
         return f
+
+    def _check_stocktakes(self) -> None:
+        """as_of not after today; since before as_of (or today)."""
+        today = timezone.localdate()
+        if self.as_of and self.as_of > today:
+            self.errors["as_of"] = _("as_of cannot be later than today.")
+            self.as_of = None
+        if self.since and self.since >= (self.as_of or today):
+            self.errors["since"] = _("since must be a day before as_of (or before today).")
+            self.since = None
+
+    @property
+    def is_history(self) -> bool:
+        """The list reads the matters' standings (a past day, or two days compared)."""
+        return self.as_of is not None or self.since is not None
 
     def _int(self, params: Mapping, name: str) -> int | None:
         values = _values(params, name)
@@ -136,29 +165,64 @@ class MatterFilter:
         return not self.errors
 
     def apply(self, queryset: QuerySet[Matter], *, ordered: bool = True) -> QuerySet[Matter]:
+        history = self.is_history
+        if history:
+            queryset = self._standings(queryset)
+        # Read from the standing in a history list: what the matter was that day.
+        where = "as_of_" if history else ""
         for name in self.CHOICES:
             values = getattr(self, name)
             if values:
-                queryset = queryset.filter(**{f"{name}__in": values})
+                column = where + name if name in ("state", "warning") else name
+                queryset = queryset.filter(**{f"{column}__in": values})
         if self.open:
-            queryset = queryset.filter(state__in=OPEN_STATES)
+            queryset = queryset.filter(**{f"{where}state__in": OPEN_STATES})
         if self.unit is not None:
             held = MatterUnit.objects.filter(unit_id=self.unit, active=True)
             queryset = queryset.filter(pk__in=held.values("matter_id"))
         if self.lead_unit is not None:
-            queryset = queryset.filter(lead_unit_id=self.lead_unit)
+            queryset = queryset.filter(**{f"{where}lead_unit_id": self.lead_unit})
         if self.leader is not None:
             queryset = queryset.filter(responsible_leader_id=self.leader)
         if self.parent is not None:
             queryset = queryset.filter(parent_id=self.parent)
         if self.deadline_from:
-            queryset = queryset.filter(deadline__gte=self.deadline_from)
+            queryset = queryset.filter(**{f"{where}deadline__gte": self.deadline_from})
         if self.deadline_to:
-            queryset = queryset.filter(deadline__lte=self.deadline_to)
+            queryset = queryset.filter(**{f"{where}deadline__lte": self.deadline_to})
         if self.q:
             queryset = queryset.filter(self._text_query())
         if ordered:
-            queryset = queryset.order_by(*ORDERINGS[self.ordering])
+            ordering = ORDERINGS[self.ordering]
+            if history:
+                ordering = tuple(o.replace("deadline", "as_of_deadline") for o in ordering)
+            queryset = queryset.order_by(*ordering)
+        return queryset
+
+    def _standings(self, queryset: QuerySet[Matter]) -> QuerySet[Matter]:
+        """Join each matter's standing at `as_of` (today if only `since` is given), and
+        at `since`: one row per matter (standings of a matter never overlap)."""
+        then = self.as_of or timezone.localdate()
+        queryset = queryset.annotate(
+            then=FilteredRelation("standings", condition=valid_on(then, "standings__"))
+        ).filter(then__id__isnull=False)  # a matter registered later is not in the list
+        queryset = queryset.annotate(
+            as_of_state=F("then__state"),
+            as_of_warning=F("then__warning"),
+            as_of_deadline=F("then__deadline"),
+            as_of_lead_unit_id=F("then__lead_unit_id"),
+        )
+        if self.since is None:
+            return queryset
+        queryset = queryset.annotate(
+            before=FilteredRelation("standings", condition=valid_on(self.since, "standings__")),
+        ).annotate(since_state=F("before__state"), since_warning=F("before__warning"))
+        if self.changed:
+            queryset = queryset.filter(
+                Q(before__id__isnull=True)
+                | ~Q(before__state=F("then__state"))
+                | ~Q(before__warning=F("then__warning"))
+            )
         return queryset
 
     def _text_query(self) -> Q:
@@ -183,6 +247,8 @@ class MatterFilter:
             "deadline_from",
             "deadline_to",
             "q",
+            "as_of",
+            "since",
         ):
             value = getattr(self, name)
             if value in (None, "", []):
@@ -190,22 +256,46 @@ class MatterFilter:
             params[name] = ",".join(value) if isinstance(value, list) else str(value)
         if self.open:
             params["open"] = "1"
+        if self.changed:
+            params["changed"] = "1"
         if self.ordering != DEFAULT_ORDERING:
             params["ordering"] = self.ordering
         return params
 
 
-def facet_counts(queryset: QuerySet[Matter]) -> dict[str, dict[str, int]]:
-    """Counts by state and by warning of a filtered queryset: two grouped queries."""
+def facet_counts(queryset: QuerySet[Matter], *, history: bool = False) -> dict[str, dict[str, int]]:
+    """Counts by state and by warning of a filtered queryset: two grouped queries.
+
+    `history`: the queryset is a MatterFilter history list; count the standings then.
+    """
     queryset = queryset.order_by()
+    state, warning = ("as_of_state", "as_of_warning") if history else ("state", "warning")
     return {
-        "state": dict(
-            queryset.values_list("state").annotate(n=Count("pk")).values_list("state", "n")
-        ),
+        "state": dict(queryset.values_list(state).annotate(n=Count("pk")).values_list(state, "n")),
         "warning": dict(
-            queryset.filter(state__in=OPEN_STATES)
-            .values_list("warning")
+            queryset.filter(**{f"{state}__in": OPEN_STATES})
+            .values_list(warning)
             .annotate(n=Count("pk"))
-            .values_list("warning", "n")
+            .values_list(warning, "n")
         ),
     }
+
+
+def _flag(params: Mapping, name: str) -> bool:
+    return (_values(params, name) or ["0"])[0].lower() in {"1", "true", "yes", "on"}
+
+
+def as_shown(matter: Matter) -> Matter:
+    """The matter as a history list shows it: state, warning, deadline as they stood
+    (the lead unit shown is today's; it differs only after a dispute reassigned it).
+
+    For templates and exports: a row of a MatterFilter history list carries
+    as_of_* annotations; this copies them over the current values (on a copy, so the
+    object is never saved back by mistake). A row of a current list is returned as is.
+    """
+    if not hasattr(matter, "as_of_state"):
+        return matter
+    shown = copy.copy(matter)
+    shown.state, shown.warning = matter.as_of_state, matter.as_of_warning
+    shown.deadline = matter.as_of_deadline
+    return shown

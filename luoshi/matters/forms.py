@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -156,6 +157,15 @@ class ChildForm(forms.Form):
 
     title = forms.CharField(label=gettext_lazy("Title"), max_length=300, required=False)
     deadline = forms.DateField(label=gettext_lazy("Deadline"), required=False, widget=DateInput())
+    # The child's share in the parent's progress; empty means 1 (children count equally).
+    weight = forms.DecimalField(
+        label=gettext_lazy("Weight"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_value=Decimal(10000),
+        decimal_places=2,
+        help_text=gettext_lazy("Share in the parent's progress; empty: all count equally."),
+    )
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,7 +7,11 @@ requests…). They subscribe here from their AppConfig.ready(), and the core cal
   matter, inside the service's transaction (a listener's writes commit or roll back
   with the change; an exception in a listener refuses the change);
 - `matters_scanned(queryset)` from warnings.scan, with the running matters it looked at,
-  inside the scan's transaction.
+  inside the scan's transaction;
+- `standings_moved(moves, day)` from matters.history, with each matter whose lead unit,
+  state, warning or deadline changed: `(matter_id, before, after)`, where a bucket is
+  `(lead_unit_id or 0, state, warning)` and `before` is None for a new matter. The
+  cockpit's counts follow these moves, so they agree with the "as of" lists.
 
 Listeners run in the order they subscribed; subscribing the same function twice is a
 no-op, so a reloaded AppConfig does not double-count.
@@ -16,18 +20,26 @@ no-op, so a reloaded AppConfig does not double-count.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from django.db.models import QuerySet
 
     from .models import Matter
 
 ChangeListener = Callable[[int], None]
 ScanListener = Callable[["QuerySet[Matter]"], None]
+Bucket = tuple[int, str, str]  # (lead unit id or 0, state, warning)
+Move = tuple[int, Bucket | None, Bucket]  # (matter id, before, after)
+MoveListener = Callable[[list[Move], "dt.date"], None]
 
+_full_scan: ContextVar[bool] = ContextVar("full_scan", default=False)
 _on_change: list[ChangeListener] = []
 _on_scan: list[ScanListener] = []
+_on_move: list[MoveListener] = []
 
 
 def on_matter_changed(listener: ChangeListener) -> ChangeListener:
@@ -44,11 +56,38 @@ def on_matters_scanned(listener: ScanListener) -> ScanListener:
     return listener
 
 
+def on_standings_moved(listener: MoveListener) -> MoveListener:
+    """Subscribe `listener(moves, day)` to every change of a matter's standing."""
+    if listener not in _on_move:
+        _on_move.append(listener)
+    return listener
+
+
 def matter_changed(matter_id: int) -> None:
     for listener in _on_change:
         listener(matter_id)
 
 
-def matters_scanned(matters: QuerySet[Matter]) -> None:
-    for listener in _on_scan:
-        listener(matters)
+def matters_scanned(matters: QuerySet[Matter], *, full: bool = False) -> None:
+    """Tell the scan listeners; `full` for the nightly scan of every running matter (not a
+    service's one-row refresh), which listeners read through `in_full_scan()`."""
+    token = _full_scan.set(full)
+    try:
+        for listener in _on_scan:
+            listener(matters)
+    finally:
+        _full_scan.reset(token)
+
+
+def in_full_scan() -> bool:
+    """True inside a scan listener called by the nightly scan of every running matter.
+
+    Listeners that do daily work (time limits of other apps, digests, retries) run only
+    then, not on the one-row refresh a service runs after each change.
+    """
+    return _full_scan.get()
+
+
+def standings_moved(moves: list[Move], day: dt.date) -> None:
+    for listener in _on_move:
+        listener(moves, day)

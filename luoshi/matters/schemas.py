@@ -19,6 +19,7 @@ from ninja import Field, Schema
 from luoshi.lib.schemas import ErrorOut, FieldError, UnitRef, label  # noqa: F401  (shared)
 from luoshi.org.models import Unit
 
+from .backlog import BacklogItem, BacklogKind
 from .models import (
     Attachment,
     DisputeRuling,
@@ -55,6 +56,14 @@ class MatterRef(Schema):
 # ---- reading -------------------------------------------------------------------------
 
 
+class StandingOut(Schema):
+    """How a matter stood at the end of a past day (matters.history)."""
+
+    state: str | None
+    warning: str | None
+    deadline: dt.date | None = None
+
+
 class MatterItem(Schema):
     id: int
     serial: str
@@ -71,14 +80,29 @@ class MatterItem(Schema):
     deadline_provisional: bool = Field(
         False, description="The deadline was counted before the year's official holiday schedule."
     )
-    progress: int
+    progress: int = Field(
+        description="For a matter with sub-matters, their weighted roll-up; else its report."
+    )
+    reported_progress: int | None = Field(
+        None, description="The lead unit's own last report (beside a parent's roll-up)."
+    )
+    weight: Decimal = Field(Decimal(1), description="Share in the parent's progress roll-up.")
     is_suspended: bool
+    awaiting_office_since: dt.datetime | None = Field(
+        None, description="The unit's clock is stopped: the matter waits for the office."
+    )
     lead_unit: UnitRef | None
     co_units: list[UnitRef]
     responsible_leader: UserRef | None
     parent_id: int | None
     version: int
     updated_at: dt.datetime
+    as_of: StandingOut | None = Field(
+        None, description="With as_of: the state, warning and deadline at the end of that day."
+    )
+    since: StandingOut | None = Field(
+        None, description="With since: the state and warning at the end of that day."
+    )
 
 
 class Facets(Schema):
@@ -127,6 +151,8 @@ class ChildOut(Schema):
     warning: str
     deadline: dt.date | None
     progress: int
+    reported_progress: int | None = None
+    weight: Decimal = Decimal(1)
     lead_unit: UnitRef | None
 
 
@@ -250,6 +276,36 @@ class ListParams(Schema):
     open: str | None = None
     q: str | None = None
     ordering: str | None = None
+    as_of: str | None = Field(None, description="A past day: the matters as they stood then.")
+    since: str | None = Field(None, description="An earlier day to compare with (stocktakes).")
+    changed: str | None = Field(None, description="With since: only matters that moved.")
+
+
+class BacklogCount(Schema):
+    pending: int
+    late: int = Field(description="Waiting longer than the policy's working days.")
+
+
+class BacklogItemOut(Schema):
+    kind: str = Field(examples=["review"])
+    kind_label: str
+    matter: MatterRef
+    lead_unit: UnitRef | None
+    since: dt.datetime
+    age_workdays: int
+    late: bool
+    request_id: int | None = Field(None, description="The dispute or extension waiting.")
+
+
+class BacklogOut(Schema):
+    limit_workdays: int
+    counts: dict[str, BacklogCount]
+    items: list[BacklogItemOut]
+
+
+class BacklogParams(Schema):
+    kind: BacklogKind | None = None
+    late: bool = False
 
 
 # ---- writing -------------------------------------------------------------------------
@@ -422,14 +478,32 @@ def matter_item(matter: Matter, co_parts: list[MatterUnit], red_points: int, tod
         "ongoing": matter.ongoing,
         "deadline_provisional": matter.deadline_provisional,
         "progress": matter.progress,
+        "reported_progress": matter.reported_progress,
+        "weight": matter.weight,
         "is_suspended": matter.is_suspended,
+        "awaiting_office_since": matter.awaiting_office_since,
         "lead_unit": unit_ref(matter.lead_unit),
         "co_units": [unit_ref(p.unit) for p in co_parts],
         "responsible_leader": user_ref(matter.responsible_leader),
         "parent_id": matter.parent_id,
         "version": matter.version,
         "updated_at": matter.updated_at,
+        **standings_out(matter),
     }
+
+
+def standings_out(matter: Matter) -> dict:
+    """The as_of / since standings a MatterFilter history list annotated, if any."""
+    out = {}
+    if hasattr(matter, "as_of_state"):
+        out["as_of"] = {
+            "state": matter.as_of_state,
+            "warning": matter.as_of_warning,
+            "deadline": matter.as_of_deadline,
+        }
+    if hasattr(matter, "since_state"):
+        out["since"] = {"state": matter.since_state, "warning": matter.since_warning}
+    return out
 
 
 def part_out(part: MatterUnit) -> dict:
@@ -470,7 +544,7 @@ def matter_ref(matter: Matter | None) -> dict | None:
 
 
 def child_out(child: Matter) -> dict:
-    fields = ["title", "state", "warning", "deadline", "progress"]
+    fields = ["title", "state", "warning", "deadline", "progress", "reported_progress", "weight"]
     return {
         "id": child.pk,
         "serial": child.serial,
@@ -528,3 +602,16 @@ def attachment_out(matter_id: int, attachment: Attachment) -> dict:
     url = reverse("api:matter_attachment", args=[matter_id, attachment.pk])
     fields = ["name", "size", "content_type"]
     return {"id": attachment.pk, "url": url, **{name: getattr(attachment, name) for name in fields}}
+
+
+def backlog_item_out(item: BacklogItem) -> dict:
+    return {
+        "kind": item.kind,
+        "kind_label": item.kind_label,
+        "matter": matter_ref(item.matter),
+        "lead_unit": unit_ref(item.matter.lead_unit),
+        "since": item.since,
+        "age_workdays": item.age,
+        "late": item.late,
+        "request_id": item.request_id,
+    }

@@ -8,13 +8,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.views.i18n import set_language
 
-from .views import desk, detail, lists, register
+from .views import backlog, desk, detail, lists, register
 
 app_name = "matters"
 urlpatterns = [
     path("", desk.desk, name="desk"),
     path("matters/", lists.matter_list, name="list"),
     path("matters/export.csv", lists.matter_export, name="export"),
+    path("matters/backlog/", backlog.office_backlog, name="backlog"),
     path("matters/hasten/", lists.bulk_hasten, name="bulk_hasten"),
     path("matters/new/", register.register, name="register"),
     path("matters/<int:pk>/", detail.matter_detail, name="detail"),

@@ -1,10 +1,14 @@
-"""The warning engine: one set-based scan sets every running matter's warning.
+"""The warning engine: one set-based scan sets every open matter's warning.
 
 The scan is a handful of SQL statements whatever the number of matters — per
 warning, one grouped count (for the digest notifications) and one UPDATE of the
 rows whose warning changes — never a Python loop over rows. Services call
 `refresh_warning(matter)`, the same code restricted to one row, after a change
 that can move a warning, so pages agree with the scan at once.
+
+Whose time it is comes from matters.fairness: a matter waiting for the office
+(review, ruling) shows `awaiting_office`, never the unit's overdue, due soon,
+stalled or behind plan; only a running clock is held against the deadline.
 """
 
 from __future__ import annotations
@@ -18,63 +22,28 @@ from django.db.models import (
     Count,
     DateField,
     F,
-    Func,
-    IntegerField,
     Q,
     QuerySet,
     Value,
     When,
 )
-from django.db.models.functions import TruncDate
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from luoshi.lib.dates import day_start
+from luoshi.lib.sql import DaysBetween, LocalDate
 from luoshi.lib.workdays import WorkCalendar
 from luoshi.workcalendar.calendar import get_calendar
 
-from . import listeners
+from . import backlog, fairness, history, listeners
 from .models import (
     CYCLE_DAYS,
-    RUNNING_STATES,
+    OPEN_STATES,
     WARNING_PRECEDENCE,
     Matter,
     MatterWarning,
     Policy,
 )
-
-
-class DaysBetween(Func):
-    """end - start in whole days, for two date expressions, on SQLite and PostgreSQL."""
-
-    output_field = IntegerField()
-
-    def __init__(self, end, start):
-        super().__init__(end, start)
-
-    def as_sql(self, compiler, connection, **extra):  # PostgreSQL: date - date is integer
-        end, end_params = compiler.compile(self.source_expressions[0])
-        start, start_params = compiler.compile(self.source_expressions[1])
-        return f"(({end})::date - ({start})::date)", [*end_params, *start_params]
-
-    def as_sqlite(self, compiler, connection, **extra):
-        end, end_params = compiler.compile(self.source_expressions[0])
-        start, start_params = compiler.compile(self.source_expressions[1])
-        sql = f"CAST(julianday({end}) - julianday({start}) AS INTEGER)"
-        return sql, [*end_params, *start_params]
-
-
-class LocalDate(TruncDate):
-    """TruncDate in the local time zone, in native SQL on SQLite too.
-
-    Django's SQLite TruncDate calls a Python function per row (3× slower scan, see
-    docs/benchmarks.md); the local offset is fixed, which holds for China (no DST).
-    """
-
-    def as_sqlite(self, compiler, connection, **extra):
-        sql, params = compiler.compile(self.lhs)
-        minutes = int(timezone.localtime().utcoffset().total_seconds() // 60)
-        return f"date({sql}, '{minutes:+d} minutes')", params
 
 
 def stalled_condition(today: dt.date, calendar: WorkCalendar, policy: Policy) -> Q:
@@ -111,7 +80,8 @@ def conditions(today: dt.date, calendar: WorkCalendar, policy: Policy) -> dict[s
     due_soon_day = calendar.add_workdays(today, policy.due_soon_workdays)
     dated = Q(ongoing=False)  # an ongoing matter has no deadline to miss; it can stall
     return {
-        MatterWarning.OVERDUE: dated & Q(deadline__lt=today),
+        MatterWarning.AWAITING_OFFICE: fairness.awaiting_office(),
+        MatterWarning.OVERDUE: fairness.overdue_for_unit(today),
         MatterWarning.STALLED: stalled_condition(today, calendar, policy),
         MatterWarning.BEHIND_PLAN: dated
         & behind_plan_condition(today, policy.behind_plan_yellow_points),
@@ -137,7 +107,7 @@ def scan(
     *,
     notify_units: bool = True,
 ) -> dict[str, int]:
-    """Recompute warnings of running, unsuspended matters; returns rows changed per warning.
+    """Recompute warnings of open, unsuspended matters; returns rows changed per warning.
 
     1. Build one condition per warning from today's date, the calendar and the policy.
     2. One CASE gives each matter the first warning, in precedence order, whose
@@ -145,10 +115,11 @@ def scan(
     3. One grouped count of the rows whose warning differs: the counts returned and
        the merged notices to units whose matters became due soon or overdue.
     4. One UPDATE of those rows only (few rows change from one day to the next).
+    5. The matters' standings (matters.history) follow, and the listeners (the cockpit).
     """
     today = today or timezone.localdate()
     base = (queryset if queryset is not None else Matter.objects.all()).filter(
-        state__in=RUNNING_STATES, suspended_at__isnull=True
+        state__in=sorted(OPEN_STATES), suspended_at__isnull=True
     )
     target = new_warning(conditions(today, get_calendar(), Policy.current()))
     moving = base.filter(~Q(warning=target))
@@ -168,7 +139,10 @@ def scan(
         moving.update(warning=target)
     if digests:
         _send_digests(digests)
-    listeners.matters_scanned(base)  # the cockpit's counts follow the warnings
+    if queryset is None and notify_units:  # the nightly scan warns the office too
+        backlog.notify_newly_late(today)
+    history.sync_scanned(base)  # the standings, and the cockpit's counts, follow
+    listeners.matters_scanned(base, full=queryset is None)
     return changed
 
 

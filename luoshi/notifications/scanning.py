@@ -9,13 +9,13 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import QuerySet
 
-from luoshi.lib.scans import is_full_scan
+from luoshi.matters.listeners import in_full_scan
 
 from .models import Cadence, NotificationPreference, UnitChannel
 
 
 def after_scan(matters: QuerySet) -> None:
-    if is_full_scan(matters):
+    if in_full_scan():
         transaction.on_commit(after_commit)
 
 

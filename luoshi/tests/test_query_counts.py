@@ -28,13 +28,13 @@ SIZES = [2, 8]
 
 # (name, persona, url from the world) → exact queries.
 PAGES: list[tuple[str, str, Callable, int]] = [
-    ("desk (supervisor)", "supervisor", lambda w: "/", 5),
+    ("desk (supervisor)", "supervisor", lambda w: "/", 12),
     ("desk (handler)", "lead_handler", lambda w: "/", 6),
     ("matter list (supervisor)", "supervisor", lambda w: "/matters/", 10),
     ("matter list (handler)", "lead_handler", lambda w: "/matters/", 9),
     ("matter page (handler)", "lead_handler", lambda w: f"/matters/{w.matter.pk}/", 12),
     ("matter page (supervisor)", "supervisor", lambda w: f"/matters/{w.matter.pk}/", 12),
-    ("cockpit", "leader", lambda w: "/cockpit/", 13),
+    ("cockpit", "leader", lambda w: "/cockpit/", 17),
     ("project page", "supervisor", lambda w: f"/projects/{w.project.pk}/", 15),
     ("enterprise page", "supervisor", lambda w: f"/enterprises/{w.enterprise.pk}/", 10),
     ("API matter list", "supervisor", lambda w: "/api/matters/", 9),
@@ -42,7 +42,7 @@ PAGES: list[tuple[str, str, Callable, int]] = [
     ("API matter", "lead_handler", lambda w: f"/api/matters/{w.matter.pk}", 12),
     ("API matter events", "lead_handler", lambda w: f"/api/matters/{w.matter.pk}/events", 5),
     ("API matter reports", "lead_handler", lambda w: f"/api/matters/{w.matter.pk}/reports", 6),
-    ("API cockpit summary", "leader", lambda w: "/api/cockpit/summary", 5),
+    ("API cockpit summary", "leader", lambda w: "/api/cockpit/summary", 8),
     ("API cockpit units", "leader", lambda w: "/api/cockpit/units", 5),
     ("API cockpit blueprint", "leader", lambda w: "/api/cockpit/blueprint", 4),
     ("API project", "supervisor", lambda w: f"/api/projects/{w.project.pk}", 12),

@@ -179,12 +179,14 @@ def test_docx_follows_gbt_9704(client, march):
     assert masthead.text == "督查通报" and east_asia(masthead.runs[0]) == "方正小标宋简体"
     assert paragraph(document, "〔2026〕1号").alignment == WD_ALIGN_PARAGRAPH.CENTER
 
-    headings = [p for p in document.paragraphs if p.text[:2] in ("一、", "二、", "三、", "四、")]
+    numbers = ("一、", "二、", "三、", "四、", "五、")
+    headings = [p for p in document.paragraphs if p.text[:2] in numbers]
     assert [h.text for h in headings] == [
         "一、总体情况",
         "二、表扬单位",
         "三、通报单位",
-        "四、下一步工作",
+        "四、督查室待办",
+        "五、下一步工作",
     ]
     assert all(east_asia(h.runs[0]) == "黑体" and h.runs[0].font.size == Pt(16) for h in headings)
     second = paragraph(document, "（一）市工信局")

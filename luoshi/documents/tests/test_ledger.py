@@ -106,7 +106,7 @@ def test_ledger_layout(client, ledger_city):
     assert first["状态"] == "In progress"
     assert first["最新进展"] == "已签约5个项目（40%）"
     assert first["反馈日期"] == dt.datetime(2026, 1, 15)
-    assert late["预警"] == "Overdue"
+    assert late["预警"] == "逾期13天"  # Jan 20 to Feb 2, by the fair clock
     warning_col = len(HEADINGS)
     assert sheet.cell(5, warning_col).fill.fgColor.rgb == "00" + FILLS["red"]
     assert sheet.cell(4, warning_col).fill.fgColor.rgb == "00" + FILLS["green"]

@@ -53,7 +53,7 @@ def close(city, period, reason: str = ""):
 @pytest.fixture
 def history(city):
     """February: nothing happens. March, 市发改委 (lead): A on time, B overdue from the 13th
-    and never done, C reworked once and done five days late; 市工信局 (co) disputes a
+    and never done, C reworked once and done late; 市工信局 (co) disputes a
     matter and is refused; 市商务局 (other) is commended."""
     with at(1, 2):
         scheme = services.publish_scheme(actor=city.supervisor, name="2026年度督查考核办法")
@@ -123,7 +123,9 @@ def test_march_figures_scores_and_ranks(city, history):
     assert lead.figures["completed_on_time"] == 1
     assert lead.figures["on_time_rate"] == 33.3
     assert lead.figures["overdue_matters"] == 2
-    assert lead.figures["overdue_days"] == 19 + 5  # B: 13–31 March; C: 21–25 March
+    # B: 13–31 March. C, sent back on the 18th with two working days left, got the
+    # minimum three (due Mon 23rd) and asked again on the 25th: late the 24th and 25th.
+    assert lead.figures["overdue_days"] == 19 + 2
     assert lead.figures["rework"] == 1
     assert lead.figures["hastenings"] == 1
     assert lead.figures["satisfaction"] is None  # nothing rated

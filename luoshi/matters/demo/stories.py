@@ -50,6 +50,9 @@ class Profile:
     sent_back: bool = False  # a leader sent the draft back before dispatch
     withdraw_after_assign: bool = False
     decompose: bool = False
+    # Asked for completion before its deadline, months ago; the review still waits: it is
+    # the office's backlog (督查室待办), never the unit's overdue.
+    long_review: bool = False
 
 
 S = State
@@ -77,6 +80,7 @@ MUST_HAVE = [
     Profile(S.IN_PROGRESS, suspend="resumed"),
     Profile(S.IN_PROGRESS, decompose=True),
     Profile(S.COMPLETION_REQUESTED),
+    Profile(S.COMPLETION_REQUESTED, long_review=True),
     Profile(S.COMPLETED),
     Profile(S.COMPLETED, rework=True),
     Profile(S.CLOSED, late=True),
@@ -116,6 +120,8 @@ def random_profile(rng: random.Random) -> Profile:
         profile.late = rng.random() < 0.2
     elif state == S.ASSIGNED and rng.random() < 0.3:
         profile.dispute = "pending"
+    elif state == S.COMPLETION_REQUESTED:
+        profile.long_review = rng.random() < 0.3
     elif state == S.ACCEPTED and rng.random() < 0.3:
         profile.warning = W.STALLED
     return profile
@@ -164,6 +170,12 @@ def plan_dates(ctx: DemoContext, topic: Topic, p: Profile) -> Dates:
 
 def _finished_dates(ctx: DemoContext, topic: Topic, p: Profile) -> Dates:
     rng, t = ctx.rng, ctx.today
+    if p.long_review:  # asked three days before a deadline long past; still unreviewed
+        deadline = max(t - days(rng.randint(40, 200)), ctx.start + days(40))
+        assign = deadline - days(rng.randint(30, 90))
+        assign = max(assign, ctx.start + days(2))
+        finish = deadline - days(3)
+        return Dates(assign, deadline, finish - days(3), 90, finish)
     duration = rng.randint(10, 30) if topic.short else rng.randint(30, 120)
     tail = 3 if p.state in (S.COMPLETION_REQUESTED, S.WITHDRAWN) else 25
     latest = t - days(duration + tail)

@@ -25,6 +25,7 @@ from .choices import (
 from .matter import Matter, MatterUnit, Milestone, MilestoneTemplate, MilestoneTemplateItem
 from .policy import Policy, SerialCounter, SourcePolicy
 from .records import Attachment, Dispute, Extension, Hastening, MatterEvent, ProgressReport
+from .standing import MatterStanding, valid_on
 
 __all__ = [
     "CYCLE_DAYS",
@@ -44,6 +45,7 @@ __all__ = [
     "Matter",
     "MatterEvent",
     "MatterKind",
+    "MatterStanding",
     "MatterUnit",
     "MatterWarning",
     "Milestone",
@@ -63,4 +65,5 @@ __all__ = [
     "Source",
     "SourcePolicy",
     "State",
+    "valid_on",
 ]

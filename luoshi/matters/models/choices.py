@@ -75,9 +75,11 @@ class MatterWarning(models.TextChoices):
     OVERDUE = "overdue", _("Overdue")
     STALLED = "stalled", _("Stalled")
     BEHIND_PLAN = "behind_plan", _("Behind plan")
+    # The unit's clock is stopped: the matter waits for the office (review, ruling).
+    AWAITING_OFFICE = "awaiting_office", _("Awaiting the office")
 
 
-# Colour of each warning: green / yellow / red / grey. behind_plan turns red once the
+# Colour of each warning: green / yellow / red / grey / blue. behind_plan turns red once the
 # lag passes Policy.behind_plan_red_points (see Matter.warning_colour).
 WARNING_COLOURS = {
     MatterWarning.NORMAL: "green",
@@ -85,9 +87,12 @@ WARNING_COLOURS = {
     MatterWarning.OVERDUE: "red",
     MatterWarning.STALLED: "grey",
     MatterWarning.BEHIND_PLAN: "yellow",
+    MatterWarning.AWAITING_OFFICE: "blue",
 }
-# When several apply, the scan keeps the first of this order.
+# When several apply, the scan keeps the first of this order. A matter awaiting the
+# office is none of the unit's warnings (matters.fairness).
 WARNING_PRECEDENCE = [
+    MatterWarning.AWAITING_OFFICE,
     MatterWarning.OVERDUE,
     MatterWarning.STALLED,
     MatterWarning.BEHIND_PLAN,

@@ -107,6 +107,8 @@ class Matter(models.Model):
         _("deadline counted in working days"), null=True, blank=True
     )
 
+    # For a matter with sub-matters, `progress` is their weighted roll-up and
+    # `reported_progress` the lead unit's own last report, shown beside it.
     progress = models.PositiveSmallIntegerField(_("progress %"), default=0)
     last_report_at = models.DateTimeField(_("last report"), null=True, blank=True)
     warning = models.CharField(
@@ -125,6 +127,14 @@ class Matter(models.Model):
     completion_requested_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The unit's clock is stopped since then: the matter waits for the office's review
+    # or ruling (matters.fairness). Cleared when the office has ruled on everything.
+    awaiting_office_since = models.DateTimeField(
+        _("awaiting the office since"), null=True, blank=True
+    )
+    reported_progress = models.PositiveSmallIntegerField(
+        _("progress reported by the lead unit %"), null=True, blank=True
+    )
 
     objects = MatterQuerySet.as_manager()
 
@@ -213,6 +223,8 @@ class MatterUnit(models.Model):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     # The supervisor ruled on this part's dispute: the ruling binds, no second dispute.
     dispute_ruled = models.BooleanField(default=False)
+    # For a matter with sub-matters, `progress` is their weighted roll-up and
+    # `reported_progress` the lead unit's own last report, shown beside it.
     progress = models.PositiveSmallIntegerField(_("progress %"), default=0)
     last_report_at = models.DateTimeField(_("last report"), null=True, blank=True)
 

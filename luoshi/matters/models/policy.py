@@ -32,6 +32,12 @@ class Policy(SingleRow, models.Model):
     behind_plan_red_points = models.PositiveSmallIntegerField(
         _("behind plan (red) past this many points"), default=30
     )
+    rework_min_workdays = models.PositiveSmallIntegerField(
+        _("sent back for rework: at least this many working days left"), default=3
+    )
+    office_backlog_workdays = models.PositiveSmallIntegerField(
+        _("office backlog: late when waiting longer than this many working days"), default=3
+    )
 
     class Meta:
         verbose_name = _("policy")

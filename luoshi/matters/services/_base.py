@@ -17,7 +17,7 @@ from luoshi.org.access import Access, access_for
 from luoshi.org.models import Unit
 from luoshi.workcalendar.calendar import get_calendar
 
-from .. import listeners, permissions
+from .. import history, listeners, permissions
 from ..models import EventKind, Matter, MatterEvent, Policy, SerialCounter, SourcePolicy
 
 
@@ -78,7 +78,8 @@ def record(
     if bump:
         matter.version += 1
         matter.save()
-    listeners.matter_changed(matter.pk)  # the cockpit and other followers, same transaction
+    history.sync([matter.pk])  # its standing day by day, and the cockpit's counts
+    listeners.matter_changed(matter.pk)  # other followers, in the same transaction
     return MatterEvent.objects.create(
         matter=matter,
         kind=kind,

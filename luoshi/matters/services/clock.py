@@ -1,7 +1,13 @@
-"""The supervisor's hand on the clock and the units: suspend, resume, hasten; leader comments."""
+"""The clock and the supervisor's hand on it: suspend, resume, hasten; leader comments.
+
+The fair clock (matters.fairness) is kept here too: `stop_unit_clock` when a matter
+starts waiting for the office, `resume_unit_clock` when the office has ruled —
+the request services (handling, requests) call them, so the rule is written once.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from django.contrib.auth.models import User
@@ -20,10 +26,83 @@ from luoshi.notifications.services import (
 from luoshi.org.models import Role
 from luoshi.workcalendar.calendar import get_calendar
 
-from ..models import EventKind, Hastening, Matter, MatterWarning
+from ..models import (
+    EventKind,
+    Hastening,
+    Matter,
+    MatterWarning,
+    PartRole,
+    RequestState,
+    State,
+)
 from ..warnings import refresh_warning
 from ._base import authorize, lock, next_serial, record, require_text, today
-from .deadlines import move_deadline
+from .deadlines import DEADLINE_FIELDS, move_deadline
+
+
+def shift_deadlines(matter: Matter, workdays: int) -> dt.date | None:
+    """Move the deadline and the open milestones by `workdays`; returns the old deadline.
+
+    Each keeps how it was counted (matters.services.deadlines), so a deadline counted on
+    a provisional year stays recountable when the year's schedule comes in.
+    """
+    old = matter.deadline
+    if not workdays:
+        return old
+    calendar = get_calendar()
+    if old is not None:
+        move_deadline(matter, calendar, workdays)
+    for milestone in matter.milestones.filter(done_at__isnull=True):
+        move_deadline(milestone, calendar, workdays)
+        milestone.save(update_fields=[*DEADLINE_FIELDS])
+    return old
+
+
+def stop_unit_clock(matter: Matter) -> None:
+    """The matter starts waiting for the office: the unit's clock stops (if it ran)."""
+    if matter.awaiting_office_since is None:
+        matter.awaiting_office_since = timezone.now()
+    matter.warning = MatterWarning.AWAITING_OFFICE
+
+
+def office_holds(matter: Matter) -> bool:
+    """Something still waits for the office's answer: a completion request under
+    review, an extension request, or the lead unit's dispute."""
+    pending = {"state": RequestState.PENDING}
+    return (
+        matter.state == State.COMPLETION_REQUESTED
+        or matter.extensions.filter(**pending).exists()
+        or matter.disputes.filter(**pending, part__active=True, part__role=PartRole.LEAD).exists()
+    )
+
+
+def stopped_workdays(since: dt.datetime | None, other: dt.datetime | None) -> int:
+    """Working days a stop of the unit's clock that began `since` gives back now.
+
+    The clock stops at the first of two stops (a suspension, a wait for the office)
+    and resumes at the last: while the `other` stop is still on, this one gives back
+    only the days before the other began; the other gives back the rest when it ends.
+    """
+    if since is None:
+        return 0
+    end = today() if other is None else min(timezone.localdate(other), today())
+    return max(get_calendar().workdays_between(timezone.localdate(since), end), 0)
+
+
+def resume_unit_clock(matter: Matter, *, deadline: dt.date | None = None) -> int:
+    """The office has ruled: the unit gets back the working days it waited.
+
+    The deadline (`deadline` when the ruling sets a new one, else the current one) and
+    the open milestones move by the working days the office held the matter; returns
+    them. If something else still waits for the office, the clock stays stopped from
+    now on (what was waited so far is given back now, never twice).
+    """
+    waited = stopped_workdays(matter.awaiting_office_since, matter.suspended_at)
+    if deadline is not None:
+        matter.deadline = deadline
+    shift_deadlines(matter, waited)
+    matter.awaiting_office_since = timezone.now() if office_holds(matter) else None
+    return waited
 
 
 @transaction.atomic
@@ -43,21 +122,8 @@ def resume_matter(matter: Matter, *, actor: User, version: int | None, comment: 
     """Restart the clock: the deadline and open milestones move by the working days paused."""
     matter = lock(matter, version)
     authorize("resume", actor, matter)
-    calendar = get_calendar()
-    paused = calendar.workdays_between(timezone.localdate(matter.suspended_at), today())
-    old = matter.deadline
-    if old is not None and paused:
-        move_deadline(matter, calendar, paused)
-    for milestone in matter.milestones.filter(done_at__isnull=True) if paused else ():
-        move_deadline(milestone, calendar, paused)
-        milestone.save(
-            update_fields=[
-                "deadline",
-                "deadline_provisional",
-                "deadline_basis_day",
-                "deadline_basis_workdays",
-            ]
-        )
+    paused = stopped_workdays(matter.suspended_at, matter.awaiting_office_since)
+    old = shift_deadlines(matter, paused)
     matter.suspended_at, matter.suspend_reason = None, ""
     record(
         matter,

@@ -41,6 +41,15 @@ def count_deadline(target: Matter | Milestone, calendar: WorkCalendar, basis: Ba
     return target.deadline
 
 
+# What a deadline's save writes: the date, whether it is provisional, how it was counted.
+DEADLINE_FIELDS = (
+    "deadline",
+    "deadline_provisional",
+    "deadline_basis_day",
+    "deadline_basis_workdays",
+)
+
+
 def enter_deadline(target: Matter | Milestone, day: dt.date | None) -> None:
     """A date a person entered: firm, whatever the calendar later says."""
     target.deadline = day
@@ -144,14 +153,7 @@ def _recount_milestones(matter: Matter, calendar: WorkCalendar) -> list[dict]:
             milestone.deadline_provisional = False
         else:
             count_deadline(milestone, calendar, basis)
-        milestone.save(
-            update_fields=[
-                "deadline",
-                "deadline_provisional",
-                "deadline_basis_day",
-                "deadline_basis_workdays",
-            ]
-        )
+        milestone.save(update_fields=[*DEADLINE_FIELDS])
         changed.append(
             {
                 "title": milestone.title,

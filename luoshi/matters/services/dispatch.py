@@ -468,8 +468,12 @@ def decompose_matter(
         EventKind.DECOMPOSED,
         actor,
         from_state=matter.state,
-        data={"children": [c.pk for c in created]},
+        data={
+            "children": [c.pk for c in created],
+            "weights": [str(Decimal(c.weight).quantize(Decimal("0.01"))) for c in created],
+        },
     )
+    roll_up(matter.pk)  # its progress is now its children's (its own report stays beside)
     return created
 
 

@@ -1,7 +1,13 @@
-"""The units' side of the loop and its review: accept, report, complete, review, close."""
+"""The units' side of the loop and its review: accept, report, complete, review, close.
+
+Asking for completion stops the unit's clock; the review resumes it or judges it
+(matters.fairness): approved → on time if the unit asked by its deadline; sent back
+→ the working days that were left when it asked, at least Policy.rework_min_workdays.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from pathlib import PurePath
 
@@ -9,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Avg
+from django.db.models import DecimalField, ExpressionWrapper, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +29,10 @@ from luoshi.notifications.services import (
     users_with_role,
 )
 from luoshi.org.models import Role
+from luoshi.workcalendar.calendar import get_calendar
 
+from .. import events
+from ..fairness import asked_on, is_on_time
 from ..models import (
     Attachment,
     EventKind,
@@ -33,12 +42,14 @@ from ..models import (
     Milestone,
     PartRole,
     PartState,
+    Policy,
     ProgressReport,
     ReviewOutcome,
     State,
 )
 from ..warnings import refresh_warning
-from ._base import authorize, lock, record, require_percent, require_text
+from ._base import authorize, lock, record, require_percent, require_text, today
+from .clock import resume_unit_clock, stop_unit_clock, stopped_workdays
 
 
 @transaction.atomic
@@ -122,8 +133,11 @@ def _write_report(
         part.state = PartState.IN_PROGRESS
     part.save(update_fields=["progress", "last_report_at", "state"])
     if part.role == PartRole.LEAD:
-        # The lead unit's reports are the matter's reports.
-        matter.progress, matter.last_report_at = percent, now
+        # The lead unit's reports are the matter's reports; a parent's progress is its
+        # children's roll-up (roll_up), its own report is kept beside it.
+        matter.reported_progress, matter.last_report_at = percent, now
+        if not _has_live_children(matter):
+            matter.progress = percent
         if matter.state == State.ACCEPTED:
             matter.state = State.IN_PROGRESS
     return report
@@ -234,6 +248,7 @@ def request_completion(
     from_state = matter.state
     report = _write_report(matter, part, actor, text, 100, "", attachments)
     matter.state, matter.completion_requested_at = State.COMPLETION_REQUESTED, timezone.now()
+    stop_unit_clock(matter)  # the review is the office's time, not the unit's
     open_parts = [
         str(p.unit) for p in ctx.parts if p.role == PartRole.CO and p.state != PartState.DONE
     ]
@@ -262,20 +277,28 @@ def request_completion(
 def review_completion(
     matter: Matter, *, actor: User, version: int | None, outcome: str, comment: str = ""
 ) -> Matter:
-    """The supervisor accepts the completion (→ completed) or sends it back (退回重办)."""
+    """The supervisor accepts the completion (→ completed) or sends it back (退回重办).
+
+    Approved: on time when the unit asked by its deadline, however long the review
+    took. Sent back: the unit's clock resumes (see _resume_after_rework).
+    """
     matter = lock(matter, version)
     authorize("review", actor, matter)
+    asked = asked_on(matter)
+    data = {"asked_on": asked.isoformat() if asked else None}
     if outcome == ReviewOutcome.APPROVE:
+        waited = stopped_workdays(matter.awaiting_office_since, matter.suspended_at)
+        data.update(events.review_approved(asked, is_on_time(matter), waited))
         matter.state, matter.completed_at = State.COMPLETED, timezone.now()
-        matter.warning = MatterWarning.NORMAL
+        matter.warning, matter.awaiting_office_since = MatterWarning.NORMAL, None
         kind = EventKind.REVIEW_APPROVED
     elif outcome == ReviewOutcome.REWORK:
         require_text(comment, "comment", _("What must be redone"))
         matter.state = State.IN_PROGRESS
         kind = EventKind.REVIEW_REWORK
+        data.update(_resume_after_rework(matter, asked))
     else:
         raise InvalidInput(_("The review outcome must be approve or rework."), field="outcome")
-    on_time = matter.deadline is None or timezone.localdate() <= matter.deadline
     record(
         matter,
         kind,
@@ -283,7 +306,7 @@ def review_completion(
         from_state=State.COMPLETION_REQUESTED,
         unit=matter.lead_unit,
         comment=comment,
-        data={"on_time": on_time} if outcome == "approve" else {},
+        data=data,
     )
     resolve_notices(matter.pk, [NotificationKind.REQUEST])
     units = matter.parts.filter(active=True).values_list("unit_id", flat=True)
@@ -298,6 +321,27 @@ def review_completion(
     return matter
 
 
+def _resume_after_rework(matter: Matter, asked: dt.date | None) -> dict:
+    """A completion sent back: the unit's clock resumes with the days that were left.
+
+    1. The deadline and open milestones move by the working days the review took
+       (resume_unit_clock): the unit has again the working days it had left when it
+       asked — or, if it asked after its deadline, it is exactly as late as it was.
+    2. A unit that asked in time gets at least Policy.rework_min_workdays from today.
+    """
+    old = matter.deadline
+    matter.completion_requested_at = None  # no longer asked: the clock is the unit's again
+    waited = resume_unit_clock(matter)
+    data = {"waited_workdays": waited, "from": old.isoformat() if old else None}
+    if old is None:  # ongoing: no deadline to move
+        return data
+    if asked is not None and asked <= old:
+        floor = get_calendar().add_workdays(today(), Policy.current().rework_min_workdays)
+        matter.deadline = max(matter.deadline, floor)
+    left = get_calendar().workdays_between(today(), matter.deadline)
+    return {**data, "to": matter.deadline.isoformat(), "left_workdays": left}
+
+
 @transaction.atomic
 def close_matter(matter: Matter, *, actor: User, version: int | None, comment: str = "") -> Matter:
     """Strike a completed matter off the ledger (销号)."""
@@ -309,17 +353,28 @@ def close_matter(matter: Matter, *, actor: User, version: int | None, comment: s
     return matter
 
 
-def roll_up(parent_id: int | None) -> None:
-    """Set each ancestor's progress to the average of its live children.
+def _has_live_children(matter: Matter) -> bool:
+    return matter.children.exclude(state=State.WITHDRAWN).exists()
 
-    A derived figure, not an edit: it does not raise the parent's version.
+
+def roll_up(parent_id: int | None) -> None:
+    """Set each ancestor's progress to the weighted average of its live children.
+
+    progress = Σ(child progress × child weight) / Σ(child weight); a withdrawn child
+    no longer counts. A derived figure, not an edit: it does not raise the parent's
+    version, and the parent's own report (reported_progress) is left as it was.
     """
+    weighted = ExpressionWrapper(
+        F("progress") * F("weight"), output_field=DecimalField(max_digits=12, decimal_places=2)
+    )
     while parent_id is not None:
         parent = Matter.objects.filter(pk=parent_id).values("parent_id").first()
-        average = (
+        totals = (
             Matter.objects.filter(parent_id=parent_id)
             .exclude(state=State.WITHDRAWN)
-            .aggregate(avg=Avg("progress"))["avg"]
+            .aggregate(points=Sum(weighted), weight=Sum("weight"))
         )
-        Matter.objects.filter(pk=parent_id).update(progress=round(average or 0))
+        if totals["weight"]:
+            progress = round(totals["points"] / totals["weight"])
+            Matter.objects.filter(pk=parent_id).update(progress=progress)
         parent_id = parent["parent_id"] if parent else None

@@ -1,4 +1,9 @@
-"""Requests a unit makes and the supervisor rules on: disputes (退回) and extensions (延期)."""
+"""Requests a unit makes and the supervisor rules on: disputes (退回) and extensions (延期).
+
+The time a request waits for the ruling is the office's, not the unit's
+(matters.fairness): the lead unit's dispute and an extension request stop the unit's
+clock; the ruling resumes it, the deadline moved by the working days waited.
+"""
 
 from __future__ import annotations
 
@@ -36,6 +41,7 @@ from ..models import (
 )
 from ..warnings import refresh_warning
 from ._base import authorize, lock, record, require_text, today
+from .clock import resume_unit_clock, stop_unit_clock
 from .deadlines import enter_deadline
 
 
@@ -59,6 +65,8 @@ def raise_dispute(
     part = ctx.part_of(access, unit_id)
     part.state = PartState.DISPUTED
     part.save(update_fields=["state"])
+    if part.role == PartRole.LEAD:  # a co-unit's dispute leaves the lead unit's clock running
+        stop_unit_clock(matter)
     dispute = Dispute.objects.create(
         matter=matter,
         part=part,
@@ -168,6 +176,10 @@ def rule_dispute(
     dispute.ruling, dispute.ruling_comment = ruling, comment
     dispute.ruled_by, dispute.ruled_at = actor, timezone.now()
     dispute.save()
+    if part.role == PartRole.LEAD:
+        old = matter.deadline
+        data["waited_workdays"] = resume_unit_clock(matter)
+        data.update(_deadline_move(old, matter.deadline))
     record(
         matter,
         kind,
@@ -184,7 +196,15 @@ def rule_dispute(
         matter_id=matter.pk,
         text=event_notice(matter.serial, kind.label, comment),
     )
+    refresh_warning(matter)
     return dispute
+
+
+def _deadline_move(old: dt.date | None, new: dt.date | None) -> dict:
+    return {
+        "from": old.isoformat() if old else None,
+        "to": new.isoformat() if new else None,
+    }
 
 
 @transaction.atomic
@@ -209,6 +229,7 @@ def request_extension(
             field="new_deadline",
         )
     part = ctx.part_of(access)
+    stop_unit_clock(matter)  # until the ruling, the time is the office's
     extension = Extension.objects.create(
         matter=matter,
         unit=part.unit,
@@ -264,6 +285,8 @@ def rule_extension(
     extension.ruled_by, extension.ruled_at = actor, timezone.now()
     extension.ruling_comment = comment
     extension.save()
+    # The granted (or kept) deadline, moved by the working days the request waited.
+    waited = resume_unit_clock(matter)
     record(
         matter,
         kind,
@@ -273,8 +296,9 @@ def rule_extension(
         comment=comment,
         data={
             "extension": extension.pk,
-            "from": old.isoformat(),
-            "to": matter.deadline.isoformat(),
+            "requested": extension.requested_deadline.isoformat(),
+            "waited_workdays": waited,
+            **_deadline_move(old, matter.deadline),
         },
     )
     resolve_notices(matter.pk, [NotificationKind.REQUEST])

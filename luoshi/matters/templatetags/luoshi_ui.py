@@ -10,7 +10,8 @@ from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from luoshi.matters.models import Matter, MatterWarning, State
+from luoshi.matters.filters import as_shown
+from luoshi.matters.models import OPEN_STATES, WARNING_COLOURS, Matter, MatterWarning, State
 from luoshi.notifications.models import Notification
 
 register = template.Library()
@@ -19,7 +20,7 @@ register = template.Library()
 @register.simple_tag
 def warning_badge(matter: Matter) -> str:
     """The warning of an open matter as a coloured badge; nothing for finished ones."""
-    if matter.state not in (State.ASSIGNED, State.ACCEPTED, State.IN_PROGRESS):
+    if matter.state not in OPEN_STATES:
         return ""
     colour = matter.warning_colour(today=timezone.localdate())
     label = MatterWarning(matter.warning).label
@@ -47,6 +48,28 @@ def deadline_label(matter: Matter) -> str:
             _("provisional"),
         )
     return matter.deadline.isoformat()
+
+
+@register.filter
+def shown(matter: Matter) -> Matter:
+    """A row of a list "as of" a past day, as it stood then (matters.filters.as_shown)."""
+    return as_shown(matter)
+
+
+@register.simple_tag
+def standing_badges(state: str | None, warning: str | None) -> str:
+    """A state and, when open, its warning, from stored codes (a standing of a past day)."""
+    if not state:
+        return format_html('<span class="muted">{}</span>', _("not yet registered"))
+    badge = format_html(
+        '<span class="badge state" data-state="{}">{}</span>', state, State(state).label
+    )
+    if state not in OPEN_STATES or not warning:
+        return badge
+    colour = WARNING_COLOURS[MatterWarning(warning)]
+    return format_html(
+        '{} <span class="badge {}">{}</span>', badge, colour, MatterWarning(warning).label
+    )
 
 
 @register.simple_tag

@@ -130,4 +130,6 @@ def test_extension_steps_read_back_on_the_matter_page(city, client):
 
 def test_review_approved_says_whether_it_was_on_time(completed):
     approved = only(completed, EventKind.REVIEW_APPROVED)
-    assert events.read_review_approved(approved) == {"on_time": True}
+    read = events.read_review_approved(approved)
+    assert read["on_time"] is True and read["waited_workdays"] >= 0
+    assert read["asked_on"] == approved.data["asked_on"] is not None

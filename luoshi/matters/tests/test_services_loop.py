@@ -117,7 +117,7 @@ def test_whole_loop_with_co_unit(city, run_on_commit):
         EventKind.CLOSED,
     ]
     approved = m.events.get(kind=EventKind.REVIEW_APPROVED)
-    assert approved.data == {"on_time": True} and approved.actor == city.supervisor
+    assert approved.data["on_time"] is True and approved.actor == city.supervisor
     assert m.version == 10  # one version per change; registration is version 1
 
 
@@ -229,7 +229,8 @@ def test_decomposition_rolls_progress_up_to_parent_and_grandparent(city):
     )
     assert (a.parent_id, a.deadline, b.deadline) == (root.pk, D(2026, 12, 31), D(2026, 6, 30))
     assert fresh(root).events.filter(kind=EventKind.DECOMPOSED).get().data == {
-        "children": [a.pk, b.pk]
+        "children": [a.pk, b.pk],
+        "weights": ["1.00", "1.00"],
     }
     (a1, a2) = services.decompose_matter(
         a,

@@ -272,7 +272,13 @@ def test_extension_approved_moves_the_deadline_with_history(city, run_on_commit)
     m = fresh(m)
     assert (m.deadline, m.original_deadline) == (D(2026, 11, 13), D(2026, 10, 16))
     approved = m.events.get(kind=EventKind.EXTENSION_APPROVED)
-    assert approved.data == {"extension": ext.pk, "from": "2026-10-16", "to": "2026-11-13"}
+    assert approved.data == {
+        "extension": ext.pk,
+        "requested": "2026-11-13",
+        "waited_workdays": 0,
+        "from": "2026-10-16",
+        "to": "2026-11-13",
+    }
     assert notified(city.lead_handler, NotificationKind.RULING)
     ext.refresh_from_db()
     assert ext.state == RequestState.APPROVED and ext.ruled_by == city.supervisor
@@ -390,7 +396,11 @@ def test_late_completion_is_marked_not_on_time(city):
     with at(D(2026, 3, 9)):
         m = services.request_completion(m, actor=city.lead_handler, version=None, text="完成")
         m = services.review_completion(m, actor=city.supervisor, version=None, outcome="approve")
-    assert m.events.get(kind=EventKind.REVIEW_APPROVED).data == {"on_time": False}
+    assert m.events.get(kind=EventKind.REVIEW_APPROVED).data == {
+        "asked_on": "2026-03-09",
+        "on_time": False,
+        "waited_workdays": 0,
+    }
 
 
 def _to_state(city, state):

@@ -16,12 +16,13 @@ from luoshi.testing import accepted, assigned
 
 D = dt.date
 TZ = ZoneInfo("Asia/Shanghai")
-N, DUE, LATE, STALL, BEHIND = (
+N, DUE, LATE, STALL, BEHIND, AWAITING = (
     MatterWarning.NORMAL,
     MatterWarning.DUE_SOON,
     MatterWarning.OVERDUE,
     MatterWarning.STALLED,
     MatterWarning.BEHIND_PLAN,
+    MatterWarning.AWAITING_OFFICE,
 )
 
 
@@ -167,7 +168,7 @@ def test_precedence(city):
     }
 
 
-def test_suspended_and_completion_requested_are_left_alone(city):
+def test_suspended_is_left_alone_and_a_review_is_the_office_s_time(city):
     with at(D(2026, 3, 2)):
         suspended = accepted(city, deadline=D(2026, 3, 6), report_cycle="none")
         services.suspend_matter(suspended, actor=city.supervisor, version=None, reason="待批复")
@@ -178,8 +179,10 @@ def test_suspended_and_completion_requested_are_left_alone(city):
             fresh(requested), actor=city.lead_handler, version=None, text="完成"
         )
     assert warning_on(suspended, D(2026, 3, 20)) == N
-    # Waiting for review, the warning stays as it was when the unit asked.
-    assert warning_on(requested, D(2026, 3, 20)) == DUE
+    # Waiting for review, the matter is the office's: never the unit's overdue, and
+    # the warning keeps moving (it does not freeze at the due soon of the day it asked).
+    assert fresh(requested).warning == AWAITING
+    assert warning_on(requested, D(2026, 3, 20)) == AWAITING
     assert fresh(requested).state == State.COMPLETION_REQUESTED
 
 
@@ -189,8 +192,12 @@ def test_scan_returns_rows_changed_per_warning(city):
         on_pace(city, D(2026, 3, 10))
         on_pace(city, D(2026, 12, 31))
     with at(D(2026, 3, 5)):
-        assert scan(notify_units=False) == {LATE: 2, STALL: 0, BEHIND: 0, DUE: 1, N: 0}
-        assert scan(notify_units=False) == {LATE: 0, STALL: 0, BEHIND: 0, DUE: 0, N: 0}
+        assert scan(notify_units=False) == {
+            AWAITING: 0, LATE: 2, STALL: 0, BEHIND: 0, DUE: 1, N: 0
+        }  # fmt: skip
+        assert scan(notify_units=False) == {
+            AWAITING: 0, LATE: 0, STALL: 0, BEHIND: 0, DUE: 0, N: 0
+        }  # fmt: skip
         extension_target = fresh(late[0])
     with at(D(2026, 3, 2)):
         services.suspend_matter(extension_target, actor=city.supervisor, version=None, reason="x")

@@ -7,8 +7,11 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from ..models import ReportCycle
-from ..queries import desk_counts, desk_lists
+from luoshi.org.access import access_for
+
+from ..backlog import BacklogKind, backlog_counts, backlog_items
+from ..models import Policy, ReportCycle
+from ..queries import DESK_LIST_SIZE, desk_counts, desk_lists
 from ._common import render_page
 
 # Desk sections in the order shown: label, colour, and the action each item leads to
@@ -42,7 +45,20 @@ def desk_context(user: User) -> dict:
         if counts.get(f"to_report_{value}")
     ]
     total = sum(s["count"] for s in sections if s["key"] not in {"due_soon", "stalled"})
-    return {"sections": sections, "cycles": cycles, "total": total}
+    context = {"sections": sections, "cycles": cycles, "total": total}
+    if access_for(user).is_office:
+        context["backlog"] = office_backlog_card()
+    return context
+
+
+def office_backlog_card() -> dict:
+    """督查室待办 on the supervisor desk: counts by kind, the oldest items with their age."""
+    return {
+        "counts": backlog_counts(),
+        "items": backlog_items(limit=DESK_LIST_SIZE),
+        "kinds": BacklogKind.choices,
+        "limit": Policy.current().office_backlog_workdays,
+    }
 
 
 @login_required

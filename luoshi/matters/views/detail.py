@@ -15,6 +15,7 @@ from django.db.models import F
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -128,6 +129,14 @@ class MatterPage:
     @property
     def co_parts(self) -> list:
         return [p for p in self.ctx.parts if not p.is_lead]
+
+    @property
+    def office_wait(self) -> int | None:
+        """Working days the matter has waited for the office (None if it does not)."""
+        since = self.matter.awaiting_office_since
+        if since is None:
+            return None
+        return max(self.ctx.calendar.workdays_between(timezone.localdate(since), self.ctx.today), 0)
 
     @property
     def hastenings(self) -> int:

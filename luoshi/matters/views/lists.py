@@ -21,7 +21,7 @@ from luoshi.lib.errors import DomainError
 from luoshi.org.access import access_for
 
 from .. import services
-from ..filters import ORDERINGS, MatterFilter, facet_counts
+from ..filters import ORDERINGS, MatterFilter, as_shown, facet_counts
 from ..models import Matter, MatterKind, MatterWarning, Source, State
 from ..permissions import may_hasten
 from ._common import active_units, leaders, render_page
@@ -54,7 +54,7 @@ def matter_list(request: HttpRequest) -> HttpResponse:
     context = {
         "filter": mfilter,
         "page_obj": page,
-        "facets": facet_counts(mfilter.apply(visible, ordered=False)),
+        "facets": facet_counts(mfilter.apply(visible, ordered=False), history=mfilter.is_history),
         "params": urlencode(params),
         "export_url": f"{reverse('matters:export')}?{urlencode(params)}",
         "ledger_url": _ledger_url(params),
@@ -107,10 +107,15 @@ def matter_export(request: HttpRequest) -> StreamingHttpResponse:
     mfilter = MatterFilter.from_params(request.GET)
     rows = mfilter.apply(Matter.objects.visible_to(request.user)).select_related("lead_unit")
     writer = csv.writer(_Echo())
+    # A list as of a past day shows the state, warning and deadline of that day.
+    headings = [str(label) for _key, label in EXPORT_COLUMNS]
+    if mfilter.as_of:
+        headings[2:4] = [f"{h}（{mfilter.as_of:%Y-%m-%d}）" for h in headings[2:4]]
 
     def lines():
-        yield "\ufeff" + writer.writerow([str(label) for _key, label in EXPORT_COLUMNS])
-        for m in rows.iterator(chunk_size=500):
+        yield "\ufeff" + writer.writerow(headings)
+        for row in rows.iterator(chunk_size=500):
+            m = as_shown(row)
             yield writer.writerow(
                 [m.serial, neutralise(m.title), m.get_state_display(), m.get_warning_display(),
                  neutralise(str(m.lead_unit or "")), m.deadline or "", m.progress,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -64,6 +66,7 @@ def _child_spec(parent, data: dict) -> services.MatterSpec:
         lead_unit=data["lead_unit"],
         deadline=data["deadline"],
         report_cycle=parent.report_cycle,
+        weight=data.get("weight") or Decimal(1),
     )
 
 

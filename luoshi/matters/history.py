@@ -1,0 +1,164 @@
+"""How each matter stood, day by day (MatterStanding): kept as things change, read "as of".
+
+`sync(matter_ids)` runs from services._base.record after every change of a matter and
+`sync_scanned(queryset)` from the warning scan. Each compares the matter's lead unit,
+state, warning and deadline with its current standing; where one differs it closes
+that standing (valid_to = today) and opens a new one, then tells the listeners what
+moved (the cockpit's counts) — inside the caller's transaction, so the history commits
+or rolls back with the change.
+
+What a move counts as in the daily flows (became assigned, overdue or completed) is
+written on the new standing by `became()`, the one definition the cockpit's flow
+counts use too: a flow figure and the list behind it are the same moves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from django.db import connection
+from django.db.models import Exists, OuterRef, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from . import listeners
+from .listeners import Bucket, Move
+from .models import (
+    PRE_DISPATCH_STATES,
+    RUNNING_STATES,
+    Matter,
+    MatterStanding,
+    MatterWarning,
+    State,
+)
+
+CHUNK = 5000  # matters per step: fewer, larger statements when a scan moves many
+NO_DATE = dt.date(1, 1, 1)  # compares an open-ended (ongoing) deadline with itself
+ASSIGNED, OVERDUE, COMPLETED = "assigned", "overdue", "completed"
+
+
+def became(before: Bucket | None, after: Bucket) -> set[str]:
+    """What a move from `before` to `after` counts as in the daily flows."""
+    _unit, state, warning = after
+    was_state = before[1] if before else None
+    was_warning = before[2] if before else None
+    flows = set()
+    if state == State.COMPLETED and was_state != State.COMPLETED:
+        flows.add(COMPLETED)
+    was_overdue = was_warning == MatterWarning.OVERDUE and was_state in RUNNING_STATES
+    if state in RUNNING_STATES and warning == MatterWarning.OVERDUE and not was_overdue:
+        flows.add(OVERDUE)
+    dispatched = state not in PRE_DISPATCH_STATES and state != State.WITHDRAWN
+    if dispatched and (was_state is None or was_state in PRE_DISPATCH_STATES):
+        flows.add(ASSIGNED)
+    return flows
+
+
+def sync(matter_ids: Iterable[int], day: dt.date | None = None) -> int:
+    """Bring these matters' standings up to date; returns how many moved."""
+    ids = sorted(set(matter_ids))
+    day = day or timezone.localdate()
+    return sum(_sync_chunk(ids[i : i + CHUNK], day) for i in range(0, len(ids), CHUNK))
+
+
+def sync_scanned(matters: QuerySet[Matter], day: dt.date | None = None) -> int:
+    """After the scan: the scanned matters whose standing no longer matches.
+
+    One anti-join of the scanned rows with their current standings finds the few
+    that changed (deadlines compared null-safe: an ongoing matter has none).
+    """
+    same = MatterStanding.objects.alias(
+        deadline_key=Coalesce("deadline", Value(NO_DATE)),
+    ).filter(
+        matter_id=OuterRef("pk"),
+        valid_to__isnull=True,
+        lead_unit_id=OuterRef("lead_unit_id"),
+        state=OuterRef("state"),
+        warning=OuterRef("warning"),
+        deadline_key=OuterRef("deadline_key"),
+    )
+    moved = (
+        matters.annotate(deadline_key=Coalesce("deadline", Value(NO_DATE)))
+        .filter(~Exists(same))
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    return sync(moved, day)
+
+
+def open_missing(day: dt.date | None = None) -> int:
+    """Give every matter without a current standing one from `day`, in one INSERT … SELECT.
+
+    For data written behind the services' back (a bulk load): its history starts on
+    `day`, and no move is announced — the caller recounts (cockpit.rollups.rebuild).
+    """
+    day = day or timezone.localdate()
+    standing, matter = MatterStanding._meta.db_table, Matter._meta.db_table
+    columns = "matter_id, lead_unit_id, state, warning, deadline, valid_from, "
+    columns += "became_assigned, became_overdue, became_completed"
+    # NOT IN (a subquery read once, hashed) rather than NOT EXISTS: right after a bulk
+    # load the planner takes the new table for empty and would scan it once per matter.
+    sql = (
+        f"INSERT INTO {standing} ({columns}) "
+        f"SELECT m.id, m.lead_unit_id, m.state, m.warning, m.deadline, %s, %s, %s, %s "
+        f"FROM {matter} m WHERE m.id NOT IN "
+        f"(SELECT s.matter_id FROM {standing} s WHERE s.valid_to IS NULL)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [day, False, False, False])
+        opened = cursor.rowcount
+        if opened and connection.vendor == "postgresql":
+            # Many rows at once: fresh statistics, or the next anti-join (sync_scanned)
+            # plans for an empty table and compares every matter with every standing.
+            cursor.execute(f"ANALYZE {standing}")
+    return opened
+
+
+def _sync_chunk(ids: Sequence[int], day: dt.date) -> int:
+    rows = Matter.objects.filter(pk__in=ids).values_list(
+        "pk", "lead_unit_id", "state", "warning", "deadline"
+    )
+    current = {
+        matter_id: (pk, (unit, state, warning, deadline))
+        for pk, matter_id, unit, state, warning, deadline in MatterStanding.objects.filter(
+            matter_id__in=ids, valid_to__isnull=True
+        ).values_list("pk", "matter_id", "lead_unit_id", "state", "warning", "deadline")
+    }
+    closed: list[int] = []
+    opened: list[MatterStanding] = []
+    moves: list[Move] = []
+    for pk, unit, state, warning, deadline in rows:
+        old_pk, old = current.get(pk, (None, None))
+        if old == (unit, state, warning, deadline):
+            continue
+        before = _bucket(*old[:3]) if old else None
+        after = _bucket(unit, state, warning)
+        flows = became(before, after)
+        if old_pk is not None:
+            closed.append(old_pk)
+        opened.append(
+            MatterStanding(
+                matter_id=pk,
+                lead_unit_id=unit,
+                state=state,
+                warning=warning,
+                deadline=deadline,
+                valid_from=day,
+                became_assigned=ASSIGNED in flows,
+                became_overdue=OVERDUE in flows,
+                became_completed=COMPLETED in flows,
+            )
+        )
+        if before != after:
+            moves.append((pk, before, after))
+    if closed:  # before the new rows: one current standing per matter
+        MatterStanding.objects.filter(pk__in=closed).update(valid_to=day)
+    MatterStanding.objects.bulk_create(opened)
+    if moves:
+        listeners.standings_moved(moves, day)
+    return len(opened)
+
+
+def _bucket(unit: int | None, state: str, warning: str) -> Bucket:
+    return (unit or 0, state, warning)
