@@ -13,7 +13,6 @@ Rows written before a field existed are read with a default, never a KeyError.
 from __future__ import annotations
 
 import datetime as dt
-
 from typing import Any, TypedDict
 
 from django.db.models import FloatField
