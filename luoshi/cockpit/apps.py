@@ -12,4 +12,5 @@ class CockpitConfig(AppConfig):
         from . import rollups
 
         listeners.on_matter_changed(rollups.matter_changed)
+        listeners.on_matters_changed(rollups.matter_changed, rollups.sync)
         listeners.on_matters_scanned(rollups.after_scan)

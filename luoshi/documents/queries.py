@@ -17,11 +17,21 @@ from luoshi.matters.models import (
     PRE_DISPATCH_STATES,
     Matter,
     MatterWarning,
+    Source,
     State,
 )
 from luoshi.org.access import access_for
+from luoshi.org.models import Unit, UnitKind
 
-from .models import Bulletin, BulletinMention, BulletinState, ImportBatch
+from .models import (
+    Bulletin,
+    BulletinMention,
+    BulletinState,
+    ImportBatch,
+    ImportedRow,
+    ImportState,
+    MultiLead,
+)
 
 DONE_STATES = (State.COMPLETED, State.CLOSED)
 
@@ -167,3 +177,59 @@ def get_batch_for_user(user: User, pk: int) -> ImportBatch:
     if batch is None:
         raise NotFound(_("Import %(pk)s does not exist or is not visible to you.") % {"pk": pk})
     return batch
+
+
+# --- The import preview page ------------------------------------------------------------------
+
+UNIT_LIST_MAX = 2000  # above this, a unit is typed by name instead of picked from a list
+PRESELECT_SCORE = 0.85  # a suggestion this good is chosen in advance; the user confirms it
+PLAN_SHOWN = 400
+
+
+def import_context(batch: ImportBatch) -> dict:
+    """What the preview page shows besides the stored preview: the unit pickers, the rows
+    of the plan worth showing, and, once imported, the matters the batch wrote."""
+    preview = batch.preview or {}
+    units = Unit.objects.filter(is_active=True).order_by("path", "order", "id")
+    count = units.count()
+    parents = units.filter(kind__in=[UnitKind.CITY, UnitKind.DISTRICT, UnitKind.OFFICE])
+    plan = preview.get("plan", [])
+    shown = (
+        plan
+        if len(plan) <= PLAN_SHOWN
+        else [n for n in plan if n["status"] not in ("new", "unchanged") or n["depth"] == 0][
+            :PLAN_SHOWN
+        ]
+    )
+    return {
+        "batch": batch,
+        "preview": preview,
+        "previewed": batch.state == ImportState.PREVIEWED,
+        "unknown": [
+            (i, entry, _preselect(entry))
+            for i, entry in enumerate(preview.get("unknown_units", []))
+        ],
+        "unit_list": list(units.only("id", "name")) if count <= UNIT_LIST_MAX else None,
+        "parents": list(parents.only("id", "name")[:500]),
+        "default_parent": parents.filter(parent__isnull=True).values_list("pk", flat=True).first(),
+        "plan": shown,
+        "plan_hidden": len(plan) - len(shown),
+        "changed": [n for n in plan if n["status"] == "changed"],
+        "created": _imported_rows(batch) if batch.state == ImportState.IMPORTED else [],
+        "unit_kinds": UnitKind.choices,
+        "sources": Source.choices,
+        "multi_leads": MultiLead.choices,
+    }
+
+
+def _preselect(entry: dict) -> str:
+    best = entry["suggestions"][0] if entry.get("suggestions") else None
+    return str(best["id"]) if best and best["score"] >= PRESELECT_SCORE else ""
+
+
+def _imported_rows(batch: ImportBatch):
+    return (
+        ImportedRow.objects.filter(batch=batch)
+        .select_related("matter", "matter__lead_unit")
+        .order_by("row_number", "id")
+    )

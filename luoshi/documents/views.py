@@ -21,24 +21,39 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from luoshi.lib.errors import DomainError, NotAllowed
+from luoshi.lib.errors import DomainError, InvalidInput, NotAllowed
 from luoshi.lib.web import domain_errors
 from luoshi.matters.filters import MatterFilter
 from luoshi.matters.models import Matter
 from luoshi.org.access import access_for
 
-from . import services
-from .forms import BulletinForm, ImportForm, PeriodForm
+from . import services, uploads
+from .forms import (
+    BulletinForm,
+    ColumnsForm,
+    ImportForm,
+    ImportOptionsForm,
+    PeriodForm,
+    all_past_date,
+    date_choices,
+    unit_choices,
+)
 from .ledger import build_ledger
 from .queries import (
     batches_for,
     get_batch_for_user,
     get_bulletin_for_user,
+    import_context,
     visible_bulletins,
 )
+from .unitnames import UnitDirectory
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
 
 
 def _require_supervisor(request) -> None:
@@ -60,6 +75,10 @@ def index(request):
 
 
 # --- Import -----------------------------------------------------------------------------------
+#
+# Upload → the preview page. Each question the preview asks (columns, unknown units,
+# time limits, options) is a small form posted to its own view, which calls one
+# service and answers with the preview's body (htmx swaps it) or a redirect to it.
 
 
 @login_required
@@ -67,16 +86,21 @@ def index(request):
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
     _require_supervisor(request)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    files = request.FILES if request.method == "POST" else None
+    form = ImportForm(request.POST or None, files or None)
+    if request.method == "POST" and uploads.refused(request):
+        form = ImportForm()
+        form.add_error(None, _too_large(uploads.refused(request)))
+        return render(request, "documents/import_upload.html", {"form": form}, status=413)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             batch = services.upload_import(
                 upload.read(), filename=upload.name, options=form.options(), actor=request.user
             )
+        except NotAllowed:
+            raise
         except DomainError as error:
-            if isinstance(error, NotAllowed):
-                raise
             form.add_error("file" if error.field in (None, "file") else None, error.message)
         else:
             return redirect("documents:import_preview", batch.pk)
@@ -84,18 +108,122 @@ def import_upload(request):
     return render(request, "documents/import_upload.html", {"form": form}, status=status)
 
 
+def _too_large(limit: int) -> str:
+    return _("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)}
+
+
 @login_required
 @domain_errors
 def import_preview(request, pk: int):
     batch = get_batch_for_user(request.user, pk)
-    context = {
-        "batch": batch,
-        "preview": batch.preview,
-        "has_suggestions": batch.state == "previewed"
-        and any(p.get("code") == "unit_suggestion" for p in batch.preview.get("problems", [])),
-        "created": services.created_matters(batch) if batch.created_count else [],
-    }
-    return render(request, "documents/import_preview.html", context)
+    return _import_page(request, batch)
+
+
+def _import_page(request, batch, *, status: int = 200, error: str = "") -> HttpResponse:
+    """The preview page, or only its body for htmx (every step swaps it)."""
+    context = {**import_context(batch), "error": error}
+    template = (
+        "documents/partials/import_body.html"
+        if is_htmx(request)
+        else ("documents/import_preview.html")
+    )
+    return render(request, template, context, status=status)
+
+
+def _step(request, batch, action) -> HttpResponse:
+    """Run one step of the import; its refusal is shown on the preview, nothing changed."""
+    try:
+        batch = action()
+    except NotAllowed:
+        raise
+    except DomainError as error:
+        if is_htmx(request):
+            return _import_page(request, batch, status=error.status, error=error.message)
+        messages.error(request, error.message)
+        return redirect("documents:import_preview", batch.pk)
+    if is_htmx(request):
+        return _import_page(request, batch)
+    return redirect("documents:import_preview", batch.pk)
+
+
+@login_required
+@domain_errors
+@require_POST
+def import_columns(request, pk: int):
+    batch = get_batch_for_user(request.user, pk)
+    form = ColumnsForm(request.POST, preview=batch.preview)
+    if not form.is_valid():
+        message = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        return _step(request, batch, lambda: _refuse(message, "columns"))
+    return _step(
+        request,
+        batch,
+        lambda: services.choose_columns(
+            batch,
+            actor=request.user,
+            header_row=form.cleaned_data["header_row"],
+            fields=form.mapping(),
+        ),
+    )
+
+
+def _refuse(message: str, field: str):
+    raise InvalidInput(message, field=field)
+
+
+@login_required
+@domain_errors
+@require_POST
+def import_units(request, pk: int):
+    """Map the unknown unit names the preview lists: to a unit, or to a new unit."""
+    batch = get_batch_for_user(request.user, pk)
+    unknown = batch.preview.get("unknown_units", [])
+
+    def action():
+        if request.POST.get("accept_all"):
+            return services.change_options(batch, actor=request.user, accept_suggestions=True)
+        directory = UnitDirectory()
+        choices = unit_choices(request.POST, unknown, directory.find)
+        if not choices:
+            raise InvalidInput(_("Choose a unit for at least one name."), field="units")
+        return services.map_units(batch, actor=request.user, choices=choices)
+
+    return _step(request, batch, action)
+
+
+@login_required
+@domain_errors
+@require_POST
+def import_dates(request, pk: int):
+    """New time limits for rows whose limit is past or unreadable, one by one or for all."""
+    batch = get_batch_for_user(request.user, pk)
+    dated = batch.preview.get("dated", [])
+    return _step(
+        request,
+        batch,
+        lambda: services.choose_dates(
+            batch,
+            actor=request.user,
+            rows=date_choices(request.POST, dated),
+            for_all_past=all_past_date(request.POST),
+        ),
+    )
+
+
+@login_required
+@domain_errors
+@require_POST
+def import_options(request, pk: int):
+    batch = get_batch_for_user(request.user, pk)
+    form = ImportOptionsForm(request.POST)
+    if not form.is_valid():
+        message = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        return _step(request, batch, lambda: _refuse(message, "options"))
+    return _step(
+        request,
+        batch,
+        lambda: services.change_options(batch, actor=request.user, **form.cleaned_data),
+    )
 
 
 @login_required
@@ -104,8 +232,11 @@ def import_preview(request, pk: int):
 def import_accept_suggestions(request, pk: int):
     """Preview the same file again, reading near-miss unit names as the suggested units."""
     batch = get_batch_for_user(request.user, pk)
-    batch = services.preview_again(batch, actor=request.user, accept_suggestions=True)
-    return redirect("documents:import_preview", batch.pk)
+    return _step(
+        request,
+        batch,
+        lambda: services.change_options(batch, actor=request.user, accept_suggestions=True),
+    )
 
 
 @login_required
@@ -121,7 +252,9 @@ def import_confirm(request, pk: int):
         messages.error(request, error.message)
     else:
         messages.success(
-            request, _("%(n)s matters were registered as drafts.") % {"n": batch.created_count}
+            request,
+            _("%(created)s matters were registered as drafts; %(updated)s were updated.")
+            % {"created": batch.created_count, "updated": batch.updated_count},
         )
     return redirect("documents:import_preview", batch.pk)
 

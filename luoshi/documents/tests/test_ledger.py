@@ -199,13 +199,16 @@ def _summary(matters):
     rows = []
     for m in matters.select_related("lead_unit", "parent"):
         co = sorted(p.unit.name for p in m.parts.filter(active=True, role=PartRole.CO))
+        # "2026年9月30日，持续跟踪" comes back as an ongoing matter with that date as milestone.
+        first = m.milestones.order_by("deadline").first()
+        day = m.deadline or (first.deadline if m.ongoing and first else None)
         rows.append(
             (
                 m.parent.title if m.parent else "",
                 m.title,
                 m.lead_unit.name,
                 tuple(co),
-                m.deadline,
+                day,
                 "recurring" in m.tags,
             )
         )

@@ -6,6 +6,7 @@ MatterEvent, and sends notifications after commit. Pages, the API, imports and
 commands all call these functions.
 """
 
+from .bulk import NewMatter, register_matters
 from .clock import comment_on_matter, hasten_matter, resume_matter, suspend_matter
 from .dispatch import (
     CoUnit,
@@ -37,6 +38,7 @@ __all__ = [
     "CoUnit",
     "MatterSpec",
     "MilestoneSpec",
+    "NewMatter",
     "accept_matter",
     "add_milestones",
     "approve_dispatch",
@@ -49,6 +51,7 @@ __all__ = [
     "hasten_matter",
     "raise_dispute",
     "register_matter",
+    "register_matters",
     "report_progress",
     "request_completion",
     "request_extension",

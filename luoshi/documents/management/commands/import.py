@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 
 from luoshi.documents import services
-from luoshi.documents.importer import ImportOptions
+from luoshi.documents.importer import TaskOptions
 from luoshi.documents.models import MultiLead
 from luoshi.lib.errors import DomainError
 from luoshi.matters.models import Source
@@ -28,17 +28,24 @@ class Command(BaseCommand):
         parser.add_argument("--multi-lead", default=MultiLead.CO_UNITS, choices=MultiLead.values)
         parser.add_argument("--accept-suggestions", action="store_true")
         parser.add_argument("--year", type=int, default=None)
+        parser.add_argument(
+            "--past-deadlines",
+            default="",
+            metavar="YYYY-MM-DD",
+            help="a new date for every time limit already past (default: as written)",
+        )
 
     def handle(self, *args, **opts):
         path = Path(opts["file"])
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
         actor = self._actor(opts["user"])
-        options = ImportOptions(
+        options = TaskOptions(
             source=opts["source"],
             multi_lead=opts["multi_lead"],
             accept_suggestions=opts["accept_suggestions"],
             year=opts["year"],
+            past_deadlines=opts["past_deadlines"],
         )
         data = path.read_bytes()
         try:
@@ -53,7 +60,10 @@ class Command(BaseCommand):
         except DomainError as error:
             raise CommandError(error.message) from error
         self.stdout.write(
-            self.style.SUCCESS(f"Imported {batch.created_count} matters (import {batch.pk}).")
+            self.style.SUCCESS(
+                f"Imported {batch.created_count} matters, updated {batch.updated_count} "
+                f"(import {batch.pk})."
+            )
         )
 
     def _actor(self, username: str | None) -> User:
@@ -74,8 +84,14 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{preview['sheet']}: header in row {preview['header_row']}, year {preview['year']}; "
             f"{counts['rows']} rows: {counts['ok']} understood, {counts['errors']} with problems, "
-            f"{counts['skipped']} skipped; {counts['matters']} matters to register."
+            f"{counts['skipped']} skipped; {counts['matters']} matters to register, "
+            f"{counts['changed']} to update, {counts['unchanged']} unchanged."
         )
+        if preview.get("revises"):
+            self.stdout.write(f"Revises import {preview['revises']['id']}.")
+        for name in preview["unknown_units"]:
+            hints = "、".join(s["name"] for s in name["suggestions"][:3]) or "-"
+            self.stdout.write(f"  unknown unit {name['name']} ({name['count']} rows): {hints}")
         for row in preview["rows"]:
             if row["status"] == "skip":
                 self.stdout.write(f"  row {row['row']}: skipped: {row['skip']}")
