@@ -15,6 +15,7 @@ from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from luoshi.lib.errors import DomainError, InvalidInput, NotFound
+from luoshi.matters.models import Matter
 from luoshi.matters.queries import get_matter_for_user
 from luoshi.org.models import Unit
 
@@ -209,19 +210,31 @@ def change_options(request, batch_id: int, payload: OptionsIn):
 @endpoint
 def confirm_import(request, batch_id: int):
     batch = services.confirm_import(get_batch_for_user(request.user, batch_id), actor=request.user)
-    rows = services.created_matters(batch)
+    rows = services.created_matters(batch).values(
+        "row_number",
+        "number",
+        "path",
+        "outcome",
+        "matter_id",
+        "matter__serial_year",
+        "matter__serial_no",
+        "matter__title",
+        "matter__parent_id",
+    )
     return {
         **_batch(batch),
         "matters": [
             {
-                "row": r.row_number,
-                "number": r.number,
-                "path": r.path,
-                "outcome": r.outcome,
-                "id": r.matter_id,
-                "serial": r.matter.serial,
-                "title": r.matter.title,
-                "parent": r.matter.parent_id,
+                "row": r["row_number"],
+                "number": r["number"],
+                "path": r["path"],
+                "outcome": r["outcome"],
+                "id": r["matter_id"],
+                "serial": Matter(
+                    serial_year=r["matter__serial_year"], serial_no=r["matter__serial_no"]
+                ).serial,
+                "title": r["matter__title"],
+                "parent": r["matter__parent_id"],
             }
             for r in rows
         ],

@@ -34,6 +34,7 @@ from .models import ImportBatch, MultiLead
 from .parsing import (
     DeadlineError,
     TimeLimit,
+    UnitCell,
     clean_text,
     normalise,
     parse_deadline,
@@ -234,6 +235,43 @@ class _Context:
         self.levels = [n for n in TASK_SCHEMA.levels if n in table.fields]
         notes = " ".join(table.footnotes + table.preamble)
         self.first_leads = bool(FIRST_LEADS.search(normalise(notes)))
+        # Tables repeat the same unit cells and time limits on many rows: each is read once.
+        self.cells: dict[str, UnitCell] = {}
+        self.names: dict[str, tuple[str, list]] = {}
+        self.limits: dict[object, TimeLimit | DeadlineError] = {}
+
+    def read_units(self, text: str) -> UnitCell:
+        if text not in self.cells:
+            self.cells[text] = read_units(text)
+        return self.cells[text]
+
+    def resolve(self, name: str) -> tuple[str, list]:
+        """("unit", [unit]), ("collective", units), ("suggested", [unit]) or ("unknown", …)."""
+        if name not in self.names:
+            self.names[name] = self._resolve(name)
+        return self.names[name]
+
+    def _resolve(self, name: str) -> tuple[str, list]:
+        unit = self.units.find(name)
+        if unit is not None:
+            return "unit", [unit]
+        everyone = self.units.collective(name)
+        if everyone:
+            return "collective", everyone
+        suggestions = self.units.suggest(name)
+        best = suggestions[0] if suggestions else None
+        if best and self.options.accept_suggestions and best.score >= SUGGESTION_ACCEPTED:
+            return "suggested", [best.unit]
+        return "unknown", suggestions
+
+    def limit(self, value) -> TimeLimit | DeadlineError:
+        key = value if isinstance(value, str | int | float | dt.date) else repr(value)
+        if key not in self.limits:
+            try:
+                self.limits[key] = parse_deadline(value, year=self.year, calendar=self.calendar)
+            except DeadlineError as error:
+                self.limits[key] = error
+        return self.limits[key]
 
 
 class TaskImport:
@@ -360,7 +398,7 @@ def _read_units(reading: Reading, row: Row, ctx: _Context, problem: Report) -> N
 
 
 def _units(text: str, column: str, reading: Reading, ctx: _Context, problem: Report):
-    cell = read_units(text)
+    cell = ctx.read_units(text)
     for phrase in cell.ignored:
         problem(
             column,
@@ -374,31 +412,29 @@ def _units(text: str, column: str, reading: Reading, ctx: _Context, problem: Rep
 
 
 def _resolve(name: str, column: str, reading: Reading, ctx: _Context, problem: Report):
-    unit = ctx.units.find(name)
-    if unit is not None:
-        return [unit]
-    everyone = ctx.units.collective(name)
-    if everyone:
+    how, found = ctx.resolve(name)
+    if how == "unit":
+        return found
+    if how == "collective":
         problem(
             column,
             _("“%(name)s” read as %(n)s units: %(units)s.")
-            % {"name": name, "n": len(everyone), "units": "、".join(u.name for u in everyone)},
+            % {"name": name, "n": len(found), "units": "、".join(u.name for u in found)},
             blocking=False,
             code="collective",
         )
-        return everyone
-    suggestions = ctx.units.suggest(name)
-    best = suggestions[0] if suggestions else None
-    if best and ctx.options.accept_suggestions and best.score >= SUGGESTION_ACCEPTED:
+        return found
+    if how == "suggested":
         problem(
             column,
-            _("“%(name)s” read as %(unit)s.") % {"name": name, "unit": best.unit.name},
+            _("“%(name)s” read as %(unit)s.") % {"name": name, "unit": found[0].name},
             blocking=False,
             code="suggestion_accepted",
         )
-        return [best.unit]
-    unknown = ctx.preview.unknown.setdefault(name, UnknownName(name, suggestions=suggestions))
+        return found
+    unknown = ctx.preview.unknown.setdefault(name, UnknownName(name, suggestions=found))
     unknown.rows.append(reading.row)
+    best = found[0] if found else None
     hint = (
         _("Did you mean %(unit)s? Map the name below.") % {"unit": best.unit.name}
         if best
@@ -437,9 +473,9 @@ def _read_limit(reading: Reading, value, ctx: _Context, problem: Report) -> None
     )
     title = next(iter(reversed(reading.texts.values())), "")
     choice = ctx.options.deadlines.get(str(reading.row), "")
-    try:
-        written = parse_deadline(value, year=ctx.year, calendar=ctx.calendar)
-    except DeadlineError as error:
+    written = ctx.limit(value)
+    if isinstance(written, DeadlineError):
+        error = written
         ctx.preview.dated.append(
             DatedRow(reading.row, title, reading.written_limit, None, "unreadable", choice)
         )

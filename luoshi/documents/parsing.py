@@ -56,8 +56,9 @@ def clean_text(value: object) -> str:
     """A cell as text: stripped, control characters (but tab and line breaks) removed."""
     if value is None:
         return ""
-    text = str(value)
-    text = "".join(c for c in text if c in "\t\n" or unicodedata.category(c)[0] != "C")
+    text = value if isinstance(value, str) else str(value)
+    if not text.isprintable():  # the rare cell with a line break or a stray control
+        text = "".join(c for c in text if c in "\t\n" or unicodedata.category(c)[0] != "C")
     return text.strip()
 
 

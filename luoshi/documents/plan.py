@@ -70,8 +70,10 @@ class Node:
     created: NewMatter | None = None
 
     @property
-    def matter(self) -> Matter | None:
-        return self.match or (self.created.matter if self.created else None)
+    def matter_id(self) -> int | None:
+        if self.match is not None:
+            return self.match.pk
+        return self.created.pk if self.created else None
 
     @property
     def title_key(self) -> str:

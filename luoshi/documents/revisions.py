@@ -25,6 +25,7 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.db.models import Prefetch
 
+from luoshi.lib.bulkinsert import insert_rows
 from luoshi.matters import services as matter_services
 from luoshi.matters.models import PRE_DISPATCH_STATES, Matter, MatterUnit, PartRole, State
 from luoshi.matters.services import CoUnit
@@ -276,20 +277,20 @@ def record_rows(roots: list[Node], batch: ImportBatch) -> None:
     """One ImportedRow per matter the batch created, updated or found unchanged."""
     outcome = {"new": "created", "changed": "updated", "unchanged": "unchanged"}
     rows = [
-        ImportedRow(
-            batch=batch,
-            row_number=node.row,
-            key=hashlib.sha256(f"{node.path}|{node.title}".encode()).hexdigest(),
-            matter=node.matter,
-            number=node.number[:32],
-            path=node.path[:255],
-            title_key=node.title_key,
-            outcome=outcome[node.status],
-        )
+        {
+            "batch": batch.pk,
+            "row_number": node.row,
+            "key": hashlib.sha256(f"{node.path}|{node.title}".encode()).hexdigest(),
+            "matter": node.matter_id,
+            "number": node.number[:32],
+            "path": node.path[:255],
+            "title_key": node.title_key,
+            "outcome": outcome[node.status],
+        }
         for node in flatten(roots)
-        if node.status in outcome and node.matter is not None
+        if node.status in outcome and node.matter_id is not None
     ]
-    ImportedRow.objects.bulk_create(rows, batch_size=2000)
+    insert_rows(ImportedRow, rows)
 
 
 def as_dict(revision: Revision) -> dict:

@@ -141,7 +141,8 @@ def upload_import(
 
 def _lock_previewed(batch: ImportBatch, actor: User) -> ImportBatch:
     require_supervisor(actor, _("import tables"))
-    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    # The stored preview is rebuilt by every step: not read (it can weigh megabytes).
+    batch = ImportBatch.objects.select_for_update().defer("preview").get(pk=batch.pk)
     if batch.state != ImportState.PREVIEWED:
         raise IllegalTransition(_("This import was already saved."))
     return batch
@@ -249,8 +250,8 @@ class UnitChoice:
 @transaction.atomic
 def map_units(batch: ImportBatch, *, actor: User, choices: list[UnitChoice]) -> ImportBatch:
     """Apply each choice to the unit list (an alias, or a new unit); preview once after."""
+    unknown = {u["name"] for u in batch.preview.get("unknown_units", [])}  # as the user saw
     batch = _lock_previewed(batch, actor)
-    unknown = {u["name"] for u in batch.preview.get("unknown_units", [])}
     for choice in choices:
         if choice.name not in unknown:
             raise InvalidInput(

@@ -101,6 +101,19 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+# The names of the elements read per cell, in both namespaces a workbook may use.
+NAMESPACES = (
+    "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}",
+    "{http://purl.oclc.org/ooxml/spreadsheetml/main}",
+    "",
+)
+ROW_TAGS = frozenset(f"{ns}row" for ns in NAMESPACES)
+MERGE_TAGS = frozenset(f"{ns}mergeCell" for ns in NAMESPACES)
+VALUE_TAGS = frozenset(f"{ns}v" for ns in NAMESPACES)
+FORMULA_TAGS = frozenset(f"{ns}f" for ns in NAMESPACES)
+INLINE_TAGS = frozenset(f"{ns}is" for ns in NAMESPACES)
+
+
 class _Budget:
     """Counts what has been inflated and read against the limits, over all parts."""
 
@@ -163,10 +176,12 @@ class _Book:
         if declared > self.limits.unzipped_bytes:
             self.budget.inflate(declared)  # refuses with the message
 
-    def _parse(self, name: str) -> Iterator[tuple[str, ElementTree.Element]]:
+    def _parse(
+        self, name: str, events: tuple[str, ...] = ("start", "end")
+    ) -> Iterator[tuple[str, ElementTree.Element]]:
         stream = io.BufferedReader(_LimitedReader(self.zip.open(name), self.budget), CHUNK)
         try:
-            yield from ElementTree.iterparse(stream, events=("start", "end"))
+            yield from ElementTree.iterparse(stream, events=events)
         except ElementTree.ParseError as error:
             raise InvalidInput(
                 _("The workbook is damaged (%(part)s): %(error)s") % {"part": name, "error": error},
@@ -210,8 +225,8 @@ class _Book:
         strings: list[str] = []
         if part not in self.names:
             return strings
-        for event, element in self._parse(part):
-            if event == "end" and _local(element.tag) == "si":
+        for _event, element in self._parse(part, events=("end",)):
+            if _local(element.tag) == "si":
                 strings.append(_text_of(element))
                 element.clear()
         return strings
@@ -237,32 +252,44 @@ class _Book:
         return [(name, part) for name, part in self.sheets if part in self.names]
 
     def read_sheet(self, name: str, part: str) -> Sheet:
+        """Cells with a value and the merged ranges; each row handled once, at its end."""
         cells: dict[tuple[int, int], object] = {}
         merges: list[tuple[int, int, int, int]] = []
-        row_number, column = 0, 0
-        for event, element in self._parse(part):
-            tag = _local(element.tag)
-            if event == "start" and tag == "row":
+        row_number = 0
+        for element in self._ends(part):
+            tag = element.tag
+            if tag in ROW_TAGS:
                 row_number = int(element.get("r") or row_number + 1)
-                column = 0
-            elif event == "end" and tag == "c":
-                row_number, column = _position(element.get("r"), row_number, column + 1)
-                value = self._value(element)
-                if value is not None:
-                    self._check_cell(name, row_number, column)
-                    cells[(row_number, column)] = value
+                self._read_row(name, element, row_number, cells)
                 element.clear()
-            elif event == "end" and tag == "row":
-                element.clear()
-            elif event == "end" and tag == "mergeCell":
+            elif tag in MERGE_TAGS:
                 merge = _range(element.get("ref", ""))
                 if merge and len(merges) < self.limits.cells:
                     merges.append(merge)
         return _build_sheet(name, cells, merges)
 
-    def _check_cell(self, sheet: str, row: int, column: int) -> None:
+    def _ends(self, part: str) -> Iterator[ElementTree.Element]:
+        for _event, element in self._parse(part, events=("end",)):
+            yield element
+
+    def _read_row(self, sheet: str, row: ElementTree.Element, number: int, cells: dict) -> None:
+        limits, column = self.limits, 0
+        for cell in row:
+            ref = cell.get("r")
+            if ref:
+                number, column = _position(ref, number, column + 1)
+            else:
+                column += 1
+            value = self._value(cell)
+            if value is None:
+                continue
+            self.budget.cells += 1
+            if number > limits.rows or column > limits.columns or self.budget.cells > limits.cells:
+                self._over(sheet, number, column)
+            cells[(number, column)] = value
+
+    def _over(self, sheet: str, row: int, column: int) -> None:
         limits = self.limits
-        self.budget.cells += 1
         where = {"sheet": sheet, "cell": f"{get_column_letter(min(column, 16384))}{row}"}
         if row > limits.rows:
             raise TooLarge(
@@ -282,22 +309,21 @@ class _Book:
                 % {**where, "max": limits.columns},
                 field="file",
             )
-        if self.budget.cells > limits.cells:
-            raise TooLarge(
-                _("The workbook has more than %(max)s filled cells.") % {"max": limits.cells},
-                field="file",
-            )
+        raise TooLarge(
+            _("The workbook has more than %(max)s filled cells.") % {"max": limits.cells},
+            field="file",
+        )
 
     def _value(self, element: ElementTree.Element) -> object:
         kind = element.get("t", "n")
         raw, formula = None, None
         for child in element:
-            tag = _local(child.tag)
-            if tag == "v":
+            tag = child.tag
+            if tag in VALUE_TAGS:
                 raw = child.text
-            elif tag == "f":
+            elif tag in FORMULA_TAGS:
                 formula = child.text
-            elif tag == "is":
+            elif tag in INLINE_TAGS:
                 raw = _text_of(child)
         if raw is None:
             # A formula without a cached result is kept as its text, never evaluated.

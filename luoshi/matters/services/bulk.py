@@ -4,7 +4,8 @@
 a parent, `decompose_matter`) does — the same checks, drafts with their planned parts,
 milestones, a REGISTERED event each and a DECOMPOSED event per parent — but with one
 permission decision for the whole batch, the leaders checked in one query, the serials
-taken as one block, and every row written by bulk inserts inside one transaction. The
+taken as one block, and every table written by one prepared INSERT (lib.bulkinsert)
+inside one transaction. The
 followers of matter changes (the cockpit) hear of all of them at once
 (listeners.matters_changed). A refusal names the item and writes nothing.
 """
@@ -20,6 +21,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from luoshi.lib.bulkinsert import allocate_ids, insert_rows
 from luoshi.lib.errors import InvalidInput
 from luoshi.org.models import Membership, Role
 from luoshi.workcalendar.calendar import get_calendar
@@ -34,6 +36,7 @@ from ..models import (
     PartRole,
     SerialCounter,
     SourcePolicy,
+    State,
 )
 from ._base import authorize, lock, today
 from .dispatch import MatterSpec, _require_supervisor, _validate_spec
@@ -46,7 +49,8 @@ class NewMatter:
 
     spec: MatterSpec
     parent: Matter | NewMatter | None = None
-    matter: Matter | None = field(default=None, init=False)  # set once created
+    pk: int | None = field(default=None, init=False)  # set once created
+    serial: str = field(default="", init=False)
     past_deadline: bool = field(default=False, init=False)
 
 
@@ -57,25 +61,25 @@ def register_matters(
     actor: User,
     past_deadlines: str = "",
     event_data: dict | None = None,
-) -> list[Matter]:
+) -> list[int]:
     """Register every item as a draft (立项) under its parent; all or nothing.
 
     `past_deadlines`: why deadlines already past are accepted (an import of a table
     written earlier in the year, e.g. "import 12"); recorded in each such matter's
     REGISTERED event. Empty refuses them, as register_matter does. `event_data` is
-    added to every REGISTERED event (e.g. the import batch).
+    added to every REGISTERED event (e.g. the import batch). Returns the new ids (each
+    item's `pk` and `serial` are set too).
     """
     _require_supervisor(actor)
     existing = _existing_parents(items, actor)
     _check(items, past_deadlines)
     serials = _serials(len(items))
-    matters = _create(items, actor, serials)
+    ids = _create(items, actor, serials)
     _plan_parts(items)
     _add_milestones(items)
     _events(items, actor, existing, past_deadlines, event_data or {})
-    ids = [m.pk for m in matters] + [p.pk for p in existing]
-    listeners.matters_changed(ids)
-    return matters
+    listeners.matters_changed(ids + [p.pk for p in existing])
+    return ids
 
 
 def _existing_parents(items: Sequence[NewMatter], actor: User) -> list[Matter]:
@@ -181,116 +185,120 @@ def _serials(count: int) -> range:
     return range(first, first + count)
 
 
-def _create(items: Sequence[NewMatter], actor: User, serials: range) -> list[Matter]:
-    """The matters, one bulk insert per depth (a child needs its parent's id)."""
+def _create(items: Sequence[NewMatter], actor: User, serials: range) -> list[int]:
+    """The matters, ids taken first so that children and parents go in one INSERT."""
     year = today().year
+    ids = allocate_ids(Matter, len(items))
+    for item, pk, number in zip(items, ids, serials, strict=True):
+        item.pk, item.serial = pk, Matter(serial_year=year, serial_no=number).serial
+    parents = {id(i.parent) for i in items if isinstance(i.parent, NewMatter)}
+    rows = []
     for item, number in zip(items, serials, strict=True):
         spec = item.spec
-        item.matter = Matter(
-            kind=spec.kind,
-            source=spec.source,
-            title=spec.title.strip(),
-            content=spec.content,
-            priority=spec.priority,
-            responsible_leader=spec.responsible_leader,
-            deadline=spec.deadline,
-            deadline_workdays=spec.deadline_workdays,
-            original_deadline=spec.deadline,
-            report_cycle=spec.report_cycle,
-            ongoing=spec.ongoing,
-            weight=spec.weight,
-            tags=list(spec.tags),
-            created_by=actor,
-            lead_unit=spec.lead_unit,
-            serial_year=year,
-            serial_no=number,
+        rows.append(
+            {
+                "id": item.pk,
+                "kind": spec.kind,
+                "source": spec.source,
+                "title": spec.title.strip(),
+                "content": spec.content,
+                "serial_year": year,
+                "serial_no": number,
+                "parent": _parent_id(item),
+                "lead_unit": spec.lead_unit.pk if spec.lead_unit else None,
+                "responsible_leader": _pk(spec.responsible_leader),
+                "priority": spec.priority,
+                "tags": list(spec.tags),
+                "report_cycle": spec.report_cycle,
+                "version": 2 if id(item) in parents else 1,  # registered, then decomposed
+                "deadline": spec.deadline,
+                "deadline_workdays": spec.deadline_workdays,
+                "original_deadline": spec.deadline,
+                "ongoing": spec.ongoing,
+                "weight": spec.weight,
+                "created_by": actor.pk,
+            }
         )
-    pending = list(items)
-    while pending:
-        ready = [i for i in pending if not isinstance(i.parent, NewMatter) or i.parent.matter.pk]
-        if not ready:
-            raise InvalidInput(_("A sub-matter comes before its parent."), field="parent")
-        for item in ready:
-            item.matter.parent = _parent_matter(item)
-        Matter.objects.bulk_create([i.matter for i in ready])
-        pending = [i for i in pending if i.matter.pk is None]
-    return [i.matter for i in items]
+    insert_rows(Matter, rows)
+    return ids
 
 
-def _parent_matter(item: NewMatter) -> Matter | None:
-    if isinstance(item.parent, NewMatter):
-        return item.parent.matter
-    return item.parent
+def _pk(obj) -> int | None:
+    return obj.pk if obj is not None else None
+
+
+def _parent_id(item: NewMatter) -> int | None:
+    return item.parent.pk if item.parent is not None else None
 
 
 def _plan_parts(items: Sequence[NewMatter]) -> None:
-    parts = []
+    rows = []
     for item in items:
-        spec, matter = item.spec, item.matter
+        spec, pk = item.spec, item.pk
         if spec.lead_unit:
-            parts.append(MatterUnit(matter=matter, unit=spec.lead_unit, role=PartRole.LEAD))
-        parts += [
-            MatterUnit(matter=matter, unit=c.unit, role=PartRole.CO, description=c.description)
+            rows.append({"matter": pk, "unit": spec.lead_unit.pk, "role": PartRole.LEAD})
+        rows += [
+            {"matter": pk, "unit": c.unit.pk, "role": PartRole.CO, "description": c.description}
             for c in spec.co_units
         ]
-    MatterUnit.objects.bulk_create(parts, batch_size=2000)
+    insert_rows(MatterUnit, rows)
 
 
 def _add_milestones(items: Sequence[NewMatter]) -> None:
     calendar, base, rows = get_calendar(), today(), []
     for item in items:
-        matter = item.matter
+        deadline_of_matter = item.spec.deadline
         for order, spec in enumerate(item.spec.milestones):
             if not (spec.title or "").strip():
                 raise InvalidInput(_("Milestone title is required."), field="milestones")
             deadline = spec.deadline or calendar.add_workdays(base, spec.offset_workdays or 0)
-            if matter.deadline and deadline > matter.deadline:
+            if deadline_of_matter and deadline > deadline_of_matter:
                 raise InvalidInput(
                     _("Milestone “%(title)s” (%(day)s) falls after the deadline %(deadline)s.")
-                    % {"title": spec.title, "day": deadline, "deadline": matter.deadline},
+                    % {"title": spec.title, "day": deadline, "deadline": deadline_of_matter},
                     field="milestones",
                 )
             rows.append(
-                Milestone(
-                    matter=matter,
-                    title=spec.title[:200],
-                    deadline=deadline,
-                    deliverable=spec.deliverable,
-                    order=order,
-                )
+                {
+                    "matter": item.pk,
+                    "title": spec.title[:200],
+                    "deadline": deadline,
+                    "deliverable": spec.deliverable,
+                    "order": order,
+                }
             )
-    Milestone.objects.bulk_create(rows, batch_size=2000)
+    insert_rows(Milestone, rows)
 
 
 def _events(items, actor: User, existing: list[Matter], past: str, extra: dict) -> None:
     """A REGISTERED event per matter, a DECOMPOSED event per parent (its version rises)."""
     events, children = [], {}
     for item in items:
-        matter, parent = item.matter, _parent_matter(item)
-        data = {"serial": matter.serial, "parent": parent.pk if parent else None, **extra}
+        parent = _parent_id(item)
+        data = {"serial": item.serial, "parent": parent, **extra}
         if item.past_deadline:
             data["past_deadline"] = past
-        events.append(_event(matter, EventKind.REGISTERED, actor, "", data))
+        events.append(_event(item.pk, EventKind.REGISTERED, actor, "", data))
         if parent is not None:
-            children.setdefault(parent.pk, (parent, []))[1].append(matter.pk)
-    for parent, ids in children.values():
-        events.append(_event(parent, EventKind.DECOMPOSED, actor, parent.state, {"children": ids}))
-    new_parents = [p for p, _ids in children.values() if p not in existing]
-    Matter.objects.filter(pk__in=[p.pk for p in new_parents]).update(version=2)
-    for parent in new_parents:
-        parent.version = 2
+            children.setdefault(parent, []).append(item.pk)
+    states = {p.pk: p.state for p in existing}
+    for parent, ids in children.items():
+        state = states.get(parent, State.DRAFT)
+        events.append(_event(parent, EventKind.DECOMPOSED, actor, state, {"children": ids}, state))
     for parent in existing:
         parent.version += 1
         parent.save(update_fields=["version", "updated_at"])
-    MatterEvent.objects.bulk_create(events, batch_size=2000)
+    insert_rows(MatterEvent, events)
 
 
-def _event(matter: Matter, kind: EventKind, actor: User, from_state: str, data: dict):
-    return MatterEvent(
-        matter=matter,
-        kind=kind,
-        actor=actor,
-        from_state=from_state,
-        to_state=matter.state,
-        data=data,
-    )
+def _event(
+    matter: int, kind: EventKind, actor: User, from_state: str, data: dict, to=State.DRAFT
+) -> dict:
+    return {
+        "matter": matter,
+        "kind": kind,
+        "actor": actor.pk,
+        "from_state": from_state,
+        "to_state": to,
+        "data": data,
+    }
