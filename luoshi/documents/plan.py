@@ -106,9 +106,8 @@ def build(
                 groups[key] = Node("group", row.number, title=reading.texts.get(level, ""))
                 _attach(groups[key], parent, roots)
             parent = groups[key]
-        leaf = Node(
-            "row", row.number, reading.number, reading.texts.get(levels[-1], ""), reading=reading
-        )
+        title = reading.texts.get(levels[-1], "") if levels else ""  # none: columns missing
+        leaf = Node("row", row.number, reading.number, title, reading=reading)
         _attach(leaf, parent, roots)
     for node in list(flatten(roots)):
         _number_groups(node)

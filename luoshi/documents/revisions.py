@@ -2,7 +2,8 @@
 
 1. The table's rows are looked up by title among the rows earlier imports recorded
    (ImportedRow.title_key, one indexed query); the import holding most of them — the
-   newest on a tie — is the one this table revises.
+   newest on a tie — or, when it was revised since, its latest revision, is the one
+   this table revises.
 2. Each planned node is paired with a row of that import: same 序号 path and a similar
    title; else the same title (anywhere, so no import ever duplicates a matter); else
    a very similar title under the same parent.
@@ -85,7 +86,23 @@ def _baseline(rows: list[ImportedRow], size: int) -> ImportBatch | None:
     hits = Counter(r.batch_id for r in rows)
     newest = {r.batch_id: r.batch for r in rows}
     best = max(hits, key=lambda pk: (hits[pk], newest[pk].imported_at, pk))
-    return newest[best] if hits[best] >= min(3, max(1, size // 5)) else None
+    if hits[best] < min(3, max(1, size // 5)):
+        return None
+    return _latest_version(newest[best])
+
+
+def _latest_version(batch: ImportBatch) -> ImportBatch:
+    """The newest import of the same table: what it looks like now (a short chain)."""
+    for _step in range(100):
+        later = (
+            ImportBatch.objects.filter(revises=batch, state=ImportState.IMPORTED)
+            .order_by("-imported_at", "-id")
+            .first()
+        )
+        if later is None:
+            break
+        batch = later
+    return batch
 
 
 def _rows_of(baseline: ImportBatch | None, earlier: list[ImportedRow]) -> list[ImportedRow]:
