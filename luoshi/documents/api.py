@@ -91,7 +91,7 @@ def upload_import(
     if uploads.refused(request):
         raise TooLarge(
             _("The file is larger than %(mb)s MB.")
-            % {"mb": uploads.refused(request) // (1024 * 1024)},
+            % {"mb": round(uploads.refused(request) / (1024 * 1024), 1)},
             field="file",
         )
     if file is None:

@@ -89,9 +89,8 @@ def import_upload(request):
     files = request.FILES if request.method == "POST" else None
     form = ImportForm(request.POST or None, files or None)
     if request.method == "POST" and uploads.refused(request):
-        form = ImportForm()
-        form.add_error(None, _too_large(uploads.refused(request)))
-        return render(request, "documents/import_upload.html", {"form": form}, status=413)
+        context = {"form": ImportForm(), "refused": _too_large(uploads.refused(request))}
+        return render(request, "documents/import_upload.html", context, status=413)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -109,7 +108,7 @@ def import_upload(request):
 
 
 def _too_large(limit: int) -> str:
-    return _("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)}
+    return _("The file is larger than %(mb)s MB.") % {"mb": round(limit / (1024 * 1024), 1)}
 
 
 @login_required

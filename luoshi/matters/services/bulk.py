@@ -104,14 +104,15 @@ def _deadline_of(parent: Matter | NewMatter | None) -> dt.date | None:
 
 def _check(items: Sequence[NewMatter], past_deadlines: str) -> None:
     """register_matter's checks in memory; leaders in one query."""
+    for item in items:  # parents first: what a child inherits is settled before the checks
+        if item.parent is not None:
+            _inherit(item.spec, item.parent)
     leaders = _leaders({i.spec.responsible_leader.pk for i in items if i.spec.responsible_leader})
     policies: dict[tuple[str, str], int] = {}
     now = today()
     for number, item in enumerate(items, start=1):
         spec = item.spec
         try:
-            if isinstance(item.parent, Matter | NewMatter):
-                _inherit(spec, item.parent)
             item.past_deadline = bool(spec.deadline and spec.deadline < now)
             if item.past_deadline and not past_deadlines:
                 raise InvalidInput(
