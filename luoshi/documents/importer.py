@@ -147,7 +147,7 @@ TASK_SCHEMA = Schema(
         ),
         Field(
             "target",
-            gettext_lazy("Target"),
+            gettext_lazy("Work target"),
             ("目标", "工作目标", "预期成果", "预期目标", "目标要求", "量化指标", "成果形式"),
         ),
         Field("weight", gettext_lazy("Weight"), ("权重", "权数", "分值", "权重分值")),

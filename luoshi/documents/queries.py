@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -177,6 +177,27 @@ def get_batch_for_user(user: User, pk: int) -> ImportBatch:
     if batch is None:
         raise NotFound(_("Import %(pk)s does not exist or is not visible to you.") % {"pk": pk})
     return batch
+
+
+# --- A matter's place in the table it came from (the ledger's 序号) ---------------------------
+
+
+def with_table_numbers(matters: QuerySet[Matter]) -> QuerySet[Matter]:
+    """Annotate each matter with its place in the table it was last imported from.
+
+    `table_number`: its own 序号 as the office wrote it ("3", "1.1"; empty when the row
+    had none); `table_path`: the 序号 chain from the table's top ("一/(二)/3", "#2" for
+    an unnumbered row); `table_batch`, `table_row`: the import and the sheet row, so
+    `.order_by("table_batch", "table_row")` is the table's own order. None for matters
+    not imported. One indexed subquery per field (ImportedRow by matter, batch).
+    """
+    latest = ImportedRow.objects.filter(matter=OuterRef("pk")).order_by("-batch_id")
+    return matters.annotate(
+        table_number=Subquery(latest.values("number")[:1]),
+        table_path=Subquery(latest.values("path")[:1]),
+        table_batch=Subquery(latest.values("batch_id")[:1]),
+        table_row=Subquery(latest.values("row_number")[:1]),
+    )
 
 
 # --- The import preview page ------------------------------------------------------------------

@@ -1,5 +1,9 @@
+import re
+
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import tokens
 from .models import ApiToken, Membership, Unit
@@ -11,8 +15,34 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class AliasesField(forms.CharField):
+    """A unit's other names as a list: one per line (、，, and ; also separate them)."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        names = re.split(r"[\n\r、，,；;]+", value or "")
+        return list(dict.fromkeys(name.strip() for name in names if name.strip()))
+
+
+class UnitForm(forms.ModelForm):
+    aliases = AliasesField(
+        label=gettext_lazy("aliases"),
+        required=False,
+        help_text=gettext_lazy("Other names of the unit, one per line (imports match on them)."),
+    )
+
+    class Meta:
+        model = Unit
+        fields = ["name", "aliases", "kind", "parent", "order", "is_active"]
+
+
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
+    form = UnitForm
     list_display = ["name", "kind", "parent", "order", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "aliases"]

@@ -122,3 +122,22 @@ def test_the_first_version_again_puts_the_table_back(client, real_city, first):
     assert Matter.objects.filter(title="培育数字经济核心企业20家").count() == 1
     assert Matter.objects.count() == 9
     assert ImportBatch.objects.filter(state="imported").count() == 3
+
+
+def test_each_matter_keeps_its_place_in_the_table_for_the_ledger(client, real_city, first):
+    from luoshi.documents.queries import with_table_numbers
+
+    imported(client, real_city.supervisor, REVISED)
+    rows = with_table_numbers(Matter.objects.all()).order_by("table_batch", "table_row", "pk")
+    listed = [(m.table_number, m.title) for m in rows if m.title != "培育数字经济核心企业20家"]
+    assert listed == [
+        ("", "着力稳定工业增长"),
+        ("1", "开展工业企业“一企一策”帮扶"),
+        ("1.1", "新增规模以上工业企业60家"),
+        ("1.2", "推进技改项目100个"),
+        ("", "加快数字经济发展"),
+        ("2", "建成5G基站1000个"),
+        ("2.2", "建设算力中心一期"),
+        ("3", "推进开发区改革"),
+    ]
+    assert rows.get(title="新增规模以上工业企业60家").table_path == "#1/1/1.1"
