@@ -103,18 +103,23 @@ class ColumnsForm(forms.Form):
 NEW_UNIT = "new"
 
 
-def unit_choices(post, unknown: list[dict], units_by_name) -> list[UnitChoice]:
-    """The choices of the unknown-units form: per name, a unit, a new unit, or nothing yet.
+def unit_choices(post, unknown: list[dict], units_by_name) -> tuple[list[UnitChoice], list[str]]:
+    """The choices of the unknown-units form, and what could not be read (a typed name
+    no unit goes by): per name, a unit, a new unit, or nothing yet.
 
     Fields per name i: `unit_i` (a unit id, "new", or ""), `other_i` (a unit's name typed
-    instead), `new_name_i`, `parent_i` (a unit id), `kind_i`.
+    instead), `new_name_i`, `parent_i` (a unit id), `kind_i`; `create_rest` with
+    `parent_rest` makes every name left without a choice a new unit under that parent.
     """
-    choices = []
+    choices, errors = [], []
+    rest = bool(post.get("create_rest"))  # every name left without a choice: a new unit
     for i, entry in enumerate(unknown):
         picked = (post.get(f"unit_{i}") or "").strip()
         typed = (post.get(f"other_{i}") or "").strip()
-        if picked == NEW_UNIT:
-            parent = _unit_id(post.get(f"parent_{i}"))
+        if rest and not (picked or typed):
+            picked = NEW_UNIT
+        if picked == NEW_UNIT and not typed:
+            parent = _unit_id(post.get("parent_rest" if rest else f"parent_{i}"))
             choices.append(
                 UnitChoice(
                     name=entry["name"],
@@ -130,12 +135,10 @@ def unit_choices(post, unknown: list[dict], units_by_name) -> list[UnitChoice]:
                 else Unit.objects.filter(pk=_unit_id(picked), is_active=True).first()
             )
             if unit is None:
-                raise InvalidInput(
-                    _("No unit is called “%(name)s”.") % {"name": typed or picked},
-                    field=f"other_{i}",
-                )
+                errors.append(_("No unit is called “%(name)s”.") % {"name": typed or picked})
+                continue
             choices.append(UnitChoice(name=entry["name"], unit=unit))
-    return choices
+    return choices, errors
 
 
 def _unit_id(value) -> int | None:

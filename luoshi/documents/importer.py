@@ -239,6 +239,7 @@ class _Context:
         self.cells: dict[str, UnitCell] = {}
         self.names: dict[str, tuple[str, list]] = {}
         self.limits: dict[object, TimeLimit | DeadlineError] = {}
+        self.unknown_leaders: set[str] = set()
 
     def read_units(self, text: str) -> UnitCell:
         if text not in self.cells:
@@ -449,10 +450,11 @@ def _read_leader(reading: Reading, text: str, ctx: _Context, problem: Report) ->
         return
     names = split_units(text)
     reading.leader = ctx.leaders.find(names[0]) if names else None
-    if reading.leader is None:
+    if reading.leader is None and text not in ctx.unknown_leaders:  # said once per name
+        ctx.unknown_leaders.add(text)
         problem(
             "leader",
-            _("No leader called “%(name)s”: the matter is registered without one.")
+            _("No leader called “%(name)s”: matters naming them are registered without one.")
             % {"name": text},
             _("Check the name against the leaders' accounts."),
             blocking=False,

@@ -129,7 +129,7 @@ def _import_page(request, batch, *, status: int = 200, error: str = "") -> HttpR
     return render(request, template, context, status=status)
 
 
-def _step(request, batch, action) -> HttpResponse:
+def _step(request, batch, action, notice: str = "") -> HttpResponse:
     """Run one step of the import; its refusal is shown on the preview, nothing changed."""
     try:
         batch = action()
@@ -141,7 +141,9 @@ def _step(request, batch, action) -> HttpResponse:
         messages.error(request, error.message)
         return redirect("documents:import_preview", batch.pk)
     if is_htmx(request):
-        return _import_page(request, batch)
+        return _import_page(request, batch, error=notice)
+    if notice:
+        messages.error(request, notice)
     return redirect("documents:import_preview", batch.pk)
 
 
@@ -178,16 +180,23 @@ def import_units(request, pk: int):
     batch = get_batch_for_user(request.user, pk)
     unknown = batch.preview.get("unknown_units", [])
 
+    if request.POST.get("accept_all"):
+        return _step(
+            request,
+            batch,
+            lambda: services.change_options(batch, actor=request.user, accept_suggestions=True),
+        )
+    choices, unread = unit_choices(request.POST, unknown, UnitDirectory().find)
+
     def action():
-        if request.POST.get("accept_all"):
-            return services.change_options(batch, actor=request.user, accept_suggestions=True)
-        directory = UnitDirectory()
-        choices = unit_choices(request.POST, unknown, directory.find)
         if not choices:
-            raise InvalidInput(_("Choose a unit for at least one name."), field="units")
+            raise InvalidInput(
+                " ".join(unread) or _("Choose a unit for at least one name."), field="units"
+            )
         return services.map_units(batch, actor=request.user, choices=choices)
 
-    return _step(request, batch, action)
+    # The choices that could be read are applied; the names typed wrong are said.
+    return _step(request, batch, action, notice=" ".join(unread))
 
 
 @login_required

@@ -355,3 +355,23 @@ def test_a_provinces_126_tasks_for_41_departments(client, province):
     assert Unit.objects.get(name="省通信管理局").parent == province.root
     agriculture.refresh_from_db()
     assert "省乡村振兴局" in agriculture.aliases
+
+
+def test_a_province_table_in_a_new_deployment_creates_its_departments(client, province):
+    Unit.objects.filter(kind="department").delete()  # no department known yet
+    batch = page_upload(
+        client, province.supervisor, "分工方案.xlsx", fixture_bytes("provincial_2026.xlsx")
+    )
+    unknown = [u["name"] for u in batch.preview["unknown_units"]]
+    assert len(unknown) == 41 and unknown.count("省发展改革委（省能源局）") == 1
+    response = client.post(
+        reverse("documents:import_units", args=[batch.pk]),
+        {"create_rest": "1", "parent_rest": str(province.root.pk), "other_0": "不存在的单位"},
+        **HTMX,
+    )
+    assert response.status_code == 200 and "不存在的单位" in response.content.decode()
+    batch.refresh_from_db()
+    assert [u["name"] for u in batch.preview["unknown_units"]] == [unknown[0]]
+    assert Unit.objects.filter(kind="department", parent=province.root).count() == 40
+    energy = Unit.objects.get(name="省发展改革委")
+    assert energy.aliases == ["省能源局"]  # "省发展改革委（省能源局）": a unit with an alias
