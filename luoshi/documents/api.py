@@ -20,7 +20,7 @@ from luoshi.matters.queries import get_matter_for_user
 from luoshi.org.models import Unit
 
 from . import services, uploads
-from .importer import TaskOptions
+from .engine import kind_for
 from .models import Bulletin, ImportBatch
 from .queries import (
     get_batch_for_user,
@@ -96,8 +96,13 @@ def upload_import(
         )
     if file is None:
         raise InvalidInput(_("Attach the table as “file”."), field="file")
-    options = TaskOptions(
-        source=source, multi_lead=multi_lead, accept_suggestions=accept_suggestions, year=year
+    options = kind_for(kind).options_class.from_dict(
+        {
+            "source": source,
+            "multi_lead": multi_lead,
+            "accept_suggestions": accept_suggestions,
+            "year": year,
+        }
     )
     batch = services.upload_import(
         file.read(),

@@ -23,7 +23,9 @@ A kind of import (task tables today; hazard findings next) is an `ImportKind`:
    matters' source and what several lead units mean);
 3. `build_preview(table, options, actor=, batch=)`: understand every row and plan what
    the batch will write, writing nothing; it fills the Preview's problems, unknown
-   unit names and dated rows, and its own `rows`, `plan` and `counts`;
+   unit names and dated rows, and its own `rows`, `plan` and `counts` (JSON: they are
+   stored on the batch); what `save` needs as objects goes in `extra` under keys that
+   start with "_" (never stored);
 4. `save(preview, actor=, batch=)`: write the plan through the kind's own services
    (bulk ones for speed) and record each row (ImportedRow); returns how many records
    it created.

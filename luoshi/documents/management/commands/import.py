@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 
 from luoshi.documents import services
-from luoshi.documents.importer import TaskOptions
+from luoshi.documents.engine import kind_for
 from luoshi.documents.models import MultiLead
 from luoshi.lib.errors import DomainError
 from luoshi.matters.models import Source
@@ -24,6 +24,7 @@ class Command(BaseCommand):
             "--user", help="username of the supervisor importing (default: the only supervisor)"
         )
         parser.add_argument("--dry-run", "--preview", action="store_true", dest="dry_run")
+        parser.add_argument("--kind", default="task", help="the kind of table (default: task)")
         parser.add_argument("--source", default=Source.WORK_REPORT, choices=Source.values)
         parser.add_argument("--multi-lead", default=MultiLead.CO_UNITS, choices=MultiLead.values)
         parser.add_argument("--accept-suggestions", action="store_true")
@@ -40,22 +41,30 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
         actor = self._actor(opts["user"])
-        options = TaskOptions(
-            source=opts["source"],
-            multi_lead=opts["multi_lead"],
-            accept_suggestions=opts["accept_suggestions"],
-            year=opts["year"],
-            past_deadlines=opts["past_deadlines"],
+        try:
+            kind = kind_for(opts["kind"])
+        except DomainError as error:
+            raise CommandError(error.message) from error
+        options = kind.options_class.from_dict(
+            {
+                "source": opts["source"],
+                "multi_lead": opts["multi_lead"],
+                "accept_suggestions": opts["accept_suggestions"],
+                "year": opts["year"],
+                "past_deadlines": opts["past_deadlines"],
+            }
         )
         data = path.read_bytes()
         try:
-            preview = services.preview_file(data, options, actor=actor)
+            preview = services.preview_file(data, options, actor=actor, kind=kind.name)
             self._report(preview.as_dict())
             if opts["dry_run"]:
                 return
             if not preview.is_valid:
                 raise CommandError("Nothing was imported: correct the problems above.")
-            batch = services.upload_import(data, filename=path.name, options=options, actor=actor)
+            batch = services.upload_import(
+                data, filename=path.name, options=options, actor=actor, kind=kind.name
+            )
             batch = services.confirm_import(batch, actor=actor)
         except DomainError as error:
             raise CommandError(error.message) from error
