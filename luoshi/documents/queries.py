@@ -205,6 +205,7 @@ def with_table_numbers(matters: QuerySet[Matter]) -> QuerySet[Matter]:
 UNIT_LIST_MAX = 2000  # above this, a unit is typed by name instead of picked from a list
 PRESELECT_SCORE = 0.85  # a suggestion this good is chosen in advance; the user confirms it
 PLAN_SHOWN = 400
+PARENTS_MAX = 500
 
 
 def import_context(batch: ImportBatch) -> dict:
@@ -213,7 +214,13 @@ def import_context(batch: ImportBatch) -> dict:
     preview = batch.preview or {}
     units = Unit.objects.filter(is_active=True).order_by("path", "order", "id")
     count = units.count()
-    parents = units.filter(kind__in=[UnitKind.CITY, UnitKind.DISTRICT, UnitKind.OFFICE])
+    # A new unit goes under any unit of a city's list; a province's list is too long for
+    # one select, so there the cities, districts and offices are offered.
+    parents = (
+        units
+        if count <= PARENTS_MAX
+        else units.filter(kind__in=[UnitKind.CITY, UnitKind.DISTRICT, UnitKind.OFFICE])
+    )
     plan = preview.get("plan", [])
     shown = (
         plan
@@ -231,8 +238,8 @@ def import_context(batch: ImportBatch) -> dict:
             for i, entry in enumerate(preview.get("unknown_units", []))
         ],
         "unit_list": list(units.only("id", "name")) if count <= UNIT_LIST_MAX else None,
-        "parents": list(parents.only("id", "name")[:500]),
-        "default_parent": parents.filter(parent__isnull=True).values_list("pk", flat=True).first(),
+        "parents": list(parents.only("id", "name")[:PARENTS_MAX]),
+        "default_parent": units.filter(parent__isnull=True).values_list("pk", flat=True).first(),
         "plan": shown,
         "plan_hidden": len(plan) - len(shown),
         "changed": [n for n in plan if n["status"] == "changed"],
