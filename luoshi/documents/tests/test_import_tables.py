@@ -246,3 +246,33 @@ def test_events_say_which_import_registered_each_matter(client, real_city):
     events = MatterEvent.objects.filter(kind="matter.registered")
     assert {e.data["import"] for e in events} == {body["id"]}
     assert {e.actor_id for e in events} == {real_city.supervisor.pk}
+
+
+def test_first_and_second_level_columns(client, docs_city):
+    from openpyxl import Workbook
+
+    from .test_spreadsheet import save
+
+    book = Workbook()
+    for row in (
+        ["序号", "一级任务", "二级任务", "牵头单位", "完成时限"],
+        [1, "优化营商环境", "压减审批时限", "市发改委", "6月底"],
+        [2, None, "推行一网通办", "市工信局", "年底前"],  # the first level left blank
+        [3, "扩大对外开放", "举办招商活动", "市商务局", "持续推进"],
+    ):
+        book.active.append(row)
+    client.force_login(docs_city.supervisor)
+    body = client.post(
+        "/api/documents/imports/", {"file": SimpleUploadedFile("levels.xlsx", save(book))}
+    ).json()
+    assert body["preview"]["columns"]["task"] == "一级任务"
+    assert body["preview"]["columns"]["measure"] == "二级任务"
+    client.post(f"/api/documents/imports/{body['id']}/confirm")
+    business = matter("优化营商环境")
+    assert [c.title for c in business.children.order_by("serial_no")] == [
+        "压减审批时限",
+        "推行一网通办",
+    ]
+    assert business.lead_unit is None and business.deadline == D(2026, 12, 31)
+    opening = matter("扩大对外开放")  # a first level of one task is that task
+    assert opening.content == "举办招商活动" and opening.ongoing
