@@ -171,11 +171,6 @@ def change_options(batch: ImportBatch, *, actor: User, **changes) -> ImportBatch
     return _refresh(batch, options, actor, "options")
 
 
-def preview_again(batch: ImportBatch, *, actor: User, **changes) -> ImportBatch:
-    """The older name of change_options."""
-    return change_options(batch, actor=actor, **changes)
-
-
 @transaction.atomic
 def choose_dates(
     batch: ImportBatch, *, actor: User, rows: dict[str, str], for_all_past: str = ""
