@@ -206,8 +206,10 @@ class TaskImport:
         roots = preview.extra.pop("_roots")
         revision = preview.extra.pop("_revision")
         try:
-            created = planning.save(roots, preview, actor=actor, batch=batch)
+            # Changes first, parents before children: a parent whose deadline moves later
+            # takes its new child, and no child is ever due after its parent.
             updated = revisions.apply(revision, actor=actor)
+            created = planning.save(roots, preview, actor=actor, batch=batch)
         except DomainError as error:
             raise InvalidInput(
                 _("Nothing was imported: %(error)s") % {"error": error.message}, field=error.field

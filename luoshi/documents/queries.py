@@ -243,7 +243,10 @@ def import_context(batch: ImportBatch) -> dict:
         "plan": shown,
         "plan_hidden": len(plan) - len(shown),
         "changed": [n for n in plan if n["status"] == "changed"],
-        "created": _imported_rows(batch) if batch.state == ImportState.IMPORTED else [],
+        "created": _imported_rows(batch)[:PLAN_SHOWN]
+        if batch.state == ImportState.IMPORTED
+        else [],
+        "created_total": batch.created_count + batch.updated_count,
         "unit_kinds": UnitKind.choices,
         "sources": Source.choices,
         "multi_leads": MultiLead.choices,

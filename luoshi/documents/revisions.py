@@ -261,7 +261,9 @@ def apply(revision: Revision, *, actor: User) -> int:
     for node in revision.changed:
         changes = _update_arguments(node, revision.options)
         if changes:
-            matter_services.update_matter(node.match, actor=actor, version=None, **changes)
+            node.match = matter_services.update_matter(
+                node.match, actor=actor, version=None, **changes
+            )
             count += 1
     return count
 

@@ -289,7 +289,7 @@ def test_revised_table_adds_the_new_rows_under_their_parents(client, docs_city, 
 
     rows = list(fx.DECOMPOSITION_ROWS)
     at = rows.index(next(r for r in rows if len(r) > 2 and r[2] == "培育专精特新企业20家")) + 1
-    rows.insert(at, (None, None, "建设数字化车间10个", "市工信局", "", None, "11月底"))
+    rows.insert(at, (None, None, "建设数字化车间10个", "市工信局", "", None, "2027年3月底"))
     merges = ["A5:A7", "B5:B7", "F5:F7", "A11:A13", "B11:B13", "F11:F13"]
     workbook = _decomposition_with(fx, rows, merges)
 
@@ -299,12 +299,14 @@ def test_revised_table_adds_the_new_rows_under_their_parents(client, docs_city, 
     ).json()
     counts = body["preview"]["counts"]
     assert body["preview"]["revises"]["id"] == imported["id"]
-    assert (counts["matters"], counts["changed"], counts["gone"]) == (1, 0, 0)
+    # Its parent and the parent's section are now due when the new measure is.
+    assert (counts["matters"], counts["changed"], counts["gone"]) == (1, 2, 0)
     response = confirm(client, body["id"])
     assert response.status_code == 200, response.content
     new = by_title("建设数字化车间10个")
     assert new.parent == by_title("推进工业转型")  # added under the existing parent
-    assert new.deadline == D(2026, 11, 30)
+    assert new.deadline == D(2027, 3, 31)
+    assert new.parent.deadline == new.parent.parent.deadline == D(2027, 3, 31)
     assert Matter.objects.filter(title="推进重大项目建设").count() == 1
     assert Matter.objects.count() == 20
     decomposed = MatterEvent.objects.filter(matter=new.parent, kind="matter.decomposed")
