@@ -286,6 +286,14 @@ def confirm_import(batch: ImportBatch, *, actor: User) -> ImportBatch:
 
 def _confirm(batch: ImportBatch, actor: User) -> ImportBatch:
     batch = _lock_previewed(batch, actor)
+    # Two confirms of one kind wait for each other here, so the second pairs its rows with
+    # what the first saved instead of registering them again.
+    list(
+        ImportBatch.objects.select_for_update()
+        .filter(kind=batch.kind, state=ImportState.IMPORTED)
+        .order_by("-id")
+        .values_list("pk", flat=True)[:1]
+    )
     kind = kind_for(batch.kind)
     preview = _preview(_read_file(batch), kind, _options(batch), actor, batch)
     batch.preview = preview.as_dict()
