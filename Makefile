@@ -57,12 +57,17 @@ test: lint
 	else echo "== PostgreSQL not reachable: skipped"; fi
 
 # The warning scan and a unit's inbox (SQLite and PostgreSQL), then the cockpit endpoints
-# and a period's evaluation (PostgreSQL). Results: docs/benchmarks.md.
+# and a period's evaluation (PostgreSQL), then a 5,000-row import (both). Results:
+# docs/benchmarks.md.
 BENCH_MATTERS ?= 1000000
 bench: install
 	LUOSHI_SECRET_KEY=bench $(PY) -m bench.scan --matters $(BENCH_MATTERS) $(BENCH_ARGS)
 	LUOSHI_SECRET_KEY=bench LUOSHI_DATABASE_URL=$(LUOSHI_TEST_DATABASE_URL) \
 		LUOSHI_TEST_DB_NAME=luoshi_cockpit_bench $(PY) -m bench.cockpit --matters $(BENCH_MATTERS)
+	@# A 5,000-row task table previewed and confirmed through the API, SQLite then PostgreSQL.
+	$(PY) -m pytest bench/test_import_speed.py -s -q -p no:warnings
+	LUOSHI_DATABASE_URL=$(LUOSHI_TEST_DATABASE_URL) LUOSHI_TEST_DB_NAME=luoshi_import_bench \
+		$(PY) -m pytest bench/test_import_speed.py -s -q -p no:warnings
 
 scan: install
 	$(PY) manage.py scan

@@ -156,6 +156,12 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("LUOSHI_MEDIA_ROOT", VAR_DIR / "media"))
 
 LOGIN_URL = "/login/"
+# Imports refuse an oversized file while it arrives (documents.uploads), then Django's own.
+FILE_UPLOAD_HANDLERS = [
+    "luoshi.documents.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 SESSION_COOKIE_SECURE = env_bool("LUOSHI_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -15,5 +15,5 @@ class CitizensConfig(AppConfig):
         from . import timelimits
         from .services import replies
 
-        listeners.on_matter_changed(replies.matter_changed)
+        listeners.on_matters_changed(replies.matter_changed, replies.matters_changed)
         listeners.on_matters_scanned(timelimits.after_scan)

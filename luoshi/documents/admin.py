@@ -2,18 +2,38 @@ from django.contrib import admin
 
 from luoshi.lib.web import ReadOnlyAdmin
 
-from .models import Bulletin, BulletinMention, ImportBatch, ImportedRow, LedgerExport
+from .models import (
+    Bulletin,
+    BulletinMention,
+    ColumnMapping,
+    ImportBatch,
+    ImportedRow,
+    LedgerExport,
+)
 
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(ReadOnlyAdmin):
-    list_display = ["filename", "state", "created_by", "created_at", "created_count"]
+    list_display = [
+        "filename",
+        "kind",
+        "state",
+        "created_by",
+        "created_at",
+        "created_count",
+        "updated_count",
+    ]
     list_filter = ["state"]
 
 
 @admin.register(ImportedRow)
 class ImportedRowAdmin(ReadOnlyAdmin):
-    list_display = ["batch", "row_number", "matter"]
+    list_display = ["batch", "row_number", "number", "path", "outcome", "matter"]
+
+
+@admin.register(ColumnMapping)
+class ColumnMappingAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "signature", "office", "header_row", "updated_by", "updated_at"]
 
 
 @admin.register(Bulletin)

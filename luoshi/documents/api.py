@@ -10,13 +10,17 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from ninja import File, Form, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 
+from luoshi.lib.errors import InvalidInput
+from luoshi.matters.models import Matter
 from luoshi.matters.queries import get_matter_for_user
+from luoshi.org.models import Unit
 
-from . import exports, responses, services
-from .importer import ImportOptions
+from . import exports, responses, services, uploads
+from .engine import kind_for
 from .models import Bulletin, ImportBatch, LedgerExport
 from .queries import (
     get_batch_for_user,
@@ -24,6 +28,7 @@ from .queries import (
     mentions_of_matter,
     visible_bulletins,
 )
+from .spreadsheet import TooLarge
 
 router = Router(tags=["documents"])
 
@@ -34,29 +39,50 @@ router = Router(tags=["documents"])
 def _batch(batch: ImportBatch) -> dict:
     return {
         "id": batch.pk,
+        "kind": batch.kind,
         "filename": batch.filename,
         "sha256": batch.sha256,
         "state": batch.state,
         "options": batch.options,
         "created_count": batch.created_count,
+        "updated_count": batch.updated_count,
+        "revises": batch.revises_id,
         "preview": batch.preview,
     }
 
 
-@router.post("/imports/", summary="Upload a task table and get its preview")
+@router.post("/imports/", summary="Upload a table and get its preview")
 def upload_import(
     request,
-    file: File[UploadedFile],
+    file: File[UploadedFile | None] = None,
+    kind: Form[str] = "task",
     source: Form[str] = "work_report",
     multi_lead: Form[str] = "co",
     accept_suggestions: Form[bool] = False,
     year: Form[int | None] = None,
 ):
-    options = ImportOptions(
-        source=source, multi_lead=multi_lead, accept_suggestions=accept_suggestions, year=year
+    if uploads.refused(request):
+        raise TooLarge(
+            _("The file is larger than %(mb)s MB.")
+            % {"mb": round(uploads.refused(request) / (1024 * 1024), 1)},
+            field="file",
+        )
+    if file is None:
+        raise InvalidInput(_("Attach the table as “file”."), field="file")
+    options = kind_for(kind).options_class.from_dict(
+        {
+            "source": source,
+            "multi_lead": multi_lead,
+            "accept_suggestions": accept_suggestions,
+            "year": year,
+        }
     )
     batch = services.upload_import(
-        file.read(), filename=file.name or "table.xlsx", options=options, actor=request.user
+        file.read(),
+        filename=file.name or "table.xlsx",
+        options=options,
+        actor=request.user,
+        kind=kind,
     )
     return JsonResponse(_batch(batch), status=201)
 
@@ -66,19 +92,121 @@ def get_import(request, batch_id: int):
     return _batch(get_batch_for_user(request.user, batch_id))
 
 
+class ColumnsIn(Schema):
+    header_row: int = Field(ge=1, le=100, description="The header's row number (from 1).")
+    fields: dict[str, int | None] = Field(
+        description='The column (0 = A) of each field, e.g. {"task": 1, "lead": 3}.'
+    )
+
+
+@router.post("/imports/{batch_id}/columns", summary="Choose the column of each field")
+def choose_columns(request, batch_id: int, payload: ColumnsIn):
+    batch = get_batch_for_user(request.user, batch_id)
+    batch = services.choose_columns(
+        batch, actor=request.user, header_row=payload.header_row, fields=payload.fields
+    )
+    return _batch(batch)
+
+
+class UnitChoiceIn(Schema):
+    name: str = Field(description="An unknown name as the preview lists it.")
+    unit_id: int | None = Field(None, description="The unit it means (remembered as an alias).")
+    parent_id: int | None = Field(None, description="Or: create a unit under this one.")
+    new_name: str = Field("", description="The new unit's name (default: the name as written).")
+    kind: str = Field("department", description="The new unit's kind.")
+
+
+class UnitsIn(Schema):
+    choices: list[UnitChoiceIn]
+
+
+@router.post("/imports/{batch_id}/units", summary="Map unknown unit names to units")
+def map_units(request, batch_id: int, payload: UnitsIn):
+    batch = get_batch_for_user(request.user, batch_id)
+    choices = []
+    for choice in payload.choices:
+        unit = _unit(choice.unit_id, "unit_id") if choice.unit_id else None
+        parent = _unit(choice.parent_id, "parent_id") if choice.parent_id else None
+        if unit is None and parent is None:
+            raise InvalidInput(_("Give unit_id or parent_id."), field="choices")
+        choices.append(
+            services.UnitChoice(
+                name=choice.name,
+                unit=unit,
+                parent=parent,
+                new_name=choice.new_name,
+                kind=choice.kind,
+            )
+        )
+    return _batch(services.map_units(batch, actor=request.user, choices=choices))
+
+
+def _unit(pk: int, field: str) -> Unit:
+    unit = Unit.objects.filter(pk=pk, is_active=True).first()
+    if unit is None:
+        raise InvalidInput(_("No active unit %(pk)s.") % {"pk": pk}, field=field)
+    return unit
+
+
+class DatesIn(Schema):
+    rows: dict[str, str] = Field(
+        default_factory=dict,
+        description='Per sheet row: a new date (2026-09-30), "ongoing", or "" (as written).',
+    )
+    past_deadlines: str = Field("", description="One new date for every past time limit.")
+
+
+@router.post("/imports/{batch_id}/dates", summary="New time limits for past or unreadable ones")
+def choose_dates(request, batch_id: int, payload: DatesIn):
+    batch = get_batch_for_user(request.user, batch_id)
+    batch = services.choose_dates(
+        batch, actor=request.user, rows=payload.rows, for_all_past=payload.past_deadlines
+    )
+    return _batch(batch)
+
+
+class OptionsIn(Schema):
+    source: str | None = None
+    multi_lead: str | None = None
+    accept_suggestions: bool | None = None
+    year: int | None = Field(None, ge=2000, le=2100)
+
+
+@router.post("/imports/{batch_id}/options", summary="Preview again with other options")
+def change_options(request, batch_id: int, payload: OptionsIn):
+    batch = get_batch_for_user(request.user, batch_id)
+    changes = payload.dict(exclude_none=True)
+    return _batch(services.change_options(batch, actor=request.user, **changes))
+
+
 @router.post("/imports/{batch_id}/confirm", summary="Save the previewed table, all or nothing")
 def confirm_import(request, batch_id: int):
     batch = services.confirm_import(get_batch_for_user(request.user, batch_id), actor=request.user)
-    rows = services.created_matters(batch)
+    rows = services.created_matters(batch).values(
+        "row_number",
+        "number",
+        "path",
+        "outcome",
+        "matter_id",
+        "matter__serial_year",
+        "matter__serial_no",
+        "matter__title",
+        "matter__parent_id",
+    )
     return {
         **_batch(batch),
         "matters": [
             {
-                "row": r.row_number,
-                "id": r.matter_id,
-                "serial": r.matter.serial,
-                "title": r.matter.title,
-                "parent": r.matter.parent_id,
+                "row": r["row_number"],
+                "number": r["number"],
+                "path": r["path"],
+                "outcome": r["outcome"],
+                "id": r["matter_id"],
+                "serial": Matter(
+                    serial_year=r["matter__serial_year"], serial_no=r["matter__serial_no"]
+                ).serial,
+                "title": r["matter__title"],
+                "parent": r["matter__parent_id"],
             }
             for r in rows
         ],

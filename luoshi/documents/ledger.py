@@ -8,7 +8,7 @@ landscape with the header repeated on every page. The importer reads the file ba
 
 The sheet is written row by row (openpyxl write-only mode) into a temporary file:
 `write_ledger` reads the matters' ids and parents in one query, then their details a
-batch at a time (four queries a batch), so rows and model objects never pile up; what
+batch at a time (five queries a batch), so rows and model objects never pile up; what
 grows with the ledger is the table of distinct texts every .xlsx keeps (sharedStrings)
 — about 3 KB a matter (docs/benchmarks.md). Every cell of user text goes through lib.cells.
 """
@@ -40,6 +40,7 @@ from luoshi.matters.models import (
     MatterKind,
     MatterUnit,
     MatterWarning,
+    Milestone,
     PartRole,
     Policy,
     Priority,
@@ -49,9 +50,10 @@ from luoshi.matters.models import (
 )
 from luoshi.org.models import Unit
 
-from .importer import CO_LEAD_NOTE, RECURRING_TAG, person_name
+from .importer import person_name
 from .models import ImportedRow
 from .parsing import describe_deadline
+from .plan import CO_LEAD_NOTE, RECURRING_TAG
 
 # (heading, width in characters). The headings are the ones documents.parsing reads back;
 # 原表序号 and 反馈日期 are not among them, so an import passes over them.
@@ -110,10 +112,10 @@ HISTORY_FIELDS = ("as_of_state", "as_of_warning", "as_of_deadline", "since_state
 def original_number(row: ImportedRow | None) -> str | None:
     """The 序号 the matter had in the table it was imported from ("3", "（二）1"), or None.
 
-    The importer records it on the ImportedRow as `number_path`; a matter that was not
-    imported, or imported before the path was recorded, has none.
+    The importer records the row's own 序号 on the ImportedRow (`number`); a matter that
+    was not imported, or whose row had no 序号, has none.
     """
-    return (getattr(row, "number_path", None) or None) if row is not None else None
+    return (getattr(row, "number", None) or None) if row is not None else None
 
 
 def in_original_order(queryset: QuerySet[Matter]) -> QuerySet[Matter]:
@@ -152,13 +154,18 @@ def arrange(pairs: Iterable[tuple[int, int | None]]) -> list[list[int]]:
 
 
 def _details(ids: list[int]) -> dict[int, Matter]:
-    """The matters with units, leader, parent, latest report and import row: four queries."""
+    """The matters with units, leader, parent, open milestones, latest report and import
+    row: five queries."""
     latest = ProgressReport.objects.filter(matter=OuterRef("pk")).order_by("-created_at", "-id")
     parts = MatterUnit.objects.filter(active=True).select_related("unit").order_by("-role", "id")
+    open_milestones = Milestone.objects.filter(done_at__isnull=True).order_by("deadline", "id")
     matters = (
         Matter.objects.filter(pk__in=ids)
         .select_related("lead_unit", "responsible_leader", "parent")
-        .prefetch_related(Prefetch("parts", queryset=parts, to_attr="active_parts"))
+        .prefetch_related(
+            Prefetch("parts", queryset=parts, to_attr="active_parts"),
+            Prefetch("milestones", queryset=open_milestones, to_attr="open_milestones"),
+        )
         .annotate(latest_report_id=Subquery(latest.values("id")[:1]))
         .in_bulk()
     )
@@ -406,8 +413,15 @@ def _standing_label(state: str | None, warning: str | None, labels: dict) -> str
 
 
 def _deadline(matter: Matter) -> object:
-    """A date cell when there is a date; 持续推进 for an ongoing matter; else the wording."""
+    """A date cell when there is a date; 持续推进 for an ongoing matter; else the wording.
+
+    An ongoing matter with a date to reach first ("2026年6月持续跟踪" in its table) says so
+    in words — "2026年6月30日，持续跟踪" — which an import of the ledger reads back as such.
+    """
     if matter.ongoing:
+        first = next(iter(getattr(matter, "open_milestones", [])), None)
+        if first is not None and RECURRING_TAG in (matter.tags or []):
+            return describe_deadline(first.deadline, True)
         return ONGOING
     if matter.deadline is not None:
         return matter.deadline

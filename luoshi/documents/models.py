@@ -22,12 +22,22 @@ class MultiLead(models.TextChoices):
     SPLIT = "split", _("One matter per lead unit")
 
 
-class ImportBatch(models.Model):
-    """One upload of a task decomposition table (任务分解表): the file, its preview, its result.
+class ImportOutcome(models.TextChoices):
+    """What an import did with a row's matter."""
 
-    The file's sha256 identifies it: a file already imported is refused as a whole.
+    CREATED = "created", _("Created")
+    UPDATED = "updated", _("Updated")
+    UNCHANGED = "unchanged", _("Unchanged")
+
+
+class ImportBatch(models.Model):
+    """One upload of a table (任务分解表 or another kind): the file, its preview, its result.
+
+    The preview is recomputed from the file and `options` at each step and on confirm.
+    A batch that `revises` an earlier one updated the matters that one created.
     """
 
+    kind = models.CharField(_("kind of table"), max_length=16, default="task")
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
     filename = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(max_length=64, db_index=True)
@@ -43,39 +53,57 @@ class ImportBatch(models.Model):
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
     created_count = models.PositiveIntegerField(_("matters created"), default=0)
+    revises = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="revisions",
+        verbose_name=_("revises the import"),
+    )
+    updated_count = models.PositiveIntegerField(_("matters updated"), default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("import")
         verbose_name_plural = _("imports")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["sha256"],
-                condition=models.Q(state="imported"),
-                name="one_import_per_file",
-            )
-        ]
+        indexes = [models.Index(fields=["kind", "state", "imported_at"], name="import_kind_state")]
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.get_state_display()})"
 
 
 class ImportedRow(models.Model):
-    """A row of an imported table and the matter it became; `key` stops a second import.
+    """A record an import wrote or matched (a matter), and where it stands in the table.
 
-    The key is a hash of the row's task, measure and lead units (documents.importer),
-    so the same row in a later, revised table is recognised and skipped.
+    `number` is the row's own 序号 as written ("3", "（一）"; empty when the office left
+    it blank); `path` the 序号 chain from the table's top ("一/（二）/3", "#2" for the
+    second unnumbered row) — with the title it recognises the row in a revised table;
+    `row_number` is the sheet row, so (batch, row_number) is the table's own order. A
+    revision adds a row per matter it created, updated or left unchanged.
     """
 
     batch = models.ForeignKey(ImportBatch, models.PROTECT, related_name="rows")
     row_number = models.PositiveIntegerField(_("row"))
-    key = models.CharField(max_length=64, unique=True)
+    key = models.CharField(max_length=64, db_index=True)
     matter = models.ForeignKey("matters.Matter", models.PROTECT, related_name="+")
+    number = models.CharField(_("number in the table"), max_length=32, blank=True)
+    path = models.CharField(_("place in the table"), max_length=255, blank=True)
+    title_key = models.CharField(max_length=32, db_index=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=ImportOutcome.choices, default=ImportOutcome.CREATED
+    )
 
     class Meta:
         ordering = ["batch", "row_number", "id"]
         verbose_name = _("imported row")
         verbose_name_plural = _("imported rows")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "matter"], name="one_row_per_matter_per_import"
+            )
+        ]
+        indexes = [models.Index(fields=["matter", "batch"], name="imported_row_matter")]
 
     def __str__(self) -> str:
         return f"{self.batch_id}:{self.row_number}"
@@ -86,6 +114,39 @@ def bulletin_reference(year: int, number: int) -> str:
     if settings.LUOSHI.get("BULLETIN_NUMBER_STYLE") == "issue":
         return f"〔{year}〕第{number}期"
     return f"{settings.LUOSHI.get('BULLETIN_ISSUER_CODE', '')}〔{year}〕{number}号"
+
+
+class ColumnMapping(models.Model):
+    """The columns an office chose for a table header, used again for that header.
+
+    A header is known by its signature (documents.tables.Table.signature), so the next
+    version of the same table is read with the same columns without asking.
+    """
+
+    kind = models.CharField(_("kind of table"), max_length=16)
+    signature = models.CharField(max_length=32)
+    office = models.ForeignKey(
+        "org.Unit",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("office"),
+    )
+    header_row = models.PositiveSmallIntegerField(_("header row"))
+    fields = models.JSONField(_("columns"), default=dict)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("chosen by")
+    )
+    updated_at = models.DateTimeField(_("chosen at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("column mapping")
+        verbose_name_plural = _("column mappings")
+        indexes = [models.Index(fields=["kind", "signature"], name="column_mapping_signature")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.signature[:8]}"
 
 
 class BulletinState(models.TextChoices):

@@ -1,7 +1,8 @@
-"""Reading what people write in an office's task tables: deadlines, unit lists, headers.
+"""Reading what people write in an office's tables: time limits, unit cells, names, headings.
 
 Pure functions without the database, so that every wording can be tested on its own.
-The importer (documents.importer) feeds them cell values and the working-day calendar.
+Generic: any kind of import (task tables, hazard findings) reads its cells with these;
+documents.importer and documents.unitnames give the results their meaning.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import datetime as dt
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -33,7 +34,7 @@ CN_DIGITS = {
     "八": 8,
     "九": 9,
 }
-_CN_NUMBER = re.compile(r"[〇零一二两三四五六七八九十]+(?=年|月|日|号|季度|季|期)")
+_CN_NUMBER = re.compile(r"[〇零一二两三四五六七八九十]+(?=年|月|日|号|季度|季|期|个工作日)")
 
 
 def cn_to_int(text: str) -> int:
@@ -51,11 +52,21 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-# --- Deadlines --------------------------------------------------------------------------------
+def clean_text(value: object) -> str:
+    """A cell as text: stripped, control characters (but tab and line breaks) removed."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    if not text.isprintable():  # the rare cell with a line break or a stray control
+        text = "".join(c for c in text if c in "\t\n" or unicodedata.category(c)[0] != "C")
+    return text.strip()
+
+
+# --- Time limits ------------------------------------------------------------------------------
 
 
 class DeadlineError(ValueError):
-    """A deadline cell that cannot be read; `suggestion` tells how to write it."""
+    """A time-limit cell that cannot be read; `suggestion` tells how to write it."""
 
     def __init__(self, message: str, suggestion: str = ""):
         super().__init__(message)
@@ -64,30 +75,50 @@ class DeadlineError(ValueError):
 
 
 @dataclass(frozen=True)
-class Deadline:
-    """A deadline as read from a cell.
+class TimeLimit:
+    """A time limit as read from a cell.
 
-    `day` is None for open-ended work (长期坚持). `recurring` marks work that goes on
-    after (or without) the date; `cycle` is the report cycle it implies (每月 → monthly).
-    `earlier` holds the other, earlier dates the cell names (intermediate milestones).
+    `day`: the deadline, or None. `ongoing`: 持续推进 / 长期坚持 / 每季度 — no deadline,
+    reported on `cycle` (empty: the default cycle); a date it also names ("2026年6月持续
+    跟踪") is kept in `milestones`. Otherwise `milestones` holds the earlier dates of
+    a cell naming several ("6月底前完成主体，年底前竣工"). `workdays`: "交办后10个工作日
+    内", counted from assignment.
     """
 
     day: dt.date | None
-    recurring: bool = False
+    ongoing: bool = False
     cycle: str = ""
-    earlier: tuple[dt.date, ...] = ()
-    workdays: int | None = None  # "10个工作日内": counted from assignment
+    milestones: tuple[dt.date, ...] = ()
+    workdays: int | None = None
 
     @property
     def is_empty(self) -> bool:
-        return self.day is None and not self.recurring and self.workdays is None
+        return self.day is None and not self.ongoing and self.workdays is None
+
+    @property
+    def recurring(self) -> bool:  # the older name of `ongoing`
+        return self.ongoing
 
 
-# Open-ended wordings: no date at all, work that never ends.
-OPEN_ENDED = re.compile(r"长期坚持|长期推进|长期|持续推进|持续开展|常态化|久久为功|持续实施")
-# Wordings that make a dated matter recurring (or give a year-end date when alone).
-RECURRING = re.compile(r"持续跟踪|持续|跟踪|每月|每季度|每季|每半年|每年|按月|按季度?|逐月|常年")
-CYCLES = (("季", "quarterly"), ("月", "monthly"))
+Deadline = TimeLimit  # the name the ledger and older code use
+
+# Wordings of work without an end: no deadline at all.
+OPEN_ENDED = re.compile(
+    r"长期坚持|长期推进|长期|持续推进|持续开展|持续实施|持续跟踪|持续|常态化|常年|久久为功|"
+    r"动态推进|动态调整|跟踪问效|逐年推进|分年度推进|年年"
+)
+# Cadences: the report cycle they imply; alone, they make the matter ongoing.
+CADENCES = (
+    (re.compile(r"每两周|每半月|双周"), "biweekly"),
+    (re.compile(r"每周|按周|逐周"), "weekly"),
+    (re.compile(r"每季度?|按季度?|逐季度?"), "quarterly"),
+    (re.compile(r"每月|按月|逐月|月度"), "monthly"),
+    (re.compile(r"每半年|每年|按年|逐年"), ""),
+)
+# Reporting days inside a cadence ("每月25日前报送", "每季度末") are not deadlines.
+CADENCE_DAYS = re.compile(
+    r"((每|按|逐)(两周|半月|月|季度?|周|半年|年)|双周|月度)(\d{1,2}(日|号)|末|底|初|前|中)?"
+)
 
 _YEAR = r"(?:(?P<year>\d{4})年?|(?P<next>明年|次年))"
 FULL_DATE = re.compile(
@@ -100,58 +131,60 @@ MONTH = re.compile(
 )
 QUARTER = re.compile(_YEAR + r"?第?(?P<q>[1-4])季度?(?P<part>末|底|前|内)?")
 HALF = re.compile(_YEAR + r"?(?P<half>上半年|下半年|年中)")
-YEAR_ONLY = re.compile(r"(?<!\d)(?P<year>\d{4})年(?:底|末|内|前)?")
+YEAR_ONLY = re.compile(r"(?<!\d)(?P<year>\d{4})年(?:度)?(?:底|末|内|前)?")
 YEAR_END = re.compile(r"(?:(?P<next>明年|次年)|本年度?|今年|年度?|全)(?:底|末|内|年)")
-# What is left of a cell after its dates are taken; a date-like rest was misread.
-EVERY_MONTH_DAY = re.compile(r"每月\d{1,2}(?:日|号)")  # a reporting day, not a deadline
+BARE_YEAR = re.compile(r"^(?P<year>20\d{2})$")
 WORKDAYS = re.compile(r"(?P<n>\d+)个?工作日")
+# What is left of a cell after its dates are taken; a date-like rest was misread.
 DATE_LIKE = re.compile(r"\d+(?:年|月|日|号|季)|\d+[./-]\d+")
 
 
-def parse_deadline(value, *, year: int, calendar: WorkCalendar) -> Deadline:
-    """Read a deadline cell as an office writes it.
+def parse_deadline(value, *, year: int, calendar: WorkCalendar) -> TimeLimit:
+    """Read a time-limit cell as an office writes it.
 
-    1. Empty → an empty Deadline (the source's default time limit applies later).
-    2. A date cell (Excel date) → that day.
-    3. Every date the text names is collected (full dates, months, quarters, halves,
-       year ends); the latest is the deadline, the others are `earlier`.
-    4. 持续跟踪 / 每月 … mark it recurring; alone, 每月 means "until the year's end".
-    5. 长期坚持 / 持续推进 … without a date → no date, recurring.
-    6. "交办后10个工作日内" → no date, 10 working days counted from assignment.
-    7. Anything else → DeadlineError with a suggestion.
+    1. Empty → an empty TimeLimit (the source's default time limit applies later).
+    2. A date cell → that day; a number that is a year (2026) → its last working day.
+    3. "交办后10个工作日内" → 10 working days counted from assignment.
+    4. Every date the text names is collected (full dates, months — a month alone is
+       its last working day — quarters, halves, year ends; a year written once carries
+       to the months after it: "2026年6月、12月").
+    5. Open-ended wording (长期坚持, 持续推进, 常态化, …持续跟踪) → ongoing; the dates it
+       names become milestones.
+    6. Otherwise the latest date is the deadline and the others milestones; a cadence
+       (每月, 每季度) sets the report cycle.
+    7. A cadence without a date → ongoing, reported on that cycle.
+    8. Anything else → DeadlineError with a suggestion.
     """
     if value is None or (isinstance(value, str) and not value.strip()):
-        return Deadline(None)
+        return TimeLimit(None)
     if isinstance(value, dt.datetime):
-        return Deadline(value.date())
+        return TimeLimit(value.date())
     if isinstance(value, dt.date):
-        return Deadline(value)
-    raw = str(value).strip()
+        return TimeLimit(value)
+    raw = clean_text(value)
     text = normalise(raw)
+    bare = BARE_YEAR.match(text)
+    if bare:
+        return TimeLimit(calendar.last_workday_of_month(int(bare["year"]), 12))
     workdays = WORKDAYS.search(text)
     if workdays:
-        n = int(workdays["n"])
-        return Deadline(None, bool(RECURRING.search(text)), _cycle(text), workdays=n)
-    days = _dates_in(EVERY_MONTH_DAY.sub("每月", text), year, calendar)
-    recurring = bool(RECURRING.search(text) or OPEN_ENDED.search(text))
-    cycle = _cycle(text)
-    if days:
-        days.sort()
-        return Deadline(days[-1], recurring, cycle, tuple(d for d in days[:-1] if d < days[-1]))
+        return TimeLimit(None, cycle=_cycle(text), workdays=int(workdays["n"]))
+    cycle, has_cadence = _cycle(text), bool(CADENCE_DAYS.search(text))
+    days = sorted(set(_dates_in(CADENCE_DAYS.sub("|", text), year, calendar)))
     if OPEN_ENDED.search(text):
-        return Deadline(None, True, cycle)
-    if RECURRING.search(text):
-        return Deadline(calendar.last_workday_of_month(year, 12), True, cycle)
+        return TimeLimit(None, ongoing=True, cycle=cycle, milestones=tuple(days))
+    if days:
+        return TimeLimit(days[-1], cycle=cycle, milestones=tuple(days[:-1]))
+    if has_cadence:
+        return TimeLimit(None, ongoing=True, cycle=cycle)
     raise DeadlineError(
-        _("Cannot read the deadline “%(text)s”.") % {"text": raw},
+        _("Cannot read the time limit “%(text)s”.") % {"text": raw},
         _("Write a date such as 2026年6月30日, 2026年6月底, 三季度末 or 长期坚持."),
     )
 
 
 def _cycle(text: str) -> str:
-    if not re.search(r"每|按|逐", text):
-        return ""
-    return next((cycle for word, cycle in CYCLES if word in text), "")
+    return next((cycle for pattern, cycle in CADENCES if pattern.search(text)), "")
 
 
 def _year(match: re.Match, default: int) -> int:
@@ -164,6 +197,9 @@ def _year(match: re.Match, default: int) -> int:
 def _dates_in(text: str, default_year: int, calendar: WorkCalendar) -> list[dt.date]:
     """Every date named in `text`, each wording consumed once (longest forms first)."""
     days: list[dt.date] = []
+    written = re.search(r"(?<!\d)(20\d{2})(?:年|[./-])", text)
+    if written:  # "2026年6月、12月": the year written once holds for the months after it
+        default_year = int(written.group(1))
 
     def take(pattern: re.Pattern, convert) -> None:
         nonlocal text
@@ -182,7 +218,7 @@ def _dates_in(text: str, default_year: int, calendar: WorkCalendar) -> list[dt.d
     rest = DATE_LIKE.search(text)
     if rest:
         raise DeadlineError(
-            _("Part of the deadline “%(text)s” cannot be read.") % {"text": rest.group(0)},
+            _("Part of the time limit “%(text)s” cannot be read.") % {"text": rest.group(0)},
             _("Write one date per deadline, such as 2026年6月30日."),
         )
     return days
@@ -214,8 +250,12 @@ def _month(match: re.Match, default_year: int, calendar: WorkCalendar) -> dt.dat
     return calendar.last_workday_of_month(year, month)
 
 
-def describe_deadline(day: dt.date | None, recurring: bool, workdays: int | None = None) -> str:
-    """How the ledger writes a deadline; parse_deadline reads it back to the same thing."""
+def describe_deadline(
+    day: dt.date | None, recurring: bool, workdays: int | None = None, *, ongoing: bool = False
+) -> str:
+    """How the ledger writes a time limit; parse_deadline reads it back to the same thing."""
+    if ongoing:
+        return "持续推进"
     if day is None and workdays:
         return f"交办后{workdays}个工作日内"
     if day is None:
@@ -230,24 +270,97 @@ def year_in(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-# --- Units ------------------------------------------------------------------------------------
+# --- Unit cells -------------------------------------------------------------------------------
 
 SEPARATORS = set("、，,；;/／\n\r\t ")
 OPEN_BRACKETS, CLOSE_BRACKETS = "（(〔[【", "）)〕]】"
 # Parenthesised words that describe the role, not a second name of the unit.
-ROLE_WORDS = re.compile(r"^(牵头|配合|负责|主责|按职责分工负责|按职责|各自|排名第一的为牵头单位)$")
-TRAILING_WORDS = re.compile(r"(等(单位|部门)?|牵头|配合|负责)$")
+LEAD_WORDS = re.compile(r"^(牵头|牵头单位|主责|负责|总牵头|排名第一的为牵头单位)$")
+ROLE_WORDS = re.compile(r"^(配合|协办|参与|按职责分工负责|按职责|各自|分别负责|按职责分工)$")
+# Endings that say how a unit takes part, taken off the name (repeatedly).
+TRAILING = re.compile(
+    r"(按职责分工负责|按职责分工|按职能职责|按职责|分别负责|负责|牵头|配合|参与|"
+    r"等(相关|有关)?(单位|部门)?)$"
+)
+# A cell (or a part) meaning "no unit".
+_PUNCT = r"[\s\-—–―_/／\\.。·、，,；;:：]*"
+NOTHING = re.compile(rf"^{_PUNCT}(无|暂无|不涉及|空|无配合单位|无需配合)?{_PUNCT}$")
+# Not units but how a table says "whoever it concerns"; read as no unit, with a note.
+NOT_UNITS = re.compile(
+    r"^((市直|省直|区直|县直)?各?(有关|相关)?(单位|部门|成员单位)|其他(有关|相关)?(单位|部门)|"
+    r"按职责分工负责|按职责分工|按职责)$"
+)
+# Labels inside one cell: "牵头单位：市发改委；配合单位：市工信局".
+ROLE_LABEL = re.compile(
+    r"(牵头单位|牵头部门|责任单位|主责单位|牵头|配合单位|配合部门|协办单位|参与单位|配合)[:：]"
+)
+CO_LABELS = {"配合单位", "配合部门", "协办单位", "参与单位", "配合"}
+
+
+@dataclass(frozen=True)
+class UnitName:
+    """One unit named in a cell; `role` is "lead" or "co" when the cell marks it."""
+
+    name: str
+    role: str = ""
+
+
+@dataclass(frozen=True)
+class UnitCell:
+    """What a unit cell says: the units it names and the phrases that are not units."""
+
+    names: tuple[UnitName, ...] = ()
+    ignored: tuple[str, ...] = ()
+
+    def __iter__(self):
+        return iter(self.names)
+
+
+def read_units(text) -> UnitCell:
+    """The units a cell names, as offices write them.
+
+    Split on 、，,；;/ and line breaks (never inside brackets); "无", "—", "/" and blank
+    mean none; "按职责分工负责", "各相关单位" are not units (kept in `ignored`); "等",
+    "牵头", "（牵头）" and "（配合）" are taken off the name and mark its role; labels
+    ("牵头单位：…；配合单位：…") mark the roles of what follows them.
+    """
+    text = clean_text(text)
+    if not text or NOTHING.match(text):
+        return UnitCell()
+    names, ignored = [], []
+    for label, segment in _segments(text):
+        role = ("co" if label in CO_LABELS else "lead") if label else ""
+        for piece in _split(segment):
+            name, marked = _clean_unit(piece)
+            if not name or NOTHING.match(name):
+                continue
+            if NOT_UNITS.match(name):
+                ignored.append(name)
+                continue
+            names.append(UnitName(name, marked or role))
+    return UnitCell(tuple(dict.fromkeys(names)), tuple(dict.fromkeys(ignored)))
 
 
 def split_units(text) -> list[str]:
-    """The unit names in one cell, split on 、，,；;/ and line breaks, never inside brackets.
+    """The unit names in one cell (see read_units), without their roles."""
+    return [u.name for u in read_units(text).names]
 
-    "各县（市、区）" stays whole; "市发改委（牵头）" loses its role word; trailing 等 goes.
-    """
-    if text is None:
-        return []
+
+def _segments(text: str) -> list[tuple[str, str]]:
+    """The cell cut at its role labels: [(label or "", text after it)]."""
+    cuts = list(ROLE_LABEL.finditer(text))
+    if not cuts:
+        return [("", text)]
+    segments = [("", text[: cuts[0].start()])] if cuts[0].start() else []
+    for i, match in enumerate(cuts):
+        end = cuts[i + 1].start() if i + 1 < len(cuts) else len(text)
+        segments.append((match.group(1), text[match.end() : end]))
+    return segments
+
+
+def _split(text: str) -> list[str]:
     names, current, depth = [], [], 0
-    for char in str(text):
+    for char in text:
         if char in OPEN_BRACKETS:
             depth += 1
         elif char in CLOSE_BRACKETS:
@@ -258,16 +371,25 @@ def split_units(text) -> list[str]:
         else:
             current.append(char)
     names.append("".join(current))
-    cleaned = [_clean_unit(name) for name in names]
-    return [name for name in cleaned if name]
+    return names
 
 
-def _clean_unit(name: str) -> str:
-    name = name.strip()
+def _clean_unit(name: str) -> tuple[str, str]:
+    """The unit's name without role words, and the role they marked ("lead", "co", "")."""
+    name, role = name.strip().strip("。.:："), ""
     base, inner = bracket_parts(name)
-    if inner and ROLE_WORDS.match(inner):
-        name = base
-    return TRAILING_WORDS.sub("", name).strip()
+    if inner and LEAD_WORDS.match(inner):
+        name, role = base, "lead"
+    elif inner and ROLE_WORDS.match(inner):
+        name, role = base, "co"
+    while True:
+        match = TRAILING.search(name)
+        if not match or match.start() == 0:
+            break
+        if match.group(1) == "牵头":
+            role = role or "lead"
+        name = name[: match.start()].strip()
+    return name, role
 
 
 def bracket_parts(name: str) -> tuple[str, str]:
@@ -303,7 +425,8 @@ def closest(name: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | 
 # --- People -----------------------------------------------------------------------------------
 
 TITLES = re.compile(
-    r"(常务副市长|副市长|市长|市委书记|市委副书记|副书记|书记|秘书长|副主任|主任|部长|同志)"
+    r"(常务副省长|副省长|省长|常务副市长|副市长|市长|市委书记|市委副书记|副书记|书记|秘书长|"
+    r"副区长|区长|副县长|县长|副主任|主任|部长|同志)"
 )
 
 
@@ -313,52 +436,32 @@ def person_key(text: str) -> str:
     return TITLES.sub("", base)
 
 
-# --- Headers ----------------------------------------------------------------------------------
-
-# Each field of a task table and the headings offices give it (compared without spaces).
-HEADERS: dict[str, tuple[str, ...]] = {
-    "number": ("序号", "编号", "序"),
-    "serial": ("督办编号", "督办号", "事项编号"),
-    "task": (
-        "重点任务",
-        "工作任务",
-        "任务名称",
-        "重点工作",
-        "主要任务",
-        "任务",
-        "事项",
-        "事项/重点任务",
-        "督办事项",
-        "事项名称",
-    ),
-    "measure": (
-        "具体措施",
-        "工作目标",
-        "主要内容",
-        "工作措施",
-        "具体任务",
-        "目标任务",
-        "工作内容",
-        "主要措施",
-        "具体内容",
-        "任务分解",
-    ),
-    "lead": ("牵头单位", "责任单位", "牵头部门", "主责单位", "责任部门", "牵头责任单位"),
-    "co": ("配合单位", "协办单位", "配合部门", "协同单位", "参与单位"),
-    "leader": ("责任领导", "分管领导", "市级领导", "牵头领导", "包联领导", "责任市领导"),
-    "deadline": ("完成时限", "时间节点", "完成时间", "时限要求", "完成期限", "时限", "截止时间"),
-}
-_HEADER_INDEX = {unit_key(name): field for field, names in HEADERS.items() for name in names}
+# --- Headings ---------------------------------------------------------------------------------
 
 
-def header_field(text) -> str | None:
-    """Which field a heading names, or None ("牵头单位" → "lead", "完成时限" → "deadline")."""
+def heading_key(text) -> str:
+    """A heading as compared: half-width, no spaces, marks and bracketed notes."""
+    key = unit_key(str(text or ""))
+    key = re.sub(r"[（(][^）)]*[）)]", "", key)
+    return re.sub(r"[*＊:：#№.、]", "", key)
+
+
+def heading_index(synonyms: Mapping[str, Iterable[str]]) -> dict[str, str]:
+    """{heading key: field} for a kind's table of synonyms (documents.tables.Schema)."""
+    return {heading_key(name): field for field, names in synonyms.items() for name in names}
+
+
+def match_heading(text, index: Mapping[str, str]) -> str | None:
+    """Which field a heading names: exactly, else the longest synonym (4+ characters) in it."""
     if text is None:
         return None
-    key = re.sub(r"[*＊:：]", "", unit_key(str(text)))
-    if key in _HEADER_INDEX:
-        return _HEADER_INDEX[key]
-    for name, field in _HEADER_INDEX.items():
-        if len(name) >= 4 and name in key:
-            return field
-    return None
+    key = heading_key(text)
+    if not key:
+        return None
+    if key in index:
+        return index[key]
+    # "牵头责任单位", "事项/重点任务" — but not a title that happens to contain "重点任务".
+    inside = [
+        name for name in index if len(name) >= 4 and name in key and len(key) <= len(name) + 4
+    ]
+    return index[max(inside, key=len)] if inside else None

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,12 +20,22 @@ from luoshi.matters.models import (
     Matter,
     MatterWarning,
     Policy,
+    Source,
     State,
 )
 from luoshi.org.access import access_for
+from luoshi.org.models import Unit, UnitKind
 
 from . import permissions
-from .models import Bulletin, BulletinMention, BulletinState, ImportBatch
+from .models import (
+    Bulletin,
+    BulletinMention,
+    BulletinState,
+    ImportBatch,
+    ImportedRow,
+    ImportState,
+    MultiLead,
+)
 
 DONE_STATES = (State.COMPLETED, State.CLOSED)
 
@@ -216,3 +226,90 @@ def get_batch_for_user(user: User, pk: int) -> ImportBatch:
     if batch is None:
         raise NotFound(_("Import %(pk)s does not exist or is not visible to you.") % {"pk": pk})
     return batch
+
+
+# --- A matter's place in the table it came from (the ledger's 序号) ---------------------------
+
+
+def with_table_numbers(matters: QuerySet[Matter]) -> QuerySet[Matter]:
+    """Annotate each matter with its place in the table it was last imported from.
+
+    `table_number`: its own 序号 as the office wrote it ("3", "1.1"; empty when the row
+    had none); `table_path`: the 序号 chain from the table's top ("一/(二)/3", "#2" for
+    an unnumbered row); `table_batch`, `table_row`: the import and the sheet row, so
+    `.order_by("table_batch", "table_row")` is the table's own order. None for matters
+    not imported. One indexed subquery per field (ImportedRow by matter, batch).
+    """
+    latest = ImportedRow.objects.filter(matter=OuterRef("pk")).order_by("-batch_id")
+    return matters.annotate(
+        table_number=Subquery(latest.values("number")[:1]),
+        table_path=Subquery(latest.values("path")[:1]),
+        table_batch=Subquery(latest.values("batch_id")[:1]),
+        table_row=Subquery(latest.values("row_number")[:1]),
+    )
+
+
+# --- The import preview page ------------------------------------------------------------------
+
+UNIT_LIST_MAX = 2000  # above this, a unit is typed by name instead of picked from a list
+PRESELECT_SCORE = 0.85  # a suggestion this good is chosen in advance; the user confirms it
+PLAN_SHOWN = 400
+PARENTS_MAX = 500
+
+
+def import_context(batch: ImportBatch) -> dict:
+    """What the preview page shows besides the stored preview: the unit pickers, the rows
+    of the plan worth showing, and, once imported, the matters the batch wrote."""
+    preview = batch.preview or {}
+    units = Unit.objects.filter(is_active=True).order_by("path", "order", "id")
+    count = units.count()
+    # A new unit goes under any unit of a city's list; a province's list is too long for
+    # one select, so there the cities, districts and offices are offered.
+    parents = (
+        units
+        if count <= PARENTS_MAX
+        else units.filter(kind__in=[UnitKind.CITY, UnitKind.DISTRICT, UnitKind.OFFICE])
+    )
+    plan = preview.get("plan", [])
+    shown = (
+        plan
+        if len(plan) <= PLAN_SHOWN
+        else [n for n in plan if n["status"] not in ("new", "unchanged") or n["depth"] == 0][
+            :PLAN_SHOWN
+        ]
+    )
+    return {
+        "batch": batch,
+        "preview": preview,
+        "previewed": batch.state == ImportState.PREVIEWED,
+        "unknown": [
+            (i, entry, _preselect(entry))
+            for i, entry in enumerate(preview.get("unknown_units", []))
+        ],
+        "unit_list": list(units.only("id", "name")) if count <= UNIT_LIST_MAX else None,
+        "parents": list(parents.only("id", "name")[:PARENTS_MAX]),
+        "default_parent": units.filter(parent__isnull=True).values_list("pk", flat=True).first(),
+        "plan": shown,
+        "plan_hidden": len(plan) - len(shown),
+        "changed": [n for n in plan if n["status"] == "changed"],
+        "created": _imported_rows(batch)[:PLAN_SHOWN]
+        if batch.state == ImportState.IMPORTED
+        else [],
+        "created_total": batch.created_count + batch.updated_count,
+        "unit_kinds": UnitKind.choices,
+        "sources": Source.choices,
+        "multi_leads": MultiLead.choices,
+    }
+
+
+def _preselect(entry: dict) -> str:
+    best = entry["suggestions"][0] if entry.get("suggestions") else None
+    return str(best["id"]) if best and best["score"] >= PRESELECT_SCORE else ""
+
+
+def _imported_rows(batch: ImportBatch):
+    return (
+        ImportedRow.objects.filter(batch=batch)
+        .select_related("matter", "matter__lead_unit")
+        .order_by("row_number", "id")
+    )

@@ -8,6 +8,10 @@ urlpatterns = [
     path("import/", views.import_upload, name="import_upload"),
     path("import/<int:pk>/", views.import_preview, name="import_preview"),
     path("import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
+    path("import/<int:pk>/columns/", views.import_columns, name="import_columns"),
+    path("import/<int:pk>/units/", views.import_units, name="import_units"),
+    path("import/<int:pk>/dates/", views.import_dates, name="import_dates"),
+    path("import/<int:pk>/options/", views.import_options, name="import_options"),
     path(
         "import/<int:pk>/accept-suggestions/",
         views.import_accept_suggestions,

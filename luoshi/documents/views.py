@@ -20,10 +20,27 @@ from luoshi.lib.errors import InvalidInput
 from luoshi.lib.web import FORM_REFUSALS, add_refusal, domain_errors, is_htmx
 from luoshi.org.access import access_for
 
-from . import exports, permissions, responses, services
-from .forms import BulletinForm, ImportForm, PeriodForm, VersionForm
-from .models import ExportState, ImportState, LedgerExport
-from .queries import batches_for, get_batch_for_user, get_bulletin_for_user, visible_bulletins
+from . import exports, permissions, responses, services, uploads
+from .forms import (
+    BulletinForm,
+    ColumnsForm,
+    ImportForm,
+    ImportOptionsForm,
+    PeriodForm,
+    VersionForm,
+    all_past_date,
+    date_choices,
+    unit_choices,
+)
+from .models import ExportState, LedgerExport
+from .queries import (
+    batches_for,
+    get_batch_for_user,
+    get_bulletin_for_user,
+    import_context,
+    visible_bulletins,
+)
+from .unitnames import UnitDirectory
 
 
 @login_required
@@ -38,6 +55,10 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 # --- Import -----------------------------------------------------------------------------------
+#
+# Upload → the preview page. Each question the preview asks (columns, unknown units,
+# time limits, options) is a small form posted to its own view, which calls one
+# service and answers with the preview's body (htmx swaps it) or a redirect to it.
 
 
 @login_required
@@ -45,7 +66,11 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest) -> HttpResponse:
     permissions.require(permissions.may_act, request.user, _("import tables"))
-    form = ImportForm(request.POST or None, request.FILES or None)
+    files = request.FILES if request.method == "POST" else None
+    form = ImportForm(request.POST or None, files or None)
+    if request.method == "POST" and uploads.refused(request):
+        context = {"form": ImportForm(), "refused": _too_large(uploads.refused(request))}
+        return render(request, "documents/import_upload.html", context, status=413)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -60,41 +85,159 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     return render(request, "documents/import_upload.html", {"form": form}, status=status)
 
 
-@login_required
-@domain_errors
-def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_batch_for_user(request.user, pk)
-    previewed = batch.state == ImportState.PREVIEWED
-    context = {
-        "batch": batch,
-        "preview": batch.preview,
-        "has_suggestions": previewed
-        and any(p.get("code") == "unit_suggestion" for p in batch.preview.get("problems", [])),
-        "can_cancel": previewed,
-        "created": services.created_matters(batch) if batch.created_count else [],
-    }
-    return render(request, "documents/import_preview.html", context)
+def _too_large(limit: int) -> str:
+    return _("The file is larger than %(mb)s MB.") % {"mb": round(limit / (1024 * 1024), 1)}
 
 
 @login_required
 @domain_errors
-@require_POST
-def import_accept_suggestions(request: HttpRequest, pk: int) -> HttpResponse:
-    """Preview the same file again, reading near-miss unit names as the suggested units."""
+def import_preview(request, pk: int):
     batch = get_batch_for_user(request.user, pk)
-    batch = services.preview_again(batch, actor=request.user, accept_suggestions=True)
+    return _import_page(request, batch)
+
+
+def _import_page(request, batch, *, status: int = 200, error: str = "") -> HttpResponse:
+    """The preview page, or only its body for htmx (every step swaps it)."""
+    context = {**import_context(batch), "error": error}
+    template = (
+        "documents/partials/import_body.html"
+        if is_htmx(request)
+        else ("documents/import_preview.html")
+    )
+    return render(request, template, context, status=status)
+
+
+def _step(request, batch, action, notice: str = "") -> HttpResponse:
+    """Run one step of the import; its refusal is shown on the preview, nothing changed."""
+    try:
+        batch = action()
+    except FORM_REFUSALS as error:
+        if is_htmx(request):
+            return _import_page(request, batch, status=error.status, error=error.message)
+        messages.error(request, error.message)
+        return redirect("documents:import_preview", batch.pk)
+    if is_htmx(request):
+        return _import_page(request, batch, error=notice)
+    if notice:
+        messages.error(request, notice)
     return redirect("documents:import_preview", batch.pk)
 
 
 @login_required
 @domain_errors
 @require_POST
-def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def import_columns(request, pk: int):
     batch = get_batch_for_user(request.user, pk)
-    done = _attempt(request, lambda: services.confirm_import(batch, actor=request.user))
-    if done is not None:
-        n = done.created_count
-        messages.success(request, _("%(n)s matters were registered as drafts.") % {"n": n})
+    form = ColumnsForm(request.POST, preview=batch.preview)
+    if not form.is_valid():
+        message = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        return _step(request, batch, lambda: _refuse(message, "columns"))
+    return _step(
+        request,
+        batch,
+        lambda: services.choose_columns(
+            batch,
+            actor=request.user,
+            header_row=form.cleaned_data["header_row"],
+            fields=form.mapping(),
+        ),
+    )
+
+
+def _refuse(message: str, field: str):
+    raise InvalidInput(message, field=field)
+
+
+@login_required
+@domain_errors
+@require_POST
+def import_units(request, pk: int):
+    """Map the unknown unit names the preview lists: to a unit, or to a new unit."""
+    batch = get_batch_for_user(request.user, pk)
+    unknown = batch.preview.get("unknown_units", [])
+
+    if request.POST.get("accept_all"):
+        return _step(
+            request,
+            batch,
+            lambda: services.change_options(batch, actor=request.user, accept_suggestions=True),
+        )
+    choices, unread = unit_choices(request.POST, unknown, UnitDirectory().find)
+
+    def action():
+        if not choices:
+            raise InvalidInput(
+                " ".join(unread) or _("Choose a unit for at least one name."), field="units"
+            )
+        return services.map_units(batch, actor=request.user, choices=choices)
+
+    # The choices that could be read are applied; the names typed wrong are said.
+    return _step(request, batch, action, notice=" ".join(unread))
+
+
+@login_required
+@domain_errors
+@require_POST
+def import_dates(request, pk: int):
+    """New time limits for rows whose limit is past or unreadable, one by one or for all."""
+    batch = get_batch_for_user(request.user, pk)
+    dated = batch.preview.get("dated", [])
+    return _step(
+        request,
+        batch,
+        lambda: services.choose_dates(
+            batch,
+            actor=request.user,
+            rows=date_choices(request.POST, dated),
+            for_all_past=all_past_date(request.POST),
+        ),
+    )
+
+
+@login_required
+@domain_errors
+@require_POST
+def import_options(request, pk: int):
+    batch = get_batch_for_user(request.user, pk)
+    form = ImportOptionsForm(request.POST)
+    if not form.is_valid():
+        message = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        return _step(request, batch, lambda: _refuse(message, "options"))
+    return _step(
+        request,
+        batch,
+        lambda: services.change_options(batch, actor=request.user, **form.cleaned_data),
+    )
+
+
+@login_required
+@domain_errors
+@require_POST
+def import_accept_suggestions(request, pk: int):
+    """Preview the same file again, reading near-miss unit names as the suggested units."""
+    batch = get_batch_for_user(request.user, pk)
+    return _step(
+        request,
+        batch,
+        lambda: services.change_options(batch, actor=request.user, accept_suggestions=True),
+    )
+
+
+@login_required
+@domain_errors
+@require_POST
+def import_confirm(request, pk: int):
+    batch = get_batch_for_user(request.user, pk)
+    try:
+        batch = services.confirm_import(batch, actor=request.user)
+    except FORM_REFUSALS as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(created)s matters were registered as drafts; %(updated)s were updated.")
+            % {"created": batch.created_count, "updated": batch.updated_count},
+        )
     return redirect("documents:import_preview", batch.pk)
 
 

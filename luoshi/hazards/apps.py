@@ -16,4 +16,4 @@ class HazardsConfig(AppConfig):
         from . import followers, warnings
 
         listeners.on_matters_scanned(warnings.after_matters_scanned)
-        listeners.on_matter_changed(followers.matter_changed)
+        listeners.on_matters_changed(followers.matter_changed, followers.matters_changed)

@@ -1,11 +1,13 @@
 """Following the rectification matters: when one asks for verification, tell who checks it.
 
-Subscribed in HazardsConfig.ready() through matters.listeners.on_matter_changed: called
+Subscribed in HazardsConfig.ready() through matters.listeners.on_matters_changed: called
 inside the matter service's transaction after every change of any matter, so it reads
 one indexed row and does nothing for matters that are not a hazard's rectification.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from django.utils.translation import gettext as _
 
@@ -20,13 +22,19 @@ from .permissions import inspecting_units
 
 def matter_changed(matter_id: int) -> None:
     """A rectification whose completion was just requested: ask its checkers, once."""
-    hazard = (
-        Hazard.objects.filter(matter_id=matter_id, matter__state=State.COMPLETION_REQUESTED)
-        .select_related("matter")
-        .first()
-    )
-    if hazard is None:
-        return
+    matters_changed([matter_id])
+
+
+def matters_changed(matter_ids: Sequence[int]) -> None:
+    """The same for many matters at once (an imported table): one query for all of them."""
+    waiting = Hazard.objects.filter(
+        matter_id__in=matter_ids, matter__state=State.COMPLETION_REQUESTED
+    ).select_related("matter")
+    for hazard in waiting:
+        _ask_checkers(hazard)
+
+
+def _ask_checkers(hazard: Hazard) -> None:
     asked = hazard.matter.completion_requested_at
     if hazard.verification_asked_at == asked:
         return
@@ -36,7 +44,7 @@ def matter_changed(matter_id: int) -> None:
     notify(
         checkers,
         kind=NotificationKind.REVIEW,
-        matter_id=matter_id,
+        matter_id=hazard.matter_id,
         text=_("%(serial)s is rectified and awaits your on-site verification: %(title)s")
         % {"serial": hazard.serial, "title": hazard.title},
     )

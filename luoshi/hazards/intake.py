@@ -1,14 +1,12 @@
 """Bulk intake: an inspection campaign's findings (排查台账) read from Excel.
 
-What is common to every office table — opening the workbook, copying each merged
-cell's value into every cell it covers, normalising what people type — comes from
-the documents app (documents.tables, documents.parsing), as the matters import uses
-it. What is particular to hazards lives here: which headings name which field
-(HEADERS), how levels, categories and ways of finding are written, and the fallbacks
-offices expect (属地负责: no responsible unit means the place's own unit).
-
-At merge with the reusable import engine (issue 9 A), `read_grid` and
-`find_header` are the two seams to point at it; the mapping below stays.
+What is common to every office table — reading the workbook with bounded cost,
+copying each merged cell's value into every cell it covers, normalising what people
+type — comes from the documents import engine (documents.spreadsheet, documents.tables,
+documents.parsing), as the matters import uses it. What is particular to hazards lives
+here: which headings name which field (HEADERS), how levels, categories and ways of
+finding are written, and the fallbacks offices expect (属地负责: no responsible unit
+means the place's own unit). `read_grid` and `find_header` are the two seams.
 
 Nothing is written until every row reads: `import_file` reads the whole table and
 registers the findings all at once (services.import_findings) only when no row has a
@@ -19,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
@@ -33,7 +32,8 @@ from luoshi.documents.parsing import (
     split_units,
     unit_key,
 )
-from luoshi.documents.tables import HEADER_SCAN_ROWS, _grid, _open
+from luoshi.documents.spreadsheet import read_sheets
+from luoshi.documents.tables import filled_grid
 from luoshi.lib.errors import InvalidInput
 from luoshi.org.access import access_for
 from luoshi.org.models import Unit
@@ -167,13 +167,17 @@ class Intake:
         return [FindingRow(r.number, r.key, r.spec) for r in self.rows if r.spec and not r.skip]
 
 
+HEADER_SCAN_ROWS = 15  # a header lies under a title and a few preamble lines
+
+
 # -- the two seams of the table reader --------------------------------------------------
 
 
-def read_grid(data: bytes) -> list[tuple[str, list[list[object]]]]:
-    """Every sheet's values, merged cells filled (documents.tables' reader)."""
-    workbook = _open(data)
-    return [(sheet.title, _grid(sheet)) for sheet in workbook.worksheets]
+def read_grid(data: bytes) -> Iterator[tuple[str, list[list[object]]]]:
+    """Every sheet's values, merged cells filled, read with the import engine's bounded
+    reader (documents.spreadsheet: the used range only, limits checked as it streams)."""
+    for sheet in read_sheets(data):
+        yield sheet.name, filled_grid(sheet)
 
 
 def find_header(grid: list[list[object]]) -> tuple[int, dict[int, str]] | None:

@@ -12,6 +12,8 @@ requests…). They subscribe here from their AppConfig.ready(), and the core cal
   state, warning or deadline changed: `(matter_id, before, after)`, where a bucket is
   `(lead_unit_id or 0, state, warning)` and `before` is None for a new matter. The
   cockpit's counts follow these moves, so they agree with the "as of" lists.
+- `matters_changed(ids)` from services.bulk (an imported table): a listener that also
+  gave a bulk form (`on_matters_changed`) is called once with all the ids.
 
 Listeners run in the order they subscribed; subscribing the same function twice is a
 no-op, so a reloaded AppConfig does not double-count.
@@ -19,7 +21,7 @@ no-op, so a reloaded AppConfig does not double-count.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
@@ -91,3 +93,30 @@ def in_full_scan() -> bool:
 def standings_moved(moves: list[Move], day: dt.date) -> None:
     for listener in _on_move:
         listener(moves, day)
+
+
+# --- Many matters at once (imports): one call per listener, not one per matter ----------------
+
+BulkListener = Callable[[Sequence[int]], object]
+_bulk_of: dict[ChangeListener, BulkListener] = {}
+
+
+def on_matters_changed(listener: ChangeListener, bulk: BulkListener) -> None:
+    """Say that `bulk(ids)` does for many matters what `listener(id)` does for one.
+
+    `matters_changed` then calls `bulk` once instead of `listener` per matter.
+    """
+    on_matter_changed(listener)
+    _bulk_of[listener] = bulk
+
+
+def matters_changed(matter_ids: Sequence[int]) -> None:
+    """Many matters changed at once (a bulk registration), inside its transaction."""
+    ids = list(matter_ids)
+    for listener in _on_change:
+        bulk = _bulk_of.get(listener)
+        if bulk is not None:
+            bulk(ids)
+        else:
+            for matter_id in ids:
+                listener(matter_id)

@@ -1,8 +1,9 @@
 """Who may change the unit tree and who holds which role: each rule written once.
 
-Memberships decide what every user sees, so only administrators change them (and the
-units they hang on). `actor=None` is the system itself: `luoshi demo`, a data
-migration, a management command run by the operator.
+Memberships decide what every user sees, so only administrators change them (and rename,
+move or archive the units they hang on); the office adds the units and unit names an
+imported table needs. `actor=None` is the system itself: `luoshi demo`, a data migration,
+a management command run by the operator.
 """
 
 from __future__ import annotations
@@ -16,8 +17,16 @@ from .access import Access, access_for
 
 
 def may_manage_units(access: Access) -> bool:
-    """Create, rename, move, archive units and set their aliases."""
+    """Rename, move, archive units and set their aliases."""
     return access.is_admin
+
+
+def may_extend_units(access: Access) -> bool:
+    """Add a unit or another name of a unit, as an imported table needs: the office.
+
+    Neither changes who sees what (memberships do), so supervisors may, not only admins.
+    """
+    return access.is_office
 
 
 def may_grant_roles(access: Access) -> bool:
@@ -28,6 +37,11 @@ def may_grant_roles(access: Access) -> bool:
 def require_unit_manager(actor: User | AnonymousUser | None) -> None:
     if actor is not None and not may_manage_units(access_for(actor)):
         raise NotAllowed(_("Only administrators may change units."))
+
+
+def require_unit_extender(actor: User | AnonymousUser | None) -> None:
+    if actor is not None and not may_extend_units(access_for(actor)):
+        raise NotAllowed(_("Only the office may add units or their names."))
 
 
 def require_role_granter(actor: User | AnonymousUser | None) -> None:

@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import TextChoices
+from django.db.models import Max, TextChoices
 from django.utils.translation import gettext as _
 
 from luoshi.lib.errors import IllegalTransition, InvalidInput
 from luoshi.lib.eventlog import bump_and_save, lock_for_change
 
 from .models import Membership, OrgEvent, OrgEventKind, Role, Unit, UnitKind, clean_aliases
-from .permissions import require_role_granter, require_unit_manager
+from .permissions import require_role_granter, require_unit_extender, require_unit_manager
 
 Actor = User | None  # None: the system (`luoshi demo`, a command run by the operator)
 
@@ -50,9 +50,11 @@ def _lock(unit: Unit, version: int | None) -> Unit:
 
 
 def _check_name(name: str, unit: Unit | None = None) -> str:
-    name = (name or "").strip()
+    name = " ".join((name or "").split())
     if not name:
         raise InvalidInput(_("A unit needs a name."), field="name")
+    if len(name) > 100:
+        raise InvalidInput(_("A unit's name has at most 100 characters."), field="name")
     taken = Unit.objects.filter(name=name)
     if unit is not None:
         taken = taken.exclude(pk=unit.pk)
@@ -61,6 +63,27 @@ def _check_name(name: str, unit: Unit | None = None) -> str:
             _("There is already a unit named %(name)s.") % {"name": name}, field="name"
         )
     return name
+
+
+def unit_going_by(name: str, exclude: int | None = None) -> Unit | None:
+    """The unit already going by this name: its name, or one of its aliases."""
+    units = Unit.objects.exclude(pk=exclude) if exclude else Unit.objects.all()
+    found = units.filter(name=name).first()
+    if found is not None:
+        return found
+    for unit in units.exclude(aliases=[]).only("id", "name", "aliases"):
+        if name in unit.aliases:
+            return unit
+    return None
+
+
+def _check_free(name: str, field: str, exclude: int | None = None) -> None:
+    other = unit_going_by(name, exclude)
+    if other is not None:
+        raise InvalidInput(
+            _("“%(name)s” is already a name of %(unit)s.") % {"name": name, "unit": other.name},
+            field=field,
+        )
 
 
 def _check_new_names(names: list[str]) -> None:
@@ -96,12 +119,20 @@ def _check_kind(kind: str) -> str:
 
 @transaction.atomic
 def create_unit(spec: UnitSpec, *, actor: Actor) -> Unit:
-    """A new unit in the tree (its path follows its parent's)."""
-    require_unit_manager(actor)
-    _check_name(spec.name)
+    """A new unit in the tree (its path follows its parent's), after its siblings unless
+    `spec.order` says where; neither its name nor an alias may be another unit's name."""
+    require_unit_extender(actor)
+    name = _check_name(spec.name)
+    for candidate in [name, *clean_aliases(spec.aliases)]:
+        _check_free(candidate, "name")
     parent = spec.parent
     known = {parent: get_unit_named(parent)} if isinstance(parent, str) else {}
+    if isinstance(parent, Unit) and not parent.is_active:
+        raise InvalidInput(_("%(unit)s is archived.") % {"unit": parent}, field="parent")
     unit = _new_unit(spec, known)
+    if not spec.order:
+        siblings = Unit.objects.filter(parent=unit.parent_id)
+        unit.order = (siblings.aggregate(last=Max("order"))["last"] or 0) + 1
     unit.save()
     data = {"parent": unit.parent_id, "aliases": unit.aliases}
     _event(unit, OrgEventKind.UNIT_CREATED, actor, comment=unit.name, data=data)
@@ -183,6 +214,31 @@ def set_aliases(
     bump_and_save(unit)
     _event(unit, OrgEventKind.ALIASES_SET, actor, data={"from": old, "to": names})
     return unit
+
+
+@transaction.atomic
+def add_alias(unit: Unit, name: str, *, actor: Actor) -> Unit:
+    """Remember `name` as another name of `unit` (市发展改革委 for 市发改委), as an imported
+    table wrote it; once is enough, and a name another unit goes by is refused."""
+    require_unit_extender(actor)
+    name = _check_name_text(name, "alias")
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if name == unit.name or name in unit.aliases:
+        return unit
+    _check_free(name, "alias", exclude=unit.pk)
+    old, unit.aliases = list(unit.aliases), [*unit.aliases, name]
+    bump_and_save(unit)
+    _event(unit, OrgEventKind.ALIASES_SET, actor, data={"from": old, "to": unit.aliases})
+    return unit
+
+
+def _check_name_text(name: str, field: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise InvalidInput(_("Give the unit's name."), field=field)
+    if len(name) > 100:
+        raise InvalidInput(_("A unit's name has at most 100 characters."), field=field)
+    return name
 
 
 @transaction.atomic

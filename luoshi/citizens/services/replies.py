@@ -14,6 +14,7 @@ their Chinese name: {number} {工单号}, {type} {诉求类型}, {unit} {承办�
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -130,13 +131,19 @@ def fill(text: str, request: CitizenRequest) -> str:
 
 def matter_changed(matter_id: int) -> None:
     """Listener: send the reply of the moment the citizen matter has just reached."""
-    request = (
-        CitizenRequest.objects.select_related("matter", "matter__lead_unit")
-        .filter(matter_id=matter_id)
-        .first()
+    matters_changed([matter_id])
+
+
+def matters_changed(matter_ids: Sequence[int]) -> None:
+    """The same for many matters at once (an imported table): one query for all of them."""
+    requests = CitizenRequest.objects.select_related("matter", "matter__lead_unit").filter(
+        matter_id__in=matter_ids
     )
-    if request is None:
-        return
+    for request in requests:
+        _reply_to_moment(request)
+
+
+def _reply_to_moment(request: CitizenRequest) -> None:
     moment = MOMENT_OF_STATE.get(request.matter.state)
     if moment is None or moment == request.replied_state:
         return

@@ -28,11 +28,13 @@ def test_an_import_logs_its_preview_and_its_confirmation(client, docs_city):
     batch = ImportBatch.objects.get(pk=body["id"])
     preview = batch.events.get()
     assert preview.kind == ImportEventKind.PREVIEWED and preview.actor == docs_city.supervisor
-    assert preview.data["counts"]["matters"] == 17
+    planned = preview.data["counts"]["matters"]
+    assert planned == body["preview"]["counts"]["matters"] > 10
 
     assert confirm(client, batch.pk).status_code == 200
     assert kinds(batch.events) == [ImportEventKind.PREVIEWED, ImportEventKind.CONFIRMED]
-    assert batch.events.get(kind=ImportEventKind.CONFIRMED).data == {"created": 17}
+    confirmed = batch.events.get(kind=ImportEventKind.CONFIRMED).data
+    assert confirmed == {"step": "confirmed", "created": planned, "updated": 0}
     with pytest.raises(ImmutableError):
         preview.delete()
 

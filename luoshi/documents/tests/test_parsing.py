@@ -4,16 +4,19 @@ import datetime as dt
 
 import pytest
 
+from luoshi.documents.importer import TASK_SCHEMA
 from luoshi.documents.parsing import (
-    Deadline,
     DeadlineError,
+    TimeLimit,
+    UnitName,
     bracket_parts,
     closest,
     describe_deadline,
-    header_field,
+    match_heading,
     name_variants,
     parse_deadline,
     person_key,
+    read_units,
     similarity,
     split_units,
     year_in,
@@ -77,7 +80,7 @@ def read(text, year=2026):
 def test_dates(text, day):
     deadline = read(text)
     assert deadline.day == day, text
-    assert not deadline.recurring
+    assert not deadline.ongoing
 
 
 @pytest.mark.parametrize("month", range(1, 13))
@@ -89,8 +92,9 @@ def test_first_ten_days_end_on_the_last_working_day_by_the_tenth(month):
 
 
 def test_excel_date_cells():
-    assert read(dt.datetime(2026, 8, 31, 0, 0)) == Deadline(D(2026, 8, 31))
-    assert read(D(2026, 8, 31)) == Deadline(D(2026, 8, 31))
+    assert read(dt.datetime(2026, 8, 31, 0, 0)) == TimeLimit(D(2026, 8, 31))
+    assert read(D(2026, 8, 31)) == TimeLimit(D(2026, 8, 31))
+    assert read(2026) == TimeLimit(D(2026, 12, 31))  # a year typed as a number
 
 
 def test_empty_cell_is_no_deadline():
@@ -99,45 +103,69 @@ def test_empty_cell_is_no_deadline():
 
 
 @pytest.mark.parametrize(
-    ("text", "day", "cycle"),
+    ("text", "milestones", "cycle"),
     [
-        ("9月持续跟踪", D(2026, 9, 30), ""),
-        ("6月底前完成，持续跟踪", D(2026, 6, 30), ""),
-        ("每月", D(2026, 12, 31), "monthly"),
-        ("按月推进", D(2026, 12, 31), "monthly"),
-        ("每季度", D(2026, 12, 31), "quarterly"),
-        ("持续跟踪", D(2026, 12, 31), ""),
-        ("每月25日前报送进展", D(2026, 12, 31), "monthly"),
+        # A date, then ongoing: the date is a milestone, the matter has no deadline.
+        ("2026年6月持续跟踪", (D(2026, 6, 30),), ""),
+        ("9月持续跟踪", (D(2026, 9, 30),), ""),
+        ("6月底前完成，持续跟踪", (D(2026, 6, 30),), ""),
+        ("6月底前出台方案，长期坚持", (D(2026, 6, 30),), ""),
+        # A cadence alone: ongoing, reported on that cycle.
+        ("每月", (), "monthly"),
+        ("按月推进", (), "monthly"),
+        ("每季度", (), "quarterly"),
+        ("每季度末", (), "quarterly"),
+        ("每两周调度一次", (), "biweekly"),
+        ("每月25日前报送进展", (), "monthly"),
+        # Open-ended wordings.
+        ("长期坚持", (), ""),
+        ("持续推进", (), ""),
+        ("常态化", (), ""),
+        ("常态化推进", (), ""),
+        ("长期", (), ""),
+        ("持续开展", (), ""),
+        ("持续跟踪", (), ""),
     ],
 )
-def test_recurring_with_a_date(text, day, cycle):
-    deadline = read(text)
-    assert deadline.recurring, text
-    assert deadline.cycle == cycle
-    if text != "每月25日前报送进展":
-        assert deadline.day == day
+def test_ongoing_limits_have_no_deadline(text, milestones, cycle):
+    limit = read(text)
+    assert limit.ongoing, text
+    assert limit.day is None
+    assert limit.milestones == milestones
+    assert limit.cycle == cycle
 
 
-@pytest.mark.parametrize("text", ["长期坚持", "持续推进", "长期", "常态化推进", "持续开展"])
-def test_open_ended_work_has_no_date(text):
-    deadline = read(text)
-    assert deadline.day is None
-    assert deadline.recurring
+def test_a_cadence_beside_a_date_is_the_report_cycle():
+    limit = read("12月底前完成，每季度报送进展")
+    assert (limit.day, limit.ongoing, limit.cycle) == (D(2026, 12, 31), False, "quarterly")
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "milestones"),
+    [
+        ("2026年6月、12月", D(2026, 12, 31), (D(2026, 6, 30),)),
+        ("2027年6月、12月", D(2027, 12, 31), (D(2027, 6, 30),)),  # the year carries over
+        (
+            "第一季度完成招标，第三季度开工，年底前建成",
+            D(2026, 12, 31),
+            (D(2026, 3, 31), D(2026, 9, 30)),
+        ),
+        ("6月底前完成主体工程，年底前竣工验收", D(2026, 12, 31), (D(2026, 6, 30),)),
+    ],
+)
+def test_several_dates_latest_is_the_deadline_earlier_are_milestones(text, day, milestones):
+    limit = read(text)
+    assert (limit.day, limit.milestones, limit.ongoing) == (day, milestones, False)
 
 
 def test_working_days_after_assignment():
     deadline = read("交办后30个工作日内")
     assert deadline.day is None and deadline.workdays == 30
     assert not deadline.is_empty
+    assert read("交办后十个工作日内").workdays == 10
 
 
-def test_several_dates_latest_is_the_deadline_earlier_are_milestones():
-    deadline = read("6月底前完成主体工程，年底前竣工验收")
-    assert deadline.day == D(2026, 12, 31)
-    assert deadline.earlier == (D(2026, 6, 30),)
-
-
-@pytest.mark.parametrize("text", ["春节前", "尽快", "汛期前完成", "第5周"])
+@pytest.mark.parametrize("text", ["春节前", "尽快", "汛期前完成", "第5周", "立即"])
 def test_unreadable_wordings_are_refused_with_a_suggestion(text):
     with pytest.raises(DeadlineError) as caught:
         read(text)
@@ -152,15 +180,14 @@ def test_impossible_dates_are_refused(text):
 
 
 def test_describe_reads_back_to_the_same_deadline():
-    for day, recurring, workdays in [
-        (D(2026, 6, 30), False, None),
-        (D(2026, 9, 30), True, None),
-        (None, True, None),
-        (None, False, 30),
-    ]:
+    for day, recurring, workdays in [(D(2026, 6, 30), False, None), (None, False, 30)]:
         text = describe_deadline(day, recurring, workdays)
         back = read(text)
-        assert (back.day, back.recurring, back.workdays) == (day, recurring, workdays), text
+        assert (back.day, back.ongoing, back.workdays) == (day, False, workdays), text
+    for text in (describe_deadline(None, True), describe_deadline(None, False, ongoing=True)):
+        assert read(text) == TimeLimit(None, ongoing=True), text
+    dated_then_ongoing = read(describe_deadline(D(2026, 9, 30), True))
+    assert dated_then_ongoing == TimeLimit(None, ongoing=True, milestones=(D(2026, 9, 30),))
 
 
 def test_year_in_title():
@@ -180,13 +207,45 @@ def test_year_in_title():
         ("市发改委 市工信局", ["市发改委", "市工信局"]),
         ("各县（市、区）", ["各县（市、区）"]),
         ("市发改委（牵头）、市工信局等", ["市发改委", "市工信局"]),
+        ("省财政厅等按职责分工负责", ["省财政厅"]),
         ("市市场监管局（市知识产权局）", ["市市场监管局（市知识产权局）"]),
+        ("省发展改革委（省能源局）", ["省发展改革委（省能源局）"]),
         ("", []),
         (None, []),
     ],
 )
 def test_split_units(text, names):
     assert split_units(text) == names
+
+
+@pytest.mark.parametrize(
+    "text", ["无", "—", "——", "-", "/", "／", " 无 ", "暂无", "不涉及", "", None]
+)
+def test_cells_meaning_no_unit(text):
+    assert read_units(text).names == ()
+
+
+@pytest.mark.parametrize("text", ["按职责分工负责", "各相关单位", "有关部门", "各成员单位"])
+def test_phrases_that_are_not_units_are_noted(text):
+    cell = read_units(text)
+    assert cell.names == () and cell.ignored == (text,)
+
+
+def test_roles_marked_in_a_cell():
+    assert read_units("市发改委（牵头），市工信局、市商务局").names == (
+        UnitName("市发改委", "lead"),
+        UnitName("市工信局"),
+        UnitName("市商务局"),
+    )
+    assert read_units("省发展改革委牵头，省财政厅等按职责分工负责").names == (
+        UnitName("省发展改革委", "lead"),
+        UnitName("省财政厅"),
+    )
+    assert read_units("牵头单位：市商务局；配合单位：市工信局、东城区").names == (
+        UnitName("市商务局", "lead"),
+        UnitName("市工信局", "co"),
+        UnitName("东城区", "co"),
+    )
 
 
 def test_parenthesised_second_name_is_a_variant():
@@ -206,33 +265,63 @@ def test_person_names_lose_their_titles():
     assert person_key(" 张 伟 ") == "张伟"
 
 
+INDEX = TASK_SCHEMA.index()
+
+
 @pytest.mark.parametrize(
     ("heading", "field"),
     [
         ("序号", "number"),
-        ("重点任务", "task"),
-        ("工作任务", "task"),
-        ("任务名称", "task"),
-        ("事项/重点任务", "task"),
-        ("具体措施", "measure"),
-        ("工作目标", "measure"),
-        ("主要内容", "measure"),
+        ("编号", "number"),
         ("牵头单位", "lead"),
         ("责任单位", "lead"),
+        ("牵头部门", "lead"),
+        ("主责单位", "lead"),
+        ("责任部门", "lead"),
         ("牵头单位*", "lead"),
+        ("牵头单位\n（部门）", "lead"),
         ("配合单位", "co"),
         ("协办单位", "co"),
+        ("配合部门", "co"),
+        ("参与单位", "co"),
         ("责任领导", "leader"),
         ("分管领导", "leader"),
+        ("市领导", "leader"),
         ("完成时限", "deadline"),
         ("时间节点", "deadline"),
         ("完成时间", "deadline"),
+        ("时限要求", "deadline"),
+        ("进度安排", "deadline"),
         ("完成时限（节点）", "deadline"),
+        ("目标", "target"),
+        ("工作目标", "target"),
+        ("预期成果", "target"),
+        ("权重", "weight"),
         ("督办编号", "serial"),
         ("备注", None),
         ("状态", None),
+        ("2026年政府工作报告重点任务分解表", None),  # a title is no heading
         (None, None),
     ],
 )
 def test_header_fields(heading, field):
-    assert header_field(heading) == field
+    assert match_heading(heading, INDEX) == field
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "任务",
+        "重点任务",
+        "任务内容",
+        "工作任务",
+        "具体任务",
+        "工作内容",
+        "具体措施",
+        "措施条目",
+        "事项/重点任务",
+        "一级任务",
+    ],
+)
+def test_task_headings_are_levels(heading):
+    assert match_heading(heading, INDEX) == "__level__"

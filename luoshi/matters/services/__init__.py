@@ -10,6 +10,7 @@ commands all call these functions.
 """
 
 from ._base import context as permission_context
+from .bulk import NewMatter, register_matters
 from .clock import comment_on_matter, hasten_matter, resume_matter, suspend_matter
 from .deadlines import recount_deadline, recount_provisional_deadlines
 from .dispatch import (
@@ -44,6 +45,7 @@ __all__ = [
     "MatterSpec",
     "MilestoneSpec",
     "permission_context",
+    "NewMatter",
     "accept_matter",
     "add_milestones",
     "approve_dispatch",
@@ -60,6 +62,7 @@ __all__ = [
     "rate_matter",
     "register_matter",
     "reopen_matter",
+    "register_matters",
     "report_progress",
     "request_completion",
     "request_extension",

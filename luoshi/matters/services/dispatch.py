@@ -248,8 +248,16 @@ def register_matter(spec: MatterSpec, *, actor: User, parent: Matter | None = No
     return matter
 
 
-EDITABLE_FIELDS = {"title", "content", "priority", "tags", "report_cycle", "responsible_leader"}
-PRE_DISPATCH_FIELDS = {"deadline", "deadline_workdays", "source", "kind"}
+EDITABLE_FIELDS = {
+    "title",
+    "content",
+    "priority",
+    "tags",
+    "report_cycle",
+    "responsible_leader",
+    "weight",
+}
+PRE_DISPATCH_FIELDS = {"deadline", "deadline_workdays", "source", "kind", "ongoing"}
 
 
 @transaction.atomic
@@ -311,6 +319,8 @@ def _changed_spec(matter: Matter, changes: dict) -> MatterSpec:
         responsible_leader=changes.get("responsible_leader"),
         deadline=changes.get("deadline"),
         deadline_workdays=changes.get("deadline_workdays"),
+        ongoing=matter.ongoing,
+        weight=matter.weight,
     )
 
 
