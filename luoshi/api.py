@@ -9,6 +9,7 @@ Swagger UI from ninja's own static files ("ninja" in INSTALLED_APPS), never a CD
 
 from importlib import import_module
 
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
@@ -16,6 +17,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
 
+from luoshi.lib import outage
 from luoshi.lib.errors import DomainError, NotAllowed
 from luoshi.org.tokens import user_for_token
 
@@ -142,6 +144,13 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error_response(request, 404, "not_found", _("Not found."))
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """503 in the error shape, also with DEBUG on (ninja would show a traceback)."""
+    return outage.refuse(request, exc)
 
 
 ROUTERS = {

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "luoshi.citizens",
     "luoshi.hazards",
     "luoshi.assessments",
+    "luoshi.operations",
     "luoshi.demo",  # last: `luoshi demo` composes the demo builders of the apps above
 ]
 
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "luoshi.lib.outage.OutageMiddleware",  # database or disk down: a clean 503/507
 ]
 
 ROOT_URLCONF = "luoshi.urls"

@@ -26,3 +26,5 @@ urlpatterns = [
     *[path(prefix, include(f"luoshi.{app}.urls")) for app, prefix in APP_PREFIXES.items()],
     path("open311/v2/", include("luoshi.citizens.open311.urls")),
 ]
+# An outage (database or disk down) raised outside a view still gets a clean 503/507.
+handler500 = "luoshi.lib.outage.server_error"

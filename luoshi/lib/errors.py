@@ -50,3 +50,14 @@ class InvalidInput(DomainError):
 
     status = 422
     code = "invalid_input"
+
+
+class StorageFull(InvalidInput):
+    """The disk (or quota) holding uploaded files is full; nothing was saved.
+
+    An InvalidInput so that pages show it beside the form, keeping what the user
+    typed; the API answers 507 Insufficient Storage.
+    """
+
+    status = 507
+    code = "storage_full"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from django.db import transaction
 from django.db.models import (
     Case,
     CharField,
@@ -101,6 +102,7 @@ def new_warning(conds: dict[str, Q]) -> Case:
     )
 
 
+@transaction.atomic(savepoint=False)  # killed half-way, a scan leaves nothing: rerun it
 def scan(
     today: dt.date | None = None,
     queryset: QuerySet[Matter] | None = None,
@@ -150,7 +152,9 @@ def _send_digests(digests: dict[int, dict[str, int]]) -> None:
     """One merged notice per unit, to its handlers and head: two queries for any number.
 
     The members of every unit are read at once and all notices are inserted in one
-    statement after commit, so the scan's query count does not grow with the units.
+    statement, so the scan's query count does not grow with the units. They are
+    inserted in the scan's transaction, not after it: a scan killed between its
+    commit and the notices would otherwise lose them, as the rerun finds no change.
     """
     from luoshi.notifications.messages import N_, join_messages
     from luoshi.notifications.models import Notification, NotificationKind

@@ -241,13 +241,11 @@ def text_citizen(phone: str, text: str | Message, *, reference: str = "") -> Non
 
 
 def write_notices(rows: list[Notification]) -> None:
-    """Insert notices built by a bulk sender (the warning scan's digests) after commit, and
-    send them on like any other."""
-
-    def write() -> None:
-        queue_deliveries(Notification.objects.bulk_create(rows))
-
-    transaction.on_commit(write)
+    """Insert notices built by a bulk sender (the warning scan's digests) in the sender's
+    transaction — a scan killed before its commit leaves neither its warnings nor their
+    notices, never one without the other — and send them on after commit like any other."""
+    written = Notification.objects.bulk_create(rows)
+    transaction.on_commit(lambda: queue_deliveries(written))
 
 
 def save_preference(

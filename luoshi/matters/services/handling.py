@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.lib.errors import IllegalTransition, InvalidInput, NotFound
+from luoshi.lib.storage import atomic_with_files, store
 from luoshi.notifications.messages import N_, event_notice
 from luoshi.notifications.models import NotificationKind
 from luoshi.notifications.services import (
@@ -98,6 +99,17 @@ def validate_attachments(files: Sequence[UploadedFile]) -> None:
             )
 
 
+def _stored_attachment(upload: UploadedFile) -> Attachment:
+    """An unsaved attachment whose file is already stored (lib.storage: no orphan row)."""
+    attachment = Attachment(
+        name=PurePath(upload.name).name,
+        size=upload.size,
+        content_type=upload.content_type or "",
+    )
+    store(attachment, "file", upload, field="attachments")
+    return attachment
+
+
 def _write_report(
     matter: Matter,
     part: MatterUnit,
@@ -110,6 +122,7 @@ def _write_report(
     text = require_text(text, "text", _("What was done"))
     percent = require_percent(percent)
     validate_attachments(attachments)
+    files = [_stored_attachment(upload) for upload in attachments]  # files before rows
     report = ProgressReport.objects.create(
         matter=matter,
         part=part,
@@ -119,14 +132,9 @@ def _write_report(
         percent=percent,
         problems=problems or "",
     )
-    for upload in attachments:
-        Attachment.objects.create(
-            report=report,
-            file=upload,
-            name=PurePath(upload.name).name,
-            size=upload.size,
-            content_type=upload.content_type or "",
-        )
+    for attachment in files:
+        attachment.report = report
+    Attachment.objects.bulk_create(files)
     now = report.created_at
     part.progress, part.last_report_at = percent, now
     if part.state == PartState.ACCEPTED:
@@ -143,7 +151,7 @@ def _write_report(
     return report
 
 
-@transaction.atomic
+@atomic_with_files
 def report_progress(
     matter: Matter,
     *,
@@ -232,7 +240,7 @@ def complete_milestone(
     return milestone
 
 
-@transaction.atomic
+@atomic_with_files
 def request_completion(
     matter: Matter,
     *,
