@@ -59,13 +59,13 @@ def sample(world: Any) -> None:
     from pathlib import Path
 
     from luoshi.documents import services
-    from luoshi.documents.importer import ImportOptions
+    from luoshi.documents.importer import TaskOptions
 
     table = Path(__file__).parent / "tests" / "fixtures" / "decomposition_2026.xlsx"
     world.batch = services.upload_import(
         table.read_bytes(),
         filename=table.name,
-        options=ImportOptions(source="work_report"),
+        options=TaskOptions(source="work_report"),
         actor=world.supervisor,
     )
     period = {"period_start": dt.date(2026, 1, 1), "period_end": dt.date(2026, 3, 31)}
