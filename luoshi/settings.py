@@ -170,7 +170,8 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-LUOSHI = {
+# Mixed values (ints, strings, lists, flags): read each where it is used.
+LUOSHI: dict[str, Any] = {
     # Attachment limits for progress reports (bytes, lower-case extensions).
     "ATTACHMENT_MAX_BYTES": int(os.environ.get("LUOSHI_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)),
     "ATTACHMENT_EXTENSIONS": env_list(

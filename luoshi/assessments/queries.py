@@ -154,6 +154,7 @@ def ladder(unit: Unit) -> dict[str, list[Step]]:
     steps: dict[str, list[Step]] = defaultdict(list)
     for row in rows:
         name = row.cycle.template.name
+        assert row.stars is not None  # publish_cycle sets the stars of every result it publishes
         before = steps[name][-1].stars if steps[name] else None
         change = None if before is None else row.stars - before
         steps[name].append(Step(row.cycle, row.stars, row.goals_met, change))

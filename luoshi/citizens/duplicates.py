@@ -106,9 +106,14 @@ def candidates(request: CitizenRequest, policy: CitizenPolicy):
 
 
 def same_place(a: CitizenRequest, b: CitizenRequest, policy: CitizenPolicy) -> float:
-    coordinates = (a.latitude, a.longitude, b.latitude, b.longitude)
-    if all(c is not None for c in coordinates):
-        return 1.0 if metres(*coordinates) <= policy.duplicate_metres else 0.0
+    if (
+        a.latitude is not None
+        and a.longitude is not None
+        and b.latitude is not None
+        and b.longitude is not None
+    ):
+        metres_apart = metres(a.latitude, a.longitude, b.latitude, b.longitude)
+        return 1.0 if metres_apart <= policy.duplicate_metres else 0.0
     return address_similarity(a.address, b.address)
 
 

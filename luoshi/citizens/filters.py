@@ -46,7 +46,7 @@ QUEUE_LABELS = {
     "unsatisfied": _("Unsatisfied: call back"),
     "withdrawals": _("Withdrawals to check"),
 }
-STAGE_FILTERS = {
+STAGE_FILTERS: dict[str, Q] = {
     Stage.RECEIVED: QUEUES["to_dispatch"],
     Stage.MERGED: Q(merge_state=MergeState.MERGED),
     Stage.DISPATCHED: Q(matter__state=State.ASSIGNED),
@@ -63,7 +63,7 @@ def _int(value: str | None, field: str) -> int | None:
     if not value:
         return None
     if not value.isdigit():
-        raise InvalidInput(_("Choose from the list."), field=field)
+        raise InvalidInput(str(_("Choose from the list.")), field=field)
     return int(value)
 
 

@@ -26,11 +26,12 @@ def require_office(access: Access, what: str = "") -> None:
 
 def handling_units(request: CitizenRequest) -> set[int]:
     """The units holding the request's matter now (its active parts)."""
-    if request.matter_id is None:
+    matter = request.matter
+    if matter is None:
         return set()
-    parts = getattr(request.matter, "active_parts", None)
+    parts = getattr(matter, "active_parts", None)
     if parts is None:
-        parts = request.matter.parts.filter(active=True)
+        parts = matter.parts.filter(active=True)
     return {p.unit_id for p in parts}
 
 

@@ -417,7 +417,7 @@ def rank_moves(since: dt.date, until: dt.date | None = None) -> list[dict]:
     return sorted(moves, key=lambda m: -abs(m["change"]))
 
 
-FLOW_FIELDS = {
+FLOW_FIELDS: dict[str, str] = {
     FlowMetric.COMPLETED: "became_completed",
     FlowMetric.OVERDUE: "became_overdue",
     FlowMetric.ASSIGNED: "became_assigned",
@@ -510,5 +510,7 @@ def resolve_stocktake(value: str | None, field: str = "since") -> dt.date | None
 def resolve_since(value: str | None) -> dt.date:
     """`since`: a stocktake (resolve_stocktake), by default the last bulletin or 30 days ago."""
     if value and value != "bulletin":
-        return resolve_stocktake(value)
+        day = resolve_stocktake(value)
+        if day is not None:  # blank (spaces only): the default, as for no value
+            return day
     return last_bulletin_day() or timezone.localdate() - dt.timedelta(30)

@@ -115,7 +115,7 @@ def _options(batch: ImportBatch) -> ImportOptions:
 
 
 # The event each step of an import leaves (a new preview of the same file is a preview).
-STEP_EVENTS = {
+STEP_EVENTS: dict[str, ImportEventKind] = {
     ImportState.PREVIEWED: ImportEventKind.PREVIEWED,
     ImportState.IMPORTED: ImportEventKind.CONFIRMED,
     ImportState.CANCELLED: ImportEventKind.CANCELLED,

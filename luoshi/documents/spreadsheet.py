@@ -27,6 +27,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Literal
 from xml.etree import ElementTree
 
 from django.conf import settings
@@ -177,7 +178,7 @@ class _Book:
             self.budget.inflate(declared)  # refuses with the message
 
     def _parse(
-        self, name: str, events: tuple[str, ...] = ("start", "end")
+        self, name: str, events: tuple[Literal["start", "end"], ...] = ("start", "end")
     ) -> Iterator[tuple[str, ElementTree.Element]]:
         stream = io.BufferedReader(_LimitedReader(self.zip.open(name), self.budget), CHUNK)
         try:

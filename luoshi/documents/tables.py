@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -415,7 +416,7 @@ class _Reader:
                 or (not value and inner and clean_text(previous.cells.get(name)))
             )
         )
-        if same:
+        if same and previous is not None:  # `same` holds only with a previous row
             row.groups[name] = previous.groups[name]
             row.cells[name] = previous.cells.get(name)  # the office left it blank or merged
             return True
@@ -423,7 +424,7 @@ class _Reader:
         return False
 
 
-def _column_numbers(values: list[object]) -> bool:
+def _column_numbers(values: list[Any]) -> bool:  # cells as read: numbers, text, None
     """A row of column numbers under the header (1, 2, 3 …) is not data."""
     numbers = [v for v in values if v not in (None, "")]
     try:

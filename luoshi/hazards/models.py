@@ -279,7 +279,7 @@ class Hazard(models.Model):
             return HazardStatus.WITHDRAWN
         if self.closed_at is not None:
             return HazardStatus.CLOSED
-        if self.matter_id is None:
+        if self.matter is None:
             return HazardStatus.REGISTERED
         state = self.matter.state
         if state == State.WITHDRAWN:
@@ -297,7 +297,7 @@ class Hazard(models.Model):
         """The rectification is past its deadline (the matter scan's red warning)."""
         return (
             self.is_open
-            and self.matter_id is not None
+            and self.matter is not None
             and self.matter.warning == MatterWarning.OVERDUE
         )
 

@@ -59,7 +59,7 @@ def check_register(access: Access, found_by_unit_id: int) -> None:
 
 def inspecting_units(hazard: Hazard) -> set[int]:
     """Units that may check the hazard on site: the finder and the verifying unit."""
-    units = {hazard.found_by_unit_id, hazard.verifying_unit_id} - {None}
+    units = {u for u in (hazard.found_by_unit_id, hazard.verifying_unit_id) if u is not None}
     return units - {hazard.responsible_unit_id}
 
 

@@ -31,7 +31,7 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
     if count <= 0:
         return []
     table = model._meta.db_table
-    column = model._meta.pk.column
+    column = _column(model._meta.pk)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -70,7 +70,7 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict]) -> None:
         for row in rows
     ]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
+    columns = ", ".join(quote(_column(f)) for f in fields)
     head = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "
     marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
     with connection.cursor() as cursor:
@@ -90,6 +90,11 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict]) -> None:
             chunk = values[start : start + per]
             params = [value for row in chunk for value in row]
             cursor.execute(head + ", ".join([marks] * len(chunk)), params)
+
+
+def _column(field: models.Field) -> str:
+    assert field.column is not None  # concrete fields (all that are written here) have one
+    return field.column
 
 
 def _fields(model: type[models.Model], sample: dict) -> list[models.Field]:

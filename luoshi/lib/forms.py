@@ -36,7 +36,7 @@ class DayField(forms.DateField):
 
     def to_python(self, value: Any) -> dt.date | None:
         try:
-            return parse_date(value, field=self.label or "date")
+            return parse_date(value, field=str(self.label or "date"))
         except InvalidInput as error:
             raise ValidationError(error.message, code="invalid") from None
 

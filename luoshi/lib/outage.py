@@ -75,7 +75,9 @@ def response_for(request: HttpRequest, outage: Outage) -> HttpResponse:
         page = render_to_string("outage.html", {"outage": outage})
         response = HttpResponse(page, status=outage.status)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    response._has_been_logged = True  # refuse() logged it in one line; not django.request too
+    # refuse() logged it in one line; not django.request too. Django reads this flag
+    # (django.utils.log.log_response) but its stubs do not declare it.
+    response._has_been_logged = True  # type: ignore[attr-defined]
     response["Cache-Control"] = "no-store"
     return response
 

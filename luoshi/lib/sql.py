@@ -15,7 +15,8 @@ class DaysBetween(Func):
     def __init__(self, end, start):
         super().__init__(end, start)
 
-    def as_sql(self, compiler, connection, **extra):  # PostgreSQL: date - date is integer
+    # PostgreSQL: date - date is integer. The template arguments are not used.
+    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra):
         end, end_params = compiler.compile(self.source_expressions[0])
         start, start_params = compiler.compile(self.source_expressions[1])
         return f"(({end})::date - ({start})::date)", [*end_params, *start_params]
@@ -36,5 +37,7 @@ class LocalDate(TruncDate):
 
     def as_sqlite(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.lhs)
-        minutes = int(timezone.localtime().utcoffset().total_seconds() // 60)
+        offset = timezone.localtime().utcoffset()
+        assert offset is not None  # localtime() is aware: it has its offset
+        minutes = int(offset.total_seconds() // 60)
         return f"date({sql}, '{minutes:+d} minutes')", params

@@ -46,9 +46,11 @@ def store(instance: models.Model, field_name: str, upload: File, *, field: str =
     to a file that is already complete. `field` names the form field in a refusal.
     """
     file_field = instance._meta.get_field(field_name)
+    if not isinstance(file_field, models.FileField):
+        raise TypeError(f"{type(instance).__name__}.{field_name} is not a file field")
     storage = file_field.storage
     name = storage.get_available_name(
-        file_field.generate_filename(instance, upload.name), max_length=file_field.max_length
+        file_field.generate_filename(instance, upload.name or ""), max_length=file_field.max_length
     )
     try:
         stored = storage.save(name, upload, max_length=file_field.max_length)

@@ -113,7 +113,9 @@ def sign_dingtalk(url: str, secret: str, now_ms: int | None = None) -> str:
 
 def _robot(url: str, payload: dict) -> str:
     status, answer = post_json(url, payload, {})
-    code = answer.get("errcode", 0) if isinstance(answer, dict) else 0
+    if not isinstance(answer, dict):
+        return status
+    code = answer.get("errcode", 0)
     if code:
         message = f"errcode {code}: {answer.get('errmsg', '')}"
         raise DeliveryError(message, retry=code in RATE_LIMITED, status=status)

@@ -64,7 +64,7 @@ def encode(value: Any) -> Any:
     if isinstance(value, Message):
         return {"msgid": value.msgid, "params": value.params}
     if isinstance(value, Promise):
-        args = getattr(value, "_args", ())
+        args: tuple[object, ...] = getattr(value, "_args", ())
         if len(args) == 1 and isinstance(args[0], str):
             return {"msgid": args[0]}
         if len(args) == 2 and all(isinstance(a, str) for a in args):

@@ -264,7 +264,8 @@ def _rows(data: bytes, filename: str, draft: ScheduleDraft) -> list[list[object]
                 text = data.decode(encoding)
             except UnicodeDecodeError:
                 continue
-            return list(csv.reader(io.StringIO(text)))[: MAX_TABLE_ROWS + 10]
+            rows: list[list[object]] = [list(row) for row in csv.reader(io.StringIO(text))]
+            return rows[: MAX_TABLE_ROWS + 10]
         draft.problems.append(_("The CSV file is neither UTF-8 nor GBK text."))
         return []
     try:
@@ -335,7 +336,8 @@ def check(draft: ScheduleDraft) -> ScheduleDraft:
     3. A make-up working day that is not a Saturday or Sunday.
     4. A statutory holiday (放假办法) missing from the days off, or made a working day.
     """
-    year, seen = draft.year, {}
+    year = draft.year
+    seen: dict[dt.date, ScheduleDay] = {}
     for entry in draft.days:
         other = seen.setdefault(entry.day, entry)
         if other.is_workday != entry.is_workday:
@@ -355,8 +357,8 @@ def check(draft: ScheduleDraft) -> ScheduleDraft:
                 % {"day": entry.day, "weekday": WEEKDAYS[entry.day.weekday()]}
             )
     for day, festival in statutory_holidays(year).items():
-        entry = seen.get(day)
-        if entry is None or entry.is_workday:
+        listed = seen.get(day)
+        if listed is None or listed.is_workday:
             draft.problems.append(
                 _("%(day)s (%(festival)s) is a statutory holiday and must be among the days off.")
                 % {"day": day, "festival": festival}

@@ -106,16 +106,18 @@ def validate_files(files: Sequence[UploadedFile], field: str, *, photos: bool = 
     allowed = PHOTO_EXTENSIONS if photos else set(settings.LUOSHI["ATTACHMENT_EXTENSIONS"])
     limit = settings.LUOSHI["ATTACHMENT_MAX_BYTES"]
     for upload in files:
-        extension = PurePath(upload.name).suffix.lower().lstrip(".")
+        # Django gives every upload a name and a size; the stubs allow None.
+        name, size = upload.name or "", upload.size or 0
+        extension = PurePath(name).suffix.lower().lstrip(".")
         if extension not in allowed:
             raise InvalidInput(
                 _("%(name)s: files of type .%(ext)s are not accepted (allowed: %(allowed)s).")
-                % {"name": upload.name, "ext": extension, "allowed": ", ".join(sorted(allowed))},
+                % {"name": name, "ext": extension, "allowed": ", ".join(sorted(allowed))},
                 field=field,
             )
-        if upload.size > limit:
+        if size > limit:
             raise InvalidInput(
                 _("%(name)s is %(size).1f MB; the limit is %(limit).0f MB.")
-                % {"name": upload.name, "size": upload.size / 2**20, "limit": limit / 2**20},
+                % {"name": name, "size": size / 2**20, "limit": limit / 2**20},
                 field=field,
             )

@@ -91,8 +91,15 @@ def open_cycle(
         review_due=review_due,
         created_by=actor,
     )
+
+    def reviewer(unit: Unit) -> int:
+        if unit.parent_id:
+            return unit.parent_id
+        assert office is not None  # a top unit without an office was refused above
+        return office.pk
+
     assessments = Assessment.objects.bulk_create(
-        Assessment(cycle=cycle, unit=u, reviewing_unit_id=u.parent_id or office.pk) for u in units
+        Assessment(cycle=cycle, unit=u, reviewing_unit_id=reviewer(u)) for u in units
     )
     criteria = list(Criterion.objects.filter(goal__template=template))
     Score.objects.bulk_create(
@@ -181,8 +188,8 @@ def _apply_self_entry(scores: dict[int, Score], entry: SelfEntry, actor: User) -
         EvidenceFile.objects.create(
             score=score,
             file=upload,
-            name=PurePath(upload.name).name[:255],
-            size=upload.size,
+            name=PurePath(upload.name or "").name[:255],
+            size=upload.size or 0,
             uploaded_by=actor,
         )
 

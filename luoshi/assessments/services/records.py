@@ -254,6 +254,8 @@ def record_activity(
     """A branch records an activity it held (三会一课 or 主题党日), with its minutes."""
     permissions.check_record_activity(access_for(actor), spec.unit.pk)
     _validate_activity(spec)
+    # _validate_activity refused a spec without these.
+    assert spec.held_on is not None and spec.attended is not None and spec.expected is not None
     validate_files(photos, "photos", photos=True)
     activity = BranchActivity.objects.create(
         unit=spec.unit,
@@ -269,8 +271,8 @@ def record_activity(
         ActivityPhoto.objects.create(
             activity=activity,
             file=upload,
-            name=PurePath(upload.name).name[:255],
-            size=upload.size,
+            name=PurePath(upload.name or "").name[:255],
+            size=upload.size or 0,
             uploaded_by=actor,
         )
     return activity

@@ -22,6 +22,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from django.conf import settings
@@ -158,7 +159,7 @@ def fit_head(features, labels: Sequence, seed: int = 0) -> Head | None:
 class Bundle:
     """What is stored: the features and the heads (by name: "category", "unit")."""
 
-    vectorizer: object
+    vectorizer: Any  # a fitted FeatureUnion; sklearn ships no types
     heads: dict[str, Head]
     examples: int
     format: int = FORMAT

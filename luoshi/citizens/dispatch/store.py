@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 from pathlib import Path
+from typing import TypedDict
 
 import joblib
 from django.conf import settings
@@ -25,7 +26,15 @@ from .model import FORMAT, Bundle
 log = logging.getLogger(__name__)
 CHECK_EVERY_SECONDS = 30  # how often a process asks whether a newer model was trained
 _lock = threading.Lock()
-_cache: dict[str, object] = {"id": None, "bundle": None, "checked": 0.0}
+
+
+class _Cache(TypedDict):
+    id: int | None
+    bundle: Bundle | None
+    checked: float
+
+
+_cache: _Cache = {"id": None, "bundle": None, "checked": 0.0}
 
 
 def directory() -> Path:
@@ -82,19 +91,19 @@ def load(row: DispatchModel) -> Bundle | None:
 def current() -> Bundle | None:
     """The newest model, loaded once per process (and when a newer one is recorded)."""
     now = time.monotonic()
-    if _cache["bundle"] is not None and now - float(_cache["checked"]) < CHECK_EVERY_SECONDS:
-        return _cache["bundle"]  # type: ignore[return-value]
+    if _cache["bundle"] is not None and now - _cache["checked"] < CHECK_EVERY_SECONDS:
+        return _cache["bundle"]
     row = DispatchModel.objects.order_by("-trained_at", "-id").first()
     with _lock:
         _cache["checked"] = now
         if row is None:
-            _cache.update(id=None, bundle=None)
+            _cache.update({"id": None, "bundle": None})
         elif row.pk != _cache["id"]:
-            _cache.update(id=row.pk, bundle=load(row))
-    return _cache["bundle"]  # type: ignore[return-value]
+            _cache.update({"id": row.pk, "bundle": load(row)})
+    return _cache["bundle"]
 
 
 def forget() -> None:
     """Drop the process's loaded model (after training, and in tests)."""
     with _lock:
-        _cache.update(id=None, bundle=None, checked=0.0)
+        _cache.update({"id": None, "bundle": None, "checked": 0.0})

@@ -8,6 +8,7 @@ categories (the cold start), each category's default unit suggests the units.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from luoshi.org.models import Unit
 
@@ -48,7 +49,8 @@ def suggest(text: str, n: int = 3) -> Suggestions:
     return Suggestions(categories=categories[:n], units=units[:n], source=source)
 
 
-def _named(model, pairs: list[tuple[object, float]]) -> list[Scored]:
+def _named(model, pairs: list[tuple[Any, float]]) -> list[Scored]:
+    # The keys are the classifier's labels: row ids as numpy integers (no types there).
     """Scored rows for (id, score) pairs, dropping ids archived since training."""
     if not pairs:
         return []

@@ -201,7 +201,7 @@ class CitizenRequest(models.Model):
         """Where the request stands, for the citizen and the lists (see Stage)."""
         if self.merge_state == MergeState.MERGED:
             return Stage.MERGED
-        if self.matter_id is None:
+        if self.matter is None:
             confirmed = self.withdrawal_state == WithdrawalState.CONFIRMED
             return Stage.WITHDRAWN if confirmed else Stage.RECEIVED
         return STAGE_OF_STATE.get(self.matter.state, Stage.IN_HAND)
@@ -215,7 +215,7 @@ class CitizenRequest(models.Model):
         return reverse("citizens:track", args=[self.tracking_token])
 
 
-STAGE_OF_STATE = {
+STAGE_OF_STATE: dict[str, Stage] = {
     State.DRAFT: Stage.RECEIVED,
     State.PENDING_APPROVAL: Stage.RECEIVED,
     State.APPROVED: Stage.RECEIVED,

@@ -143,7 +143,10 @@ def _root(request: CitizenRequest) -> CitizenRequest:
     """The request a merge joins: the first of its chain."""
     seen = {request.pk}
     while request.merge_state == MergeState.MERGED and request.duplicate_of_id not in seen:
-        request = request.duplicate_of
+        joined = request.duplicate_of
+        if joined is None:
+            break  # marked merged without the request it joined: it is its own root
+        request = joined
         seen.add(request.pk)
     return request
 

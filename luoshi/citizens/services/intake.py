@@ -149,16 +149,18 @@ def validate_photos(files: Sequence[UploadedFile]) -> None:
         raise InvalidInput(_("Send at most %(n)s photos.") % {"n": MAX_PHOTOS}, field="photos")
     limit = settings.LUOSHI["ATTACHMENT_MAX_BYTES"]
     for upload in files:
-        extension = PurePath(upload.name).suffix.lower().lstrip(".")
+        # Django gives every upload a name and a size; the stubs allow None.
+        name, size = upload.name or "", upload.size or 0
+        extension = PurePath(name).suffix.lower().lstrip(".")
         if extension not in PHOTO_EXTENSIONS:
             raise InvalidInput(
-                _("%(name)s is not a photo (send jpg, png or heic).") % {"name": upload.name},
+                _("%(name)s is not a photo (send jpg, png or heic).") % {"name": name},
                 field="photos",
             )
-        if upload.size > limit:
+        if size > limit:
             raise InvalidInput(
                 _("%(name)s is %(size).1f MB; the limit is %(limit).0f MB.")
-                % {"name": upload.name, "size": upload.size / 2**20, "limit": limit / 2**20},
+                % {"name": name, "size": size / 2**20, "limit": limit / 2**20},
                 field="photos",
             )
 
@@ -201,8 +203,8 @@ def _save_photos(request: CitizenRequest, files: Sequence[UploadedFile]) -> None
         RequestPhoto.objects.create(
             request=request,
             file=upload,
-            name=PurePath(upload.name).name[:255],
-            size=upload.size,
+            name=PurePath(upload.name or "").name[:255],
+            size=upload.size or 0,
             content_type=upload.content_type or "",
         )
 

@@ -39,7 +39,7 @@ from ..models import (
 from ..permissions import require_office
 from ._base import record, require_text
 
-MOMENT_OF_STATE = {
+MOMENT_OF_STATE: dict[str, str] = {
     State.ASSIGNED: ReplyState.ACCEPTED,
     State.ACCEPTED: ReplyState.IN_HAND,
     State.IN_PROGRESS: ReplyState.IN_HAND,
@@ -57,7 +57,7 @@ PLACEHOLDERS = {
 }
 PLACEHOLDER = re.compile(r"\{([^{}]{1,20})\}")
 # The texts used until the office writes its own (translated like any message).
-DEFAULT_TEXTS = {
+DEFAULT_TEXTS: dict[tuple[str, str], str] = {
     (ReplyState.ACCEPTED, ""): gettext_noop(
         "Your request (work order {number}) has been accepted and passed to {unit}; "
         "it will be handled by {deadline}."
@@ -104,7 +104,7 @@ def tracking_url(request: CitizenRequest) -> str:
 def _answer(request: CitizenRequest) -> str:
     report = (
         request.matter.reports.filter(part__role=PartRole.LEAD).order_by("-created_at").first()
-        if request.matter_id
+        if request.matter is not None
         else None
     )
     return report.text if report else ""
@@ -144,6 +144,8 @@ def matters_changed(matter_ids: Sequence[int]) -> None:
 
 
 def _reply_to_moment(request: CitizenRequest) -> None:
+    if request.matter is None:
+        return  # not dispatched yet: no moment to tell the citizen of
     moment = MOMENT_OF_STATE.get(request.matter.state)
     if moment is None or moment == request.replied_state:
         return

@@ -46,9 +46,10 @@ from ._base import lock, record, require_text
 
 
 def _require_answered(request: CitizenRequest) -> None:
-    if request.matter_id is None or request.matter.state != State.COMPLETED:
+    matter = request.matter
+    if matter is None or matter.state != State.COMPLETED:
         raise IllegalTransition(_("Only an answered request can be rated."))
-    if last_rating(request.matter) is not None:
+    if last_rating(matter) is not None:
         raise IllegalTransition(_("This answer has already been rated."))
 
 
@@ -68,6 +69,7 @@ def rate_request(
         )
     request = lock(request, None)
     _require_answered(request)
+    assert request.matter is not None  # _require_answered refused a request without one
     comment = (comment or "").strip()[:500]
     matter_services.rate_matter(
         request.matter,
@@ -97,7 +99,8 @@ def apply_default_ratings(now: dt.datetime | None = None) -> int:
     ).select_related("matter")
     count = 0
     for request in due:
-        if last_rating(request.matter) is None:
+        # matter__state filtered above: every one of these requests has its matter.
+        if request.matter is not None and last_rating(request.matter) is None:
             rate_request(request, policy.default_rating, source=RatingSource.DEFAULT)
             count += 1
     return count
@@ -115,7 +118,7 @@ def request_withdrawal(
         raise IllegalTransition(_("A merged request is handled with the one it joined."))
     if request.withdrawal_state in (WithdrawalState.PENDING, WithdrawalState.CONFIRMED):
         raise IllegalTransition(_("This request is already being withdrawn."))
-    if request.matter_id and request.matter.is_terminal:
+    if request.matter is not None and request.matter.is_terminal:
         raise IllegalTransition(_("This request is already finished."))
     request.withdrawal_reason = reason
     if request.matter_id is None:
@@ -201,6 +204,9 @@ def _after_withdrawal_call(
 ) -> CitizenRequest:
     if request.withdrawal_state != WithdrawalState.PENDING:
         raise IllegalTransition(_("No withdrawal of this request awaits a check."))
+    matter = request.matter
+    # request_withdrawal makes a withdrawal wait for this call only once a matter exists.
+    assert matter is not None
     if pressed:
         request.withdrawal_state = WithdrawalState.REFUSED
         record(request, CitizenEventKind.WITHDRAWAL_REFUSED, actor, comment=notes)
@@ -215,7 +221,6 @@ def _after_withdrawal_call(
     else:
         request.withdrawal_state = WithdrawalState.CONFIRMED
         record(request, CitizenEventKind.WITHDRAWAL_CONFIRMED, actor, comment=notes)
-        matter = request.matter
         matter_services.withdraw_matter(
             matter,
             actor=actor,
@@ -223,5 +228,5 @@ def _after_withdrawal_call(
             reason=_("Withdrawn by the citizen (checked by a return call): %(reason)s")
             % {"reason": request.withdrawal_reason},
         )
-    resolve_notices(request.matter_id, [NotificationKind.CITIZEN])
+    resolve_notices(matter.pk, [NotificationKind.CITIZEN])
     return request

@@ -149,17 +149,19 @@ def validate_photos(files: Sequence[UploadedFile], field: str = "photos") -> Non
         raise InvalidInput(_("At most %(n)s photos at a time.") % {"n": MAX_PHOTOS}, field=field)
     limit = settings.LUOSHI["ATTACHMENT_MAX_BYTES"]
     for upload in files:
-        extension = PurePath(upload.name).suffix.lower().lstrip(".")
+        # Django gives every upload a name and a size; the stubs allow None.
+        name, size = upload.name or "", upload.size or 0
+        extension = PurePath(name).suffix.lower().lstrip(".")
         if extension not in PHOTO_EXTENSIONS:
             raise InvalidInput(
                 _("%(name)s is not a photo (allowed: %(allowed)s).")
-                % {"name": upload.name, "allowed": ", ".join(sorted(PHOTO_EXTENSIONS))},
+                % {"name": name, "allowed": ", ".join(sorted(PHOTO_EXTENSIONS))},
                 field=field,
             )
-        if upload.size > limit:
+        if size > limit:
             raise InvalidInput(
                 _("%(name)s is %(size).1f MB; the limit is %(limit).0f MB.")
-                % {"name": upload.name, "size": upload.size / 2**20, "limit": limit / 2**20},
+                % {"name": name, "size": size / 2**20, "limit": limit / 2**20},
                 field=field,
             )
 
@@ -179,8 +181,8 @@ def save_photos(
             verification=verification,
             reinspection=reinspection,
             file=upload,
-            name=PurePath(upload.name).name[:255],
-            size=upload.size,
+            name=PurePath(upload.name or "").name[:255],
+            size=upload.size or 0,
             uploaded_by=actor,
         )
         for upload in files

@@ -173,6 +173,7 @@ def assign_rectification(
     data = {"matter": matter.pk, "deadline": due.isoformat(), "listed": hazard.is_major}
     record(hazard, HazardEventKind.ASSIGNED, actor, unit=hazard.responsible_unit, data=data)
     if hazard.is_major:
+        assert leader is not None  # _check_major refused a major hazard without its leader
         record(hazard, HazardEventKind.LISTED, actor, bump=False, data={"leader": leader.pk})
         notify(
             [leader.pk],
@@ -201,6 +202,8 @@ def verify_hazard(
     """
     hazard = lock(hazard, version)
     authorize("verify", actor, hazard)
+    # Only a hazard awaiting verification passes: its matter asked for completion.
+    assert hazard.matter is not None
     text = require_text(record_text, "record", _("The check record"))
     checked_on = require_past_day(checked_on or today(), "checked_on")
     policy = HazardPolicy.current()

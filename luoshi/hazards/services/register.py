@@ -97,6 +97,7 @@ def validate(spec: HazardSpec) -> HazardSpec:
 
 
 def _hazard(spec: HazardSpec, actor: User, serial_no: int, **extra) -> Hazard:
+    assert spec.found_on is not None  # validate() set it (today when left out)
     return Hazard(
         serial_year=today().year,
         serial_no=serial_no,
@@ -132,6 +133,7 @@ def register_hazard(
 ) -> Hazard:
     """Register a hazard found (登记); the office then assigns its rectification."""
     validate(spec)
+    assert spec.found_by_unit is not None  # validate() required it
     permissions.check_register(access_for(actor), spec.found_by_unit.pk)
     validate_photos(photos)
     hazard = _hazard(spec, actor, reserve_serials(today().year, 1), relapse_of=relapse_of)
@@ -177,6 +179,7 @@ def import_findings(
     for row in fresh:
         try:
             validate(row.spec)
+            assert row.spec.found_by_unit is not None  # validate() required it
             permissions.check_register(access, row.spec.found_by_unit.pk)
         except InvalidInput as error:
             raise InvalidInput(
@@ -258,7 +261,7 @@ def withdraw_hazard(hazard: Hazard, *, actor: User, version: int | None, reason:
     hazard = lock(hazard, version)
     authorize("withdraw", actor, hazard)
     reason = require_text(reason, "reason", _("The reason"))
-    if hazard.matter_id and hazard.matter.state not in TERMINAL_STATES:
+    if hazard.matter is not None and hazard.matter.state not in TERMINAL_STATES:
         matter_services.withdraw_matter(hazard.matter, actor=actor, version=None, reason=reason)
     hazard.withdrawn_at = timezone.now()
     hazard.reinspection_due, hazard.warning = None, HazardWarning.NORMAL
@@ -276,7 +279,7 @@ def start_campaign(
     ended_on: dt.date | None = None,
 ) -> InspectionCampaign:
     """Start an inspection campaign (排查行动) whose findings are imported into it."""
-    require_active(organiser, "organiser", _("The organising unit"))
+    organiser = require_active(organiser, "organiser", _("The organising unit"))
     permissions.check_register(access_for(actor), organiser.pk)
     name = require_text(name, "name", _("Name"), 200)
     if started_on is None:

@@ -235,7 +235,7 @@ def _parent_id(item: NewMatter) -> int | None:
 
 
 def _plan_parts(items: Sequence[NewMatter]) -> None:
-    rows = []
+    rows: list[dict[str, object]] = []
     for item in items:
         spec, pk = item.spec, item.pk
         if spec.lead_unit:
@@ -275,7 +275,8 @@ def _add_milestones(items: Sequence[NewMatter]) -> None:
 
 def _events(items, actor: User, existing: list[Matter], past: str, extra: dict) -> None:
     """A REGISTERED event per matter, a DECOMPOSED event per parent (its version rises)."""
-    events, children = [], {}
+    events: list[dict] = []
+    children: dict[int, list[int]] = {}
     for item in items:
         parent = _parent_id(item)
         data = {"serial": item.serial, "parent": parent, **extra}
@@ -288,9 +289,9 @@ def _events(items, actor: User, existing: list[Matter], past: str, extra: dict) 
     for parent, ids in children.items():
         state = states.get(parent, State.DRAFT)
         events.append(_event(parent, EventKind.DECOMPOSED, actor, state, {"children": ids}, state))
-    for parent in existing:
-        parent.version += 1
-        parent.save(update_fields=["version", "updated_at"])
+    for parent_matter in existing:
+        parent_matter.version += 1
+        parent_matter.save(update_fields=["version", "updated_at"])
     insert_rows(MatterEvent, events)
 
 

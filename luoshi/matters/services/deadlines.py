@@ -58,9 +58,10 @@ def enter_deadline(target: Matter | Milestone, day: dt.date | None) -> None:
 
 
 def basis_of(target: Matter | Milestone) -> Basis | None:
-    if target.deadline_basis_day is None:
+    day, workdays = target.deadline_basis_day, target.deadline_basis_workdays
+    if day is None or workdays is None:  # count_deadline sets both; enter_deadline neither
         return None
-    return (target.deadline_basis_day, target.deadline_basis_workdays)
+    return (day, workdays)
 
 
 def move_deadline(target: Matter | Milestone, calendar: WorkCalendar, workdays: int) -> None:

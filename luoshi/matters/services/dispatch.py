@@ -414,7 +414,12 @@ def assign_matter(
         enter_deadline(matter, deadline)
         matter.ongoing = False
     elif matter.deadline is None and not matter.ongoing:
-        count_deadline(matter, calendar, (day, matter.deadline_workdays))
+        # A draft edited to neither a date nor working days gets its source's default,
+        # as registration gives it (counting None working days used to fail with a 500).
+        workdays = matter.deadline_workdays
+        if workdays is None:
+            workdays = SourcePolicy.for_source(matter.source).default_workdays(matter.priority)
+        count_deadline(matter, calendar, (day, workdays))
     matter.original_deadline = matter.deadline
     accept_due = calendar.add_workdays(day, Policy.current().accept_limit_workdays)
     matter.parts.filter(active=True, state=PartState.PLANNED).update(

@@ -345,6 +345,7 @@ def _resume_after_rework(matter: Matter, asked: dt.date | None) -> dict:
         return data
     if asked is not None and asked <= old:
         floor = get_calendar().add_workdays(today(), Policy.current().rework_min_workdays)
+        assert matter.deadline is not None  # resume_unit_clock shifts a deadline, never clears it
         matter.deadline = max(matter.deadline, floor)
     left = get_calendar().workdays_between(today(), matter.deadline)
     return {**data, "to": matter.deadline.isoformat(), "left_workdays": left}

@@ -151,14 +151,14 @@ def reopen_matter(
             % {"n": done}
         )
     old_deadline = matter.deadline
-    count_deadline(matter, get_calendar(), (today(), limit_workdays))
+    new_deadline = count_deadline(matter, get_calendar(), (today(), limit_workdays))
     matter.state, matter.completed_at = State.IN_PROGRESS, None
     matter.completion_requested_at, matter.warning = None, MatterWarning.NORMAL
     data = reopened(
         read_rated(rating)["grade"],
         done + 1,
         old_deadline.isoformat() if old_deadline else None,
-        matter.deadline.isoformat(),
+        new_deadline.isoformat(),
     )
     record(
         matter, EventKind.REOPENED, actor, from_state=State.COMPLETED, comment=comment, data=data

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from luoshi.matters.models import Matter, MilestoneTemplate, SourcePolicy
 from luoshi.testing import accepted, assigned, register
+from luoshi.workcalendar.calendar import get_calendar
 
 from .test_api_client import NOW, Api, ok, refused
 
@@ -324,3 +325,19 @@ def test_register_with_a_template_and_change_units_before_dispatch(city, frozen)
     supervisor.act(pk, "assign")
     late = {"version": supervisor.version(pk), "lead_unit": city.lead.pk}
     refused(supervisor.patch(f"matters/{pk}", late), 422, "invalid_input", "lead_unit")
+
+
+def test_a_draft_edited_to_no_deadline_is_assigned_the_sources_default(city, frozen):
+    """Clearing a draft's deadline left it with no basis: assigning it failed with a 500."""
+    supervisor = Api(city.supervisor)
+    body = {"title": "清理拖欠账款", "source": "meeting", "lead_unit": city.lead.pk}
+    created = ok(supervisor.post("matters/", {**body, "deadline": "2026-04-30"}), 201)
+    pk = created["matter"]["id"]
+    version = ok(supervisor.get(f"matters/{pk}"))["version"]
+    ok(supervisor.patch(f"matters/{pk}", {"version": version, "deadline": None}))
+    assert Matter.objects.get(pk=pk).deadline is None
+    assigned_now = supervisor.act(pk, "assign")
+    assert assigned_now["matter"]["state"] == "assigned"
+    workdays = SourcePolicy.for_source("meeting").default_workdays("normal")
+    expected = get_calendar().add_workdays(NOW.date(), workdays)
+    assert Matter.objects.get(pk=pk).deadline == expected
