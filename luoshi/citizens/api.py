@@ -24,7 +24,7 @@ from . import queries, services
 from .dispatch.suggest import suggest
 from .filters import CitizenRequestFilter
 from .models import Category, Channel, CitizenRequest, Stage
-from .permissions import may_see_contact
+from .permissions import may_see_contact, require_office
 
 router = Router(tags=["citizens"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -306,7 +306,9 @@ def return_call(request: HttpRequest, pk: int, payload: CallIn):
 
 @router.get("/suggestions", response={200: SuggestionsOut, **ERRORS}, url_name="citizen_suggest")
 def suggestions(request: HttpRequest, text: str):
-    """The top 3 categories and units for a request's text, with calibrated scores."""
+    """The top 3 categories and units for a request's text, with calibrated scores (the
+    office: as on the intake page)."""
+    require_office(access_for(request.user), _("dispatch requests"))
     found = suggest(text[:2000])
 
     def scored(rows):

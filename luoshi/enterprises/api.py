@@ -74,7 +74,7 @@ class ProblemOut(Schema):
     version: int
 
 
-class FiguresOut(Schema):
+class EnterpriseFiguresOut(Schema):
     key: str | None
     taken: int
     transferred_on_time: int
@@ -104,23 +104,23 @@ class ProblemFiltersIn(Schema):
     q: str = ""
 
 
-class VersionIn(Schema):
+class EnterpriseVersionIn(Schema):
     version: int
 
 
-class TransferIn(VersionIn):
+class TransferIn(EnterpriseVersionIn):
     lead_unit: int
     category: str | None = None
     tier: str | None = None
 
 
-class RevisitIn(VersionIn):
+class RevisitIn(EnterpriseVersionIn):
     """`version` is the matter's: reopening and settling change the matter."""
 
     comment: str
 
 
-class LiaisonIn(VersionIn):
+class LiaisonIn(EnterpriseVersionIn):
     cadre: int
 
 
@@ -130,11 +130,11 @@ class WhitelistIn(Schema):
     valid_to: dt.date
 
 
-class RenewIn(VersionIn):
+class RenewIn(EnterpriseVersionIn):
     valid_to: dt.date
 
 
-class RevokeIn(VersionIn):
+class RevokeIn(EnterpriseVersionIn):
     reason: str
 
 
@@ -165,7 +165,7 @@ def list_problems(request: HttpRequest, params: Query[ProblemFiltersIn]):
     return [_problem_out(p) for p in rows[:1000]]
 
 
-@router.get("/figures", response=list[FiguresOut])
+@router.get("/figures", response=list[EnterpriseFiguresOut])
 def problem_figures(
     request: HttpRequest, start: dt.date | None = None, end: dt.date | None = None, by: str = "unit"
 ):
@@ -176,7 +176,7 @@ def problem_figures(
     rows = queries.problem_figures(
         start=start or today.replace(month=1, day=1), end=end or today, by=by, user=request.user
     )
-    names = [f for f in FiguresOut.model_fields if f != "key"]
+    names = [f for f in EnterpriseFiguresOut.model_fields if f != "key"]
     return [
         {"key": None if r.key is None else str(r.key), **{n: getattr(r, n) for n in names}}
         for r in rows
@@ -242,7 +242,7 @@ def assign_liaison(request: HttpRequest, pk: int, payload: LiaisonIn):
 
 
 @router.post("/{pk}/liaisons/{liaison}/end", response=LiaisonOut)
-def end_liaison(request: HttpRequest, pk: int, liaison: int, payload: VersionIn):
+def end_liaison(request: HttpRequest, pk: int, liaison: int, payload: EnterpriseVersionIn):
     enterprise = queries.get_enterprise_for_user(request.user, pk)
     found = queries.liaison_of(enterprise, liaison)
     return services.end_liaison(found, actor=request.user, version=payload.version)

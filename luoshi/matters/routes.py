@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from luoshi.lib.routes import (
     NOT_SERVED,
     OFFICE,
+    OVERSEER,
     PUBLIC,
     SIGNED_IN,
     VISIBLE,
@@ -47,6 +48,7 @@ ROUTES = {
     "matters:export": Route(SIGNED_IN),
     "matters:bulk_hasten": Route(OFFICE, method="POST"),
     "matters:register": Route(OFFICE),
+    "matters:backlog": Route(OVERSEER, note="the office acts on its backlog, leaders read it"),
     "matters:detail": Route(VISIBLE, pk="matter"),
     "matters:decompose": Route(OFFICE_ON_MATTER, pk="matter"),
     "matters:action": Route(OFFICE_ON_MATTER, method="POST", pk="matter", verb="hasten"),
@@ -61,6 +63,7 @@ ROUTES = {
     "api:openapi-view": Route(PUBLIC, note="the API's documentation is public"),
     "GET /api/matters/": Route(SIGNED_IN),
     "POST /api/matters/": Route(OFFICE),
+    "GET /api/matters/backlog": Route(OVERSEER),
     "GET /api/matters/{pk}": Route(VISIBLE, pk="matter"),
     "PATCH /api/matters/{pk}": Route(OFFICE_ON_MATTER, pk="matter"),
     "GET /api/matters/{pk}/events": Route(VISIBLE, pk="matter"),

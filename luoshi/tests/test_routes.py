@@ -24,8 +24,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from luoshi.lib.routes import ANONYMOUS, Route, declared_routes, samplers
 from luoshi.testing import the_city
 
-from . import routes_interim
-
 NOW = dt.datetime(2026, 4, 10, 10, tzinfo=dt.UTC)
 SAFE = {"GET", "HEAD"}
 # What an allowed user may get from a change made with an empty or sample body: it
@@ -37,11 +35,7 @@ API_PAGES = {"api:openapi-json", "api:openapi-view", "api:api-root"}
 
 
 def all_routes() -> dict[str, Route]:
-    routes = declared_routes()
-    for key, route in routes_interim.ROUTES.items():
-        assert key not in routes, f"{key} is declared in its app now: drop it from the interim"
-        routes[key] = route
-    return routes
+    return declared_routes()
 
 
 def page_names() -> dict[str, str]:
@@ -97,7 +91,7 @@ class RouteWalker(TestCase):
         with time_machine.travel(NOW, tick=False):
             world = the_city()
             world.nobody = User.objects.create_user("nobody", password="pw")
-            for sample in [*samplers(), *routes_interim.samplers()]:
+            for sample in samplers():
                 sample(world)
         cls.world = world
 

@@ -9,16 +9,19 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from luoshi.lib.errors import DomainError, InvalidInput
+from luoshi.lib.web import FORM_REFUSALS
 from luoshi.org.models import Unit
 
 from ..models import Category
 
 
 def attempt(request: HttpRequest, action: Callable[[], object], success: str) -> bool:
-    """Run a service for a form post; a refusal is shown as a message and changes nothing."""
+    """Run a service for a form post; a refusal of the form (invalid, stale, not now) is
+    shown as a message and changes nothing. Who may not (NotAllowed) or may not see
+    (NotFound) is left to `domain_errors`: 403 and 404, as on every page."""
     try:
         action()
-    except DomainError as error:
+    except FORM_REFUSALS as error:
         messages.error(request, error.message)
         return False
     messages.success(request, success)
