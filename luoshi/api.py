@@ -19,17 +19,31 @@ from ninja.utils import check_csrf
 
 from luoshi.lib import outage
 from luoshi.lib.errors import DomainError, NotAllowed
-from luoshi.org.tokens import user_for_token
+from luoshi.org.tokens import token_for_key
+
+# ── secauth (issue 14 C): token scope and expiry ─────────────────────────────────────
+# A read-only token may only read: anything but GET/HEAD/OPTIONS is refused with 403.
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 class BearerToken(HttpBearer):
-    """`Authorization: Bearer <key>`. Sets request.user so reads go through visible_to."""
+    """`Authorization: Bearer <key>`. Sets request.user so reads go through visible_to;
+    an expired or revoked key is 401, a read-only key on a change 403 (token_read_only)."""
 
     def authenticate(self, request: HttpRequest, token: str):
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
+        found = token_for_key(token)
+        if found is None:
+            return None
+        if found.is_read_only and request.method not in SAFE_METHODS:
+            raise NotAllowed(
+                _("This API token may only read: make a token that may act for this."),
+                code="token_read_only",
+            )
+        request.user = found.user
+        return found.user
+
+
+# ── end secauth ──────────────────────────────────────────────────────────────────────────
 
 
 class Session(SessionAuth):
@@ -71,6 +85,7 @@ def error_response(
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    request.luoshi_refusal = exc.code  # type: ignore[attr-defined]  (secauth: the log line)
     return error_response(request, exc.status, exc.code, exc.message, exc.field)
 
 
@@ -129,6 +144,7 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
 @api.exception_handler(AuthenticationError)
 def not_authenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     message = _("Log in, or send an API token as 'Authorization: Bearer <key>'.")
+    request.luoshi_refusal = "not_authenticated"  # type: ignore[attr-defined]  (secauth)
     return error_response(request, 401, "not_authenticated", message)
 
 

@@ -129,11 +129,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-]
+# AUTH_PASSWORD_VALIDATORS: in the secauth block at the end.
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -229,3 +225,133 @@ LOGGING = {
 }
 
 VERBOSE_NAME = _("Luoshi")
+
+# ── secauth (issue 14 C): logins, sessions, headers ───────────────────────────────────────
+# Kept in one block so that it merges cleanly; docs/operations.md ("Security settings")
+# lists every variable. Defaults are safe; `manage.py check --deploy` is clean behind
+# nginx with the production values documented there (luoshi/tests/test_deploy_check.py).
+from django.utils.csp import CSP  # noqa: E402
+
+INSTALLED_APPS += [
+    "axes",  # login throttling and lockout; its access logs show in the admin
+    "django_otp",
+    "django_otp.plugins.otp_totp",  # optional TOTP second factor (org.twofactor)
+]
+# Axes first: it refuses a locked-out account or address before the password is checked.
+# Its backend lets calls without a request through (the test client, commands).
+AUTHENTICATION_BACKENDS = [
+    "luoshi.org.auth.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.csp.ContentSecurityPolicyMiddleware") + 1,
+    "luoshi.lib.security.SecurityHeadersMiddleware",  # Permissions-Policy, no-store
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(  # after messages: it says why the user must sign in again
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "luoshi.lib.security.SessionLimitsMiddleware",  # idle timeout and absolute lifetime
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("luoshi.lib.security.SessionLimitsMiddleware") + 1,
+    "luoshi.org.auth.SecondFactorMiddleware",  # enrolled users verify their code first
+)
+MIDDLEWARE += [
+    "luoshi.lib.ratelimit.PublicLinkThrottleMiddleware",  # tokened public links: 429
+    "axes.middleware.AxesMiddleware",  # last, as axes asks: turns a lockout into its page
+]
+
+# Logins: N failures lock the account, and the address, for the cool-off. Behind NAT
+# (one address for a whole office) set LUOSHI_LOGIN_LOCKOUT_BY=username,ip_address+username.
+AXES_FAILURE_LIMIT = int(os.environ.get("LUOSHI_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("LUOSHI_LOGIN_COOLOFF_MINUTES", "30")) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [
+    item.split("+") if "+" in item else item
+    for item in env_list("LUOSHI_LOGIN_LOCKOUT_BY", "username,ip_address")
+]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_CLIENT_IP_CALLABLE = "luoshi.lib.clientip.client_ip"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # failed logins, also after the counter is reset
+AXES_VERBOSE = False
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": max(10, int(os.environ.get("LUOSHI_PASSWORD_MIN_LENGTH", 10)))},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Sessions end after this long without a request, and this long after sign-in whatever.
+SESSION_IDLE_MINUTES = int(os.environ.get("LUOSHI_SESSION_IDLE_MINUTES", "30"))
+SESSION_MAX_HOURS = float(os.environ.get("LUOSHI_SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = int(SESSION_MAX_HOURS * 3600)
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False  # luoshi.js reads the token from the page's meta tag anyway
+
+# Second factor: supervisors and admins may enrol a TOTP app on their own page; with
+# this on, they must (they are sent to enrol before anything else).
+OTP_REQUIRED_FOR_OFFICE = env_bool("LUOSHI_OTP_REQUIRED_FOR_OFFICE")
+OTP_TOTP_ISSUER = os.environ.get("LUOSHI_OTP_ISSUER", "Luoshi 落实")
+
+# HTTPS behind nginx: it terminates TLS and says so in X-Forwarded-Proto; with
+# LUOSHI_PROXY_COUNT=1 the client's address is the last one nginx adds to X-Forwarded-For.
+LUOSHI_PROXY_COUNT = int(os.environ.get("LUOSHI_PROXY_COUNT", "0"))
+if env_bool("LUOSHI_BEHIND_TLS_PROXY") or LUOSHI_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("LUOSHI_SSL_REDIRECT")
+SECURE_HSTS_SECONDS = int(os.environ.get("LUOSHI_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("LUOSHI_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("LUOSHI_HSTS_PRELOAD")
+SECURE_REFERRER_POLICY = "same-origin"
+# No inline script anywhere (luoshi.js, cockpit.js and the vendored htmx/ECharts are
+# files); styles may be inline (style="width: 40%" on progress bars).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=()"
+)
+
+# The tokened public links (enterprise pages, citizens' tracking links): this many
+# requests per address per minute (luoshi.lib.ratelimit), then 429.
+PUBLIC_LINK_RATE_PER_MINUTE = int(os.environ.get("LUOSHI_PUBLIC_LINK_RATE", "30"))
+PUBLIC_LINK_ROUTES = [
+    "enterprises:public",
+    "enterprises:public_rate",
+    "citizens:track",
+    "citizens:track_action",
+]
+LUOSHI["API_TOKEN_DAYS"] = int(os.environ.get("LUOSHI_API_TOKEN_DAYS", "90"))
+
+# Refusals (403 pages, 401/403 API answers, 429) are one line each: who, what, where,
+# never a traceback (luoshi.lib.security.OneLineRefusals).
+LOGGING["filters"] = {"refusals": {"()": "luoshi.lib.security.OneLineRefusals"}}
+LOGGING["handlers"] = {"console": {"class": "logging.StreamHandler", "filters": ["refusals"]}}
+LOGGING["loggers"] = {
+    "django.request": {"level": "WARNING", "filters": ["refusals"]},
+    "django.security": {"level": "WARNING", "filters": ["refusals"]},
+    "luoshi.security": {"level": "INFO"},
+}
+# ── end secauth ───────────────────────────────────────────────────────────────────────────

@@ -24,3 +24,10 @@ STORAGES = {
 # Tests read messages in English unless they ask for Chinese (Accept-Language or
 # translation.override); luoshi/tests/test_i18n.py proves the Chinese default.
 LANGUAGE_CODE = "en"
+# Tests move the clock by days between requests of one client and open public links
+# from one address many times: the session limits and the public-link rate are set
+# far out of their way here; luoshi/tests/test_security.py sets them back to measure them.
+SESSION_IDLE_MINUTES = 60 * 24 * 365 * 10
+SESSION_MAX_HOURS = 24 * 365 * 10
+PUBLIC_LINK_RATE_PER_MINUTE = 1_000_000
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600

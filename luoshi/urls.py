@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/", api.urls),
     *[path(prefix, include(f"luoshi.{app}.urls")) for app, prefix in APP_PREFIXES.items()],
     path("open311/v2/", include("luoshi.citizens.open311.urls")),
+    path("account/", include("luoshi.org.account_urls")),  # the user's own page (secauth)
 ]
 # An outage (database or disk down) raised outside a view still gets a clean 503/507.
 handler500 = "luoshi.lib.outage.server_error"

@@ -13,7 +13,7 @@ from luoshi.lib.web import ReadOnlyAdmin
 
 from . import permissions, services, tokens
 from .access import access_for
-from .models import ApiToken, Membership, OrgEvent, Unit, clean_aliases
+from .models import AccountEvent, ApiToken, Membership, OrgEvent, Unit, clean_aliases
 
 
 class OrgAdminMixin:
@@ -165,20 +165,28 @@ class OrgEventAdmin(ReadOnlyAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    """Tokens are made here or with `luoshi token <username>`; the key is shown once."""
+    """Tokens are made here, on the user's own page or with `luoshi token <username>`;
+    the key is shown once. Issue and revoke write AccountEvent rows (org.tokens)."""
 
-    list_display = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
-    list_filter = ["revoked_at"]
+    list_display = [
+        "user", "name", "prefix", "scope", "created_at", "expires_at", "last_used_at",
+        "revoked_at",
+    ]  # fmt: skip
+    list_filter = ["scope", "revoked_at"]
     search_fields = ["user__username", "name", "prefix"]
     autocomplete_fields = ["user"]
     readonly_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
     actions = ["revoke"]
 
     def get_fields(self, request, obj=None):
-        return ["user", "name"] if obj is None else ["user", "name", *self.readonly_fields]
+        if obj is None:
+            return ["user", "name", "scope", "expires_at"]
+        return ["user", "name", "scope", "expires_at", *self.readonly_fields]
 
     def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields if obj is None else ["user", *self.readonly_fields]
+        if obj is None:
+            return self.readonly_fields
+        return ["user", "scope", "expires_at", *self.readonly_fields]
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -189,6 +197,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
                 % {"key": key},
             )
         super().save_model(request, obj, form, change)
+        if not change:
+            tokens.record_issued(obj, request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False  # tokens are revoked, never deleted
@@ -196,4 +206,12 @@ class ApiTokenAdmin(admin.ModelAdmin):
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request, queryset):
         for token in queryset.filter(revoked_at__isnull=True):
-            tokens.revoke_token(token)
+            tokens.revoke_token(token, actor=request.user)
+
+
+@admin.register(AccountEvent)
+class AccountEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "kind", "user", "actor", "comment"]
+    list_filter = ["kind"]
+    search_fields = ["user__username", "actor__username"]
+    date_hierarchy = "at"

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Concat, Substr
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from luoshi.lib.eventlog import EventRecord
@@ -138,6 +139,11 @@ class Membership(models.Model):
         return f"{self.user} · {self.unit} · {self.get_role_display()}"
 
 
+class TokenScope(models.TextChoices):
+    READ = "read", _("Read only")
+    ACT = "act", _("Read and act")
+
+
 class ApiToken(models.Model):
     """A key a program uses to call the JSON API on a user's behalf (API 令牌).
 
@@ -156,6 +162,12 @@ class ApiToken(models.Model):
     prefix = models.CharField(_("prefix"), max_length=16, editable=False)
     digest = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # A read token is refused on every operation that is not a GET (luoshi.api.BearerToken).
+    scope = models.CharField(
+        _("scope"), max_length=8, choices=TokenScope.choices, default=TokenScope.ACT
+    )
+    # Tokens made before expiry existed have none; every token issued now has one.
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
@@ -169,7 +181,40 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.scope == TokenScope.READ
+
+
+class AccountEventKind(models.TextChoices):
+    TOKEN_ISSUED = "token.issued", _("API token issued")
+    TOKEN_REVOKED = "token.revoked", _("API token revoked")
+    OTP_ENROLLED = "otp.enrolled", _("Second factor enrolled")
+    OTP_REMOVED = "otp.removed", _("Second factor removed")
+
+
+class AccountEvent(EventRecord):
+    """One change of how a person signs in (账号安全记录): a token issued or revoked, a
+    second factor enrolled or removed. Kept for the record of who had access, and how."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="account_events",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=AccountEventKind.choices)
+
+    class Meta(EventRecord.Meta):
+        verbose_name = _("account change")
+        verbose_name_plural = _("account changes")
+        indexes = [models.Index(fields=["user", "at"], name="org_account_event_user_at")]
 
 
 class OrgEventKind(models.TextChoices):

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from luoshi.lib.errors import DomainError
 from luoshi.matters.models import State
 from luoshi.org.models import Unit, UnitKind
-from luoshi.org.tokens import user_for_token
+from luoshi.org.tokens import token_for_key, user_for_token
 
 from .. import services as citizen_services
 from ..models import (
@@ -271,9 +271,14 @@ def _unit(pk: str, kind: str) -> Unit | None:
 
 def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     post = request.POST
-    actor = user_for_token(post.get("api_key") or "")
-    if actor is None:
+    token = token_for_key(post.get("api_key") or "")
+    if token is None:
         return error(fmt, 403, _("A valid api_key is required to post a request."))
+    if token.is_read_only:  # secauth: a read-only token never changes anything
+        return error(
+            fmt, 403, _("This API token may only read: make a token that may act for this.")
+        )
+    actor = token.user
     category = Category.objects.filter(code=post.get("service_code", ""), is_active=True).first()
     if category is None:
         return error(fmt, 400, _("service_code is missing or unknown."))

@@ -261,3 +261,12 @@ def test_a_real_open311_client_reads_the_endpoint(live_server, hotline):
     number = posted.json()[0]["service_request_id"]
     assert client.get_service_request(number)["service_code"] == "labour"
     assert json.loads(posted.text)[0]["token"]
+
+
+def test_a_read_only_token_may_not_post_a_request(hotline, client):
+    key = issue_token(hotline.supervisor, scope="read")[1]
+    response = client.post(
+        f"{BASE}/requests.json",
+        {"api_key": key, "service_code": "transport", "address_string": "人民路1号"},
+    )
+    assert response.status_code == 403 and "only read" in response.content.decode()

@@ -76,7 +76,7 @@ def test_admin_makes_a_token_and_shows_its_key_once(city):
     admin.force_login(root)
     response = admin.post(
         "/admin/org/apitoken/add/",
-        {"user": city.supervisor.pk, "name": "大屏"},
+        {"user": city.supervisor.pk, "name": "大屏", "scope": "act"},
         follow=True,
     )
     assert response.status_code == 200
