@@ -36,7 +36,7 @@ def _r(schema) -> dict[int, Any]:
     return {200: schema, **ERRORS}
 
 
-class Ref(Schema):
+class AssessmentRef(Schema):
     id: int
     name: str
 
@@ -48,7 +48,7 @@ def _ref(obj) -> dict | None:
 class CycleOut(Schema):
     id: int
     name: str
-    template: Ref
+    template: AssessmentRef
     period_start: dt.date
     period_end: dt.date
     state: str
@@ -102,12 +102,12 @@ def _unknown(asked: list[int], found: list[Unit]) -> str:
     return "units: " + ", ".join(map(str, missing))
 
 
-class VersionIn(Schema):
+class AssessmentVersionIn(Schema):
     version: int
 
 
 @router.post("/cycles/{int:pk}/publish", response=_r(CycleOut), url_name="cycle_publish")
-def publish(request: HttpRequest, pk: int, payload: VersionIn):
+def publish(request: HttpRequest, pk: int, payload: AssessmentVersionIn):
     """Publish the cycle: reviewed assessments become final with their stars."""
     cycle = get_object_or_404(AssessmentCycle, pk=pk)
     services.publish_cycle(cycle, actor=request.user, version=payload.version)
@@ -120,9 +120,9 @@ def publish(request: HttpRequest, pk: int, payload: VersionIn):
 
 class AssessmentItem(Schema):
     id: int
-    cycle: Ref
-    unit: Ref
-    reviewing_unit: Ref
+    cycle: AssessmentRef
+    unit: AssessmentRef
+    reviewing_unit: AssessmentRef
     state: str
     stars: int | None
     goals_met: list[str]
@@ -286,14 +286,14 @@ class ReviewEntryIn(Schema):
     comment: str = ""
 
 
-class ReviewIn(Schema):
+class AssessmentReviewIn(Schema):
     version: int
     entries: list[ReviewEntryIn] = []
     comment: str
 
 
 @router.post("/{int:pk}/review", response=_r(AssessmentDetail), url_name="review")
-def review(request: HttpRequest, pk: int, payload: ReviewIn):
+def review(request: HttpRequest, pk: int, payload: AssessmentReviewIn):
     services.review_assessment(
         _assessment(request, pk),
         actor=request.user,
@@ -304,13 +304,13 @@ def review(request: HttpRequest, pk: int, payload: ReviewIn):
     return _detail(request, pk)
 
 
-class ReasonIn(Schema):
+class AssessmentReasonIn(Schema):
     version: int
     reason: str
 
 
 @router.post("/{int:pk}/return", response=_r(AssessmentDetail), url_name="return")
-def return_assessment(request: HttpRequest, pk: int, payload: ReasonIn):
+def return_assessment(request: HttpRequest, pk: int, payload: AssessmentReasonIn):
     services.return_assessment(
         _assessment(request, pk), actor=request.user, version=payload.version, reason=payload.reason
     )
@@ -340,7 +340,7 @@ def rule(request: HttpRequest, pk: int, finding_id: int, payload: RulingIn):
 
 
 class StepOut(Schema):
-    cycle: Ref
+    cycle: AssessmentRef
     period_end: dt.date
     stars: int
     goals_met: list[str]
@@ -384,7 +384,7 @@ class IncidentOut(Schema):
     id: int
     kind: str
     severity: str
-    unit: Ref
+    unit: AssessmentRef
     occurred_on: dt.date
     title: str
     source: str
@@ -438,7 +438,7 @@ class ActivityIn(Schema):
 
 class ActivityOut(Schema):
     id: int
-    unit: Ref
+    unit: AssessmentRef
     type: str
     held_on: dt.date
     topic: str
@@ -467,12 +467,12 @@ def record_activity(request: HttpRequest, payload: ActivityIn):
 
 
 class DistrictOut(Schema):
-    district: Ref | None
+    district: AssessmentRef | None
     cycles: dict[str, dict]
 
 
 class LostOut(Schema):
-    unit: Ref
+    unit: AssessmentRef
     before: int
     now: int
     goals: list[str]
@@ -481,7 +481,7 @@ class LostOut(Schema):
 
 class BreachOut(Schema):
     title: str
-    unit: Ref
+    unit: AssessmentRef
     occurred_on: dt.date
     url: str
 
@@ -491,14 +491,14 @@ class BottomLineOut(Schema):
     breaches: list[BreachOut]
 
 
-class FiguresOut(Schema):
+class AssessmentFiguresOut(Schema):
     cycles: list[CycleOut]
     districts: list[DistrictOut]
     lost: list[LostOut]
     bottom_lines: list[BottomLineOut]
 
 
-@router.get("/figures", response=_r(FiguresOut), url_name="figures")
+@router.get("/figures", response=_r(AssessmentFiguresOut), url_name="figures")
 def figures(request: HttpRequest, template: int | None = None):
     """Stars by district over the published cycles, the units that lost a star and why,
     and the bottom lines with this year's breaches. For leaders and the office."""

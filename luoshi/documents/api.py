@@ -266,7 +266,7 @@ class BulletinEdit(Schema):
     next_steps: str | None = None
 
 
-class VersionIn(Schema):
+class DocumentVersionIn(Schema):
     version: int
 
 
@@ -316,7 +316,7 @@ def edit_bulletin(request, bulletin_id: int, payload: BulletinEdit):
 
 
 @router.post("/bulletins/{bulletin_id}/issue", summary="Issue: number, .docx, mentions")
-def issue_bulletin(request, bulletin_id: int, payload: VersionIn):
+def issue_bulletin(request, bulletin_id: int, payload: DocumentVersionIn):
     bulletin = get_bulletin_for_user(request.user, bulletin_id)
     bulletin = services.issue_bulletin(bulletin, actor=request.user, version=payload.version)
     return _bulletin(bulletin)

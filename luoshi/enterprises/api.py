@@ -55,7 +55,7 @@ class EnterpriseDetail(EnterpriseOut):
     whitelist: list[WhitelistOut]
 
 
-class ProblemOut(Schema):
+class EnterpriseProblemOut(Schema):
     id: int
     enterprise_id: int
     title: str
@@ -74,7 +74,7 @@ class ProblemOut(Schema):
     version: int
 
 
-class FiguresOut(Schema):
+class EnterpriseFiguresOut(Schema):
     key: str | None
     taken: int
     transferred_on_time: int
@@ -104,23 +104,23 @@ class ProblemFiltersIn(Schema):
     q: str = ""
 
 
-class VersionIn(Schema):
+class EnterpriseVersionIn(Schema):
     version: int
 
 
-class TransferIn(VersionIn):
+class TransferIn(EnterpriseVersionIn):
     lead_unit: int
     category: str | None = None
     tier: str | None = None
 
 
-class RevisitIn(VersionIn):
+class RevisitIn(EnterpriseVersionIn):
     """`version` is the matter's: reopening and settling change the matter."""
 
     comment: str
 
 
-class LiaisonIn(VersionIn):
+class LiaisonIn(EnterpriseVersionIn):
     cadre: int
 
 
@@ -130,11 +130,11 @@ class WhitelistIn(Schema):
     valid_to: dt.date
 
 
-class RenewIn(VersionIn):
+class RenewIn(EnterpriseVersionIn):
     valid_to: dt.date
 
 
-class RevokeIn(VersionIn):
+class RevokeIn(EnterpriseVersionIn):
     reason: str
 
 
@@ -153,19 +153,19 @@ def list_enterprises(request: HttpRequest, params: Query[EnterpriseFiltersIn]):
 
 
 def _problem_out(problem) -> dict:
-    data = {f: getattr(problem, f) for f in ProblemOut.model_fields if f != "state"}
+    data = {f: getattr(problem, f) for f in EnterpriseProblemOut.model_fields if f != "state"}
     data["state"] = problem.matter.state if problem.matter_id else None
     return data
 
 
-@router.get("/problems", response=list[ProblemOut])
+@router.get("/problems", response=list[EnterpriseProblemOut])
 def list_problems(request: HttpRequest, params: Query[ProblemFiltersIn]):
     found = _checked(ProblemFilter.from_params(params.dict()))
     rows = found.apply(queries.visible_problems(request.user))
     return [_problem_out(p) for p in rows[:1000]]
 
 
-@router.get("/figures", response=list[FiguresOut])
+@router.get("/figures", response=list[EnterpriseFiguresOut])
 def problem_figures(
     request: HttpRequest, start: dt.date | None = None, end: dt.date | None = None, by: str = "unit"
 ):
@@ -176,14 +176,14 @@ def problem_figures(
     rows = queries.problem_figures(
         start=start or today.replace(month=1, day=1), end=end or today, by=by, user=request.user
     )
-    names = [f for f in FiguresOut.model_fields if f != "key"]
+    names = [f for f in EnterpriseFiguresOut.model_fields if f != "key"]
     return [
         {"key": None if r.key is None else str(r.key), **{n: getattr(r, n) for n in names}}
         for r in rows
     ]
 
 
-@router.post("/problems/{pk}/transfer", response=ProblemOut)
+@router.post("/problems/{pk}/transfer", response=EnterpriseProblemOut)
 def transfer(request: HttpRequest, pk: int, payload: TransferIn):
     problem = queries.get_problem_for_user(request.user, pk)
     services.transfer_problem(
@@ -197,14 +197,14 @@ def transfer(request: HttpRequest, pk: int, payload: TransferIn):
     return _problem_out(queries.get_problem_for_user(request.user, pk))
 
 
-@router.post("/problems/{pk}/reopen", response=ProblemOut)
+@router.post("/problems/{pk}/reopen", response=EnterpriseProblemOut)
 def reopen(request: HttpRequest, pk: int, payload: RevisitIn):
     problem = queries.get_problem_for_user(request.user, pk)
     services.reopen_problem(problem, actor=request.user, **payload.dict())
     return _problem_out(queries.get_problem_for_user(request.user, pk))
 
 
-@router.post("/problems/{pk}/settle", response=ProblemOut)
+@router.post("/problems/{pk}/settle", response=EnterpriseProblemOut)
 def settle(request: HttpRequest, pk: int, payload: RevisitIn):
     problem = queries.get_problem_for_user(request.user, pk)
     services.settle_problem(problem, actor=request.user, **payload.dict())
@@ -242,7 +242,7 @@ def assign_liaison(request: HttpRequest, pk: int, payload: LiaisonIn):
 
 
 @router.post("/{pk}/liaisons/{liaison}/end", response=LiaisonOut)
-def end_liaison(request: HttpRequest, pk: int, liaison: int, payload: VersionIn):
+def end_liaison(request: HttpRequest, pk: int, liaison: int, payload: EnterpriseVersionIn):
     enterprise = queries.get_enterprise_for_user(request.user, pk)
     found = queries.liaison_of(enterprise, liaison)
     return services.end_liaison(found, actor=request.user, version=payload.version)

@@ -130,27 +130,27 @@ def period_detail(request: HttpRequest, pk: int):
     return {**period_data(period), "events": events}
 
 
-class VersionIn(Schema):
+class EvaluationVersionIn(Schema):
     version: int = VERSION
 
 
-class ReviewIn(VersionIn):
+class PeriodReviewIn(EvaluationVersionIn):
     comment: str = ""
 
 
-class CloseIn(VersionIn):
+class CloseIn(EvaluationVersionIn):
     reason: str = Field("", description="Required when the period has not ended yet.")
 
 
 @router.post("/periods/{pk}/compute", summary="Recompute an open period's provisional results")
-def compute(request: HttpRequest, pk: int, payload: VersionIn):
+def compute(request: HttpRequest, pk: int, payload: EvaluationVersionIn):
     period = queries.get_period(pk)
     services.compute_period(period, actor=request.user, version=payload.version)
     return queries.ranking_data(queries.get_period(pk))
 
 
 @router.post("/periods/{pk}/review", summary="Review the computed results (supervisors)")
-def review(request: HttpRequest, pk: int, payload: ReviewIn):
+def review(request: HttpRequest, pk: int, payload: PeriodReviewIn):
     period = services.review_period(
         queries.get_period(pk), actor=request.user, version=payload.version, comment=payload.comment
     )
@@ -194,7 +194,7 @@ def list_adjustments(request: HttpRequest, pk: int):
     return {"adjustments": [item_data(i) for i in items]}
 
 
-class AdjustmentIn(VersionIn):
+class AdjustmentIn(EvaluationVersionIn):
     unit_id: int
     kind: str
     reason: str
@@ -223,12 +223,12 @@ def add_adjustment(request: HttpRequest, pk: int, payload: AdjustmentIn):
     return item_data(item)
 
 
-class WithdrawIn(VersionIn):
+class AdjustmentWithdrawIn(EvaluationVersionIn):
     reason: str
 
 
 @router.post("/adjustments/{pk}/withdraw", summary="Withdraw a mistaken item, with the reason")
-def withdraw_adjustment(request: HttpRequest, pk: int, payload: WithdrawIn):
+def withdraw_adjustment(request: HttpRequest, pk: int, payload: AdjustmentWithdrawIn):
     item = get_object_or_404(Adjustment.objects.select_related("period"), pk=pk)
     item = services.withdraw_adjustment(
         item, actor=request.user, version=payload.version, reason=payload.reason

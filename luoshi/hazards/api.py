@@ -36,7 +36,7 @@ def _r(schema) -> dict[int, Any]:
     return {200: schema, **ERRORS}
 
 
-class Ref(Schema):
+class HazardRef(Schema):
     id: int
     name: str
 
@@ -45,15 +45,15 @@ class HazardItem(Schema):
     id: int
     serial: str
     title: str
-    category: Ref
+    category: HazardRef
     level: str
     discovery: str
     status: str
     overdue: bool
     warning: str
-    unit: Ref
+    unit: HazardRef
     address: str
-    responsible_unit: Ref
+    responsible_unit: HazardRef
     found_on: dt.date
     listed_supervision: bool
     matter_id: int | None
@@ -65,14 +65,14 @@ class HazardItem(Schema):
 class CheckOut(Schema):
     id: int
     kind: str
-    unit: Ref
+    unit: HazardRef
     checked_on: dt.date
     passed: bool | None = None
     relapsed: bool | None = None
     record: str
 
 
-class EventOut(Schema):
+class HazardEventOut(Schema):
     kind: str
     at: dt.datetime
     actor: str | None
@@ -84,12 +84,12 @@ class HazardDetail(HazardItem):
     description: str
     measures: str
     finder: str
-    found_by_unit: Ref
-    verifying_unit: Ref | None
+    found_by_unit: HazardRef
+    verifying_unit: HazardRef | None
     responsible_leader_id: int | None
     relapse_of_id: int | None
     checks: list[CheckOut]
-    events: list[EventOut]
+    events: list[HazardEventOut]
     available_actions: list[str]
 
 
@@ -230,7 +230,7 @@ def hazard_figures(request: HttpRequest, by: str = "level"):
     return [{**row.__dict__, "key": None if row.key is None else str(row.key)} for row in rows]
 
 
-@router.get("/categories", response=_r(list[Ref]), url_name="hazard_categories")
+@router.get("/categories", response=_r(list[HazardRef]), url_name="hazard_categories")
 def categories(request: HttpRequest):
     return [_ref(c) for c in HazardCategory.objects.filter(is_active=True)]
 
@@ -282,17 +282,17 @@ def register_hazard(request: HttpRequest, payload: HazardIn):
     return Status(201, _detail(request, hazard.pk))
 
 
-class MilestoneIn(Schema):
+class HazardMilestoneIn(Schema):
     title: str
     deadline: dt.date
 
 
-class AssignIn(Schema):
+class HazardAssignIn(Schema):
     version: int
     deadline: dt.date | None = None
     leader: int | None = None
     verifying_unit: int | None = None
-    milestones: list[MilestoneIn] = []
+    milestones: list[HazardMilestoneIn] = []
 
 
 def _hazard(request: HttpRequest, pk: int) -> Hazard:
@@ -300,7 +300,7 @@ def _hazard(request: HttpRequest, pk: int) -> Hazard:
 
 
 @router.post("/{int:pk}/assign", response=_r(HazardDetail), url_name="hazard_assign")
-def assign(request: HttpRequest, pk: int, payload: AssignIn):
+def assign(request: HttpRequest, pk: int, payload: HazardAssignIn):
     """Assign the rectification: the office registers and assigns its matter."""
     leader = None
     if payload.leader is not None:
@@ -361,13 +361,13 @@ def reinspect(request: HttpRequest, pk: int, payload: ReinspectIn):
     return _detail(request, pk)
 
 
-class WithdrawIn(Schema):
+class HazardWithdrawIn(Schema):
     version: int
     reason: str
 
 
 @router.post("/{int:pk}/withdraw", response=_r(HazardDetail), url_name="hazard_withdraw")
-def withdraw(request: HttpRequest, pk: int, payload: WithdrawIn):
+def withdraw(request: HttpRequest, pk: int, payload: HazardWithdrawIn):
     services.withdraw_hazard(
         _hazard(request, pk), actor=request.user, version=payload.version, reason=payload.reason
     )
@@ -387,7 +387,7 @@ class CampaignIn(Schema):
 class CampaignOut(Schema):
     id: int
     name: str
-    organiser: Ref
+    organiser: HazardRef
     started_on: dt.date
     ended_on: dt.date | None
 
@@ -404,7 +404,7 @@ def start_campaign(request: HttpRequest, payload: CampaignIn):
     return Status(201, {**campaign.__dict__, "organiser": _ref(campaign.organiser)})
 
 
-class ProblemOut(Schema):
+class HazardImportProblemOut(Schema):
     row: int
     column: str
     message: str
@@ -417,7 +417,7 @@ class ImportOut(Schema):
     field: str | None = None
     imported: list[int]
     rows: int
-    problems: list[ProblemOut]
+    problems: list[HazardImportProblemOut]
 
 
 @router.post(

@@ -66,7 +66,7 @@ class FiltersIn(Schema):
     q: str = ""
 
 
-class FiguresOut(Schema):
+class ProjectFiguresOut(Schema):
     key: str | None
     projects: int
     terminated: int
@@ -147,7 +147,7 @@ def _stage_out(view: queries.StageView) -> dict:
 
 
 def _figures_out(key, fig) -> dict:
-    names = [f for f in FiguresOut.model_fields if f not in ("key", "effect_rates")]
+    names = [f for f in ProjectFiguresOut.model_fields if f not in ("key", "effect_rates")]
     return {
         "key": None if key is None else str(key),
         **{n: getattr(fig, n) for n in names},
@@ -155,7 +155,7 @@ def _figures_out(key, fig) -> dict:
     }
 
 
-@router.get("/figures", response=list[FiguresOut])
+@router.get("/figures", response=list[ProjectFiguresOut])
 def project_figures(
     request: HttpRequest,
     params: Query[FiltersIn],
