@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from luoshi.lib.errors import InvalidInput, NotAllowed
+from luoshi.lib.schemas import Input
 from luoshi.matters.schemas import ErrorOut
 from luoshi.org.access import access_for
 from luoshi.org.models import Unit
@@ -71,7 +72,7 @@ def list_cycles(request: HttpRequest):
     return [_cycle(c) for c in cycles]
 
 
-class CycleIn(Schema):
+class CycleIn(Input):
     template: int
     name: str
     period_start: dt.date
@@ -102,7 +103,7 @@ def _unknown(asked: list[int], found: list[Unit]) -> str:
     return "units: " + ", ".join(map(str, missing))
 
 
-class AssessmentVersionIn(Schema):
+class AssessmentVersionIn(Input):
     version: int
 
 
@@ -252,13 +253,13 @@ def assessment_detail(request: HttpRequest, pk: int):
     return _detail(request, pk)
 
 
-class SelfEntryIn(Schema):
+class SelfEntryIn(Input):
     criterion_id: int
     score: Decimal | None = None
     note: str = ""
 
 
-class SelfAssessIn(Schema):
+class SelfAssessIn(Input):
     version: int
     entries: list[SelfEntryIn] = []
     submit: bool = False
@@ -280,13 +281,13 @@ def self_assess(request: HttpRequest, pk: int, payload: SelfAssessIn):
     return _detail(request, pk)
 
 
-class ReviewEntryIn(Schema):
+class ReviewEntryIn(Input):
     criterion_id: int
     score: Decimal | None = None
     comment: str = ""
 
 
-class AssessmentReviewIn(Schema):
+class AssessmentReviewIn(Input):
     version: int
     entries: list[ReviewEntryIn] = []
     comment: str
@@ -304,7 +305,7 @@ def review(request: HttpRequest, pk: int, payload: AssessmentReviewIn):
     return _detail(request, pk)
 
 
-class AssessmentReasonIn(Schema):
+class AssessmentReasonIn(Input):
     version: int
     reason: str
 
@@ -317,7 +318,7 @@ def return_assessment(request: HttpRequest, pk: int, payload: AssessmentReasonIn
     return _detail(request, pk)
 
 
-class RulingIn(Schema):
+class RulingIn(Input):
     version: int
     confirm: bool
     reason: str = ""
@@ -371,7 +372,7 @@ def ladder(request: HttpRequest, pk: int):
 # ---- records: incidents (the seam) and branch activities -----------------------------------
 
 
-class IncidentIn(Schema):
+class IncidentIn(Input):
     kind: str
     severity: str = "general"
     unit: int
@@ -426,7 +427,7 @@ def list_incidents(request: HttpRequest, year: int | None = None):
     return [_incident(i) for i in rows[:500]]
 
 
-class ActivityIn(Schema):
+class ActivityIn(Input):
     unit: int
     type: str
     held_on: dt.date

@@ -10,10 +10,12 @@ import datetime as dt
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 
 from luoshi.evaluation.queries import latest_ranking_data
 from luoshi.lib.errors import InvalidInput
+from luoshi.lib.numbers import YEAR_MAX, YEAR_MIN
+from luoshi.lib.schemas import Input
 from luoshi.targets.queries import targets_data
 
 from . import queries
@@ -23,7 +25,7 @@ from .permissions import require_cockpit
 router = Router(tags=["cockpit"])
 
 
-class AsOf(Schema):
+class AsOf(Input):
     as_of: dt.date | None = None
 
 
@@ -48,8 +50,8 @@ def units(request: HttpRequest, params: Query[UnitsParams]):
     return {"units": queries.by_unit(params.as_of, params.kind, min(params.limit, 500))}
 
 
-class YearParams(Schema):
-    year: int | None = None
+class YearParams(Input):
+    year: int | None = Field(None, ge=YEAR_MIN, le=YEAR_MAX)
 
 
 @router.get("/trend", summary="Per month: completed, newly overdue, overdue at month end")
@@ -58,7 +60,7 @@ def trend(request: HttpRequest, params: Query[YearParams]):
     return queries.trend(params.year or timezone.localdate().year)
 
 
-class BlueprintParams(Schema):
+class BlueprintParams(Input):
     limit: int = 10
 
 
@@ -74,7 +76,7 @@ def targets(request: HttpRequest, params: Query[YearParams]):
     return {"targets": targets_data(request.user, params.year or timezone.localdate().year)}
 
 
-class RankingParams(Schema):
+class RankingParams(Input):
     kind: str | None = None
     limit: int = 10
 
@@ -87,7 +89,7 @@ def ranking(request: HttpRequest, params: Query[RankingParams]):
     return latest_ranking_data(params.kind, max(1, min(params.limit, 100)))
 
 
-class SinceParams(Schema):
+class SinceParams(Input):
     since: str = Field(
         "bulletin", description='A day (YYYY-MM-DD), "bulletin" (the last) or "bulletin:<id>".'
     )
@@ -102,7 +104,7 @@ def changes(request: HttpRequest, params: Query[SinceParams]):
     )
 
 
-class FlowParams(Schema):
+class FlowParams(Input):
     metric: FlowMetric
     first: dt.date = Field(alias="from")
     to: dt.date

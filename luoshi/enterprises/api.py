@@ -17,6 +17,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 
 from luoshi.lib.errors import InvalidInput
+from luoshi.lib.schemas import Input
 from luoshi.org.models import Unit
 
 from . import queries, services
@@ -88,7 +89,7 @@ class EnterpriseFiguresOut(Schema):
     satisfaction_rate: Decimal | None
 
 
-class EnterpriseFiltersIn(Schema):
+class EnterpriseFiltersIn(Input):
     q: str = ""
     district: str = ""
     industry: str = ""
@@ -96,7 +97,7 @@ class EnterpriseFiltersIn(Schema):
     whitelisted: str = ""
 
 
-class ProblemFiltersIn(Schema):
+class ProblemFiltersIn(Input):
     show: str = ""
     enterprise: str = ""
     category: str = ""
@@ -104,7 +105,7 @@ class ProblemFiltersIn(Schema):
     q: str = ""
 
 
-class EnterpriseVersionIn(Schema):
+class EnterpriseVersionIn(Input):
     version: int
 
 
@@ -124,7 +125,7 @@ class LiaisonIn(EnterpriseVersionIn):
     cadre: int
 
 
-class WhitelistIn(Schema):
+class WhitelistIn(Input):
     guarantee: str
     valid_from: dt.date
     valid_to: dt.date

@@ -10,9 +10,10 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 
 from luoshi.lib.errors import InvalidInput
+from luoshi.lib.schemas import Input
 from luoshi.matters.models import Matter
 from luoshi.org.access import access_for
 from luoshi.org.models import Unit
@@ -66,7 +67,7 @@ def list_schemes(request: HttpRequest):
     }
 
 
-class SchemeIn(Schema):
+class SchemeIn(Input):
     name: str
     version: int | None = Field(
         None, description="Required to edit a published scheme: the version the caller read."
@@ -83,7 +84,7 @@ def publish_scheme(request: HttpRequest, payload: SchemeIn):
     return scheme_data(scheme)
 
 
-class PeriodIn(Schema):
+class PeriodIn(Input):
     kind: PeriodKind
     year: int
     number: int = 1
@@ -130,7 +131,7 @@ def period_detail(request: HttpRequest, pk: int):
     return {**period_data(period), "events": events}
 
 
-class EvaluationVersionIn(Schema):
+class EvaluationVersionIn(Input):
     version: int = VERSION
 
 

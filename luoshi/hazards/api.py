@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 
 from luoshi.lib.errors import InvalidInput, NotFound
+from luoshi.lib.schemas import Input
 from luoshi.matters.schemas import ErrorOut
 from luoshi.matters.services import MilestoneSpec
 from luoshi.org.access import access_for
@@ -254,7 +255,7 @@ def _category(pk: int | None) -> HazardCategory | None:
     return category
 
 
-class HazardIn(Schema):
+class HazardIn(Input):
     title: str
     category: int
     level: str
@@ -282,12 +283,12 @@ def register_hazard(request: HttpRequest, payload: HazardIn):
     return Status(201, _detail(request, hazard.pk))
 
 
-class HazardMilestoneIn(Schema):
+class HazardMilestoneIn(Input):
     title: str
     deadline: dt.date
 
 
-class HazardAssignIn(Schema):
+class HazardAssignIn(Input):
     version: int
     deadline: dt.date | None = None
     leader: int | None = None
@@ -319,7 +320,7 @@ def assign(request: HttpRequest, pk: int, payload: HazardAssignIn):
     return _detail(request, pk)
 
 
-class VerifyIn(Schema):
+class VerifyIn(Input):
     version: int
     passed: bool
     record: str
@@ -340,7 +341,7 @@ def verify(request: HttpRequest, pk: int, payload: VerifyIn):
     return _detail(request, pk)
 
 
-class ReinspectIn(Schema):
+class ReinspectIn(Input):
     version: int
     record: str
     checked_on: dt.date | None = None
@@ -361,7 +362,7 @@ def reinspect(request: HttpRequest, pk: int, payload: ReinspectIn):
     return _detail(request, pk)
 
 
-class HazardWithdrawIn(Schema):
+class HazardWithdrawIn(Input):
     version: int
     reason: str
 
@@ -377,7 +378,7 @@ def withdraw(request: HttpRequest, pk: int, payload: HazardWithdrawIn):
 # ---- campaigns and the Excel intake ----------------------------------------------------
 
 
-class CampaignIn(Schema):
+class CampaignIn(Input):
     name: str
     organiser: int
     started_on: dt.date

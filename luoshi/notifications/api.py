@@ -8,7 +8,7 @@ import math
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from luoshi.lib.schemas import ErrorOut, label
+from luoshi.lib.schemas import ErrorOut, Input, label
 
 from .models import Notification, NotificationKind
 from .queries import pending_count
@@ -42,7 +42,7 @@ class UnreadOut(Schema):
     unread: int
 
 
-class MarkReadIn(Schema):
+class MarkReadIn(Input):
     ids: list[int] | None = None  # None: all of the caller's unread notifications
 
 
