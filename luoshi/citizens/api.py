@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from luoshi.lib.errors import InvalidInput
+from luoshi.lib.numbers import PAGE_MAX
 from luoshi.lib.schemas import Input
 from luoshi.matters.schemas import ErrorOut
 from luoshi.org.access import access_for
@@ -237,7 +238,7 @@ def list_requests(
     since: str = "",
     until: str = "",
     q: str = "",
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=PAGE_MAX),
     page_size: int = Query(20, ge=1, le=MAX_PAGE_SIZE),
 ):
     """Visible requests, filtered as the list page filters them."""

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 
 from luoshi.lib.errors import InvalidInput, NotFound
+from luoshi.lib.numbers import PAGE_MAX
 from luoshi.lib.schemas import Input
 from luoshi.matters.schemas import ErrorOut
 from luoshi.matters.services import MilestoneSpec
@@ -184,7 +185,7 @@ def _detail(request: HttpRequest, pk: int) -> dict:
 @router.get("/", response=_r(HazardPage), url_name="hazard_list")
 def list_hazards(
     request: HttpRequest,
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=PAGE_MAX),
     page_size: int = Query(20, ge=1, le=MAX_PAGE_SIZE),
 ):
     """Hazards the caller may see, filtered like the register page (level, status, category,

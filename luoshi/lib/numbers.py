@@ -79,3 +79,8 @@ def finite_or_none(value: Any) -> float | None:
     if number != number or number in (float("inf"), float("-inf")):
         return None
     return number
+
+
+# The last page a list may be asked for: past it the offset is no list's, and a huge one
+# overflows the database's OFFSET (a 500 instead of an empty page).
+PAGE_MAX = 100_000

@@ -8,6 +8,7 @@ import math
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
+from luoshi.lib.numbers import PAGE_MAX
 from luoshi.lib.schemas import ErrorOut, Input, label
 
 from .models import Notification, NotificationKind
@@ -74,7 +75,7 @@ def _unread(request: HttpRequest) -> int:
 def list_notifications(
     request: HttpRequest,
     unread: bool = False,
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=PAGE_MAX),
     page_size: int = Query(20, ge=1, le=MAX_PAGE_SIZE),
 ):
     """The caller's notifications, newest first (only unread ones with unread=true)."""

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from luoshi.lib.cells import csv_text
 from luoshi.lib.errors import DomainError, InvalidInput
+from luoshi.lib.storage import open_stored
 from luoshi.lib.web import domain_errors
 from luoshi.org.access import access_for
 from luoshi.org.models import Unit
@@ -208,6 +209,6 @@ def photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
     item = RequestPhoto.objects.filter(request=shown, pk=photo_pk).first()
     if item is None:
         raise Http404
-    response = FileResponse(item.file.open("rb"), filename=item.name)
+    response = FileResponse(open_stored(item.file), filename=item.name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
