@@ -97,6 +97,28 @@ PROBLEMS = {
     "list_type": lambda e: _("Give a list."),
     "string_type": lambda e: _("Enter text."),
 }
+# --- robust: the refusals of the bounds and the shared Input schema, in the user's words.
+PROBLEMS.update(
+    {
+        "extra_forbidden": lambda e: _("Unknown field: this operation does not take it."),
+        "int_too_large": lambda e: _("The number is too large."),
+        "int_from_float": lambda e: _("Enter a whole number."),
+        "invisible_text": lambda e: _("Enter visible text, not only blank marks."),
+        "decimal_parsing": lambda e: _("Enter a number."),
+        "decimal_type": lambda e: _("Enter a number."),
+        "finite_number": lambda e: _("Enter a number."),
+        "decimal_max_digits": lambda e: (
+            _("At most %(n)s digits.") % {"n": e.get("ctx", {}).get("max_digits")}
+        ),
+        "decimal_max_places": lambda e: (
+            _("At most %(n)s decimal places.") % {"n": e.get("ctx", {}).get("decimal_places")}
+        ),
+        "greater_than": lambda e: _("Must be more than %(n)s.") % {"n": e.get("ctx", {}).get("gt")},
+        "less_than": lambda e: _("Must be less than %(n)s.") % {"n": e.get("ctx", {}).get("lt")},
+        "json_invalid": lambda e: _("The body is not valid JSON."),
+    }
+)
+# --- end robust
 # Where ninja puts a parameter; our operations name their schema argument "payload"/"params".
 LOCATIONS = {"body", "query", "path", "form", "file", "header", "cookie"}
 WRAPPERS = {"payload", "params"}

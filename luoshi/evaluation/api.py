@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router
 
 from luoshi.lib.errors import InvalidInput
+from luoshi.lib.numbers import YEAR_MAX, YEAR_MIN
 from luoshi.lib.schemas import Input
 from luoshi.matters.models import Matter
 from luoshi.org.access import access_for
@@ -72,10 +73,10 @@ class SchemeIn(Input):
     version: int | None = Field(
         None, description="Required to edit a published scheme: the version the caller read."
     )
-    base: Decimal = Decimal(100)
+    base: Decimal = Field(Decimal(100), ge=0, le=1000, max_digits=7, decimal_places=2)
     rules: list[dict] | None = None
     unit_kinds: list[str] | None = None
-    honour_count: int = 3
+    honour_count: int = Field(3, ge=1, le=50)
 
 
 @router.post("/schemes", summary="Publish a scheme, or a new version of one (supervisors)")
@@ -86,8 +87,8 @@ def publish_scheme(request: HttpRequest, payload: SchemeIn):
 
 class PeriodIn(Input):
     kind: PeriodKind
-    year: int
-    number: int = 1
+    year: int = Field(ge=YEAR_MIN, le=YEAR_MAX)
+    number: int = Field(1, description="The month (1–12) or the quarter (1–4); 1 for a year.")
     scheme_id: int | None = None
 
 
@@ -199,7 +200,7 @@ class AdjustmentIn(EvaluationVersionIn):
     unit_id: int
     kind: str
     reason: str
-    points: Decimal = Decimal(0)
+    points: Decimal = Field(Decimal(0), ge=-100, le=100, max_digits=5, decimal_places=2)
     matter_id: int | None = None
 
 

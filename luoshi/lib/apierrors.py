@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
@@ -48,8 +49,9 @@ def too_large_message() -> str:
 
 def upload_limit() -> int:
     """The most a request with files may carry: a few attachments and the form."""
-    return int(settings.LUOSHI.get("REQUEST_MAX_BYTES", 0)) or (
-        5 * int(settings.LUOSHI.get("ATTACHMENT_MAX_BYTES", 0)) + 1024 * 1024
+    limits: dict[str, Any] = settings.LUOSHI
+    return int(limits.get("REQUEST_MAX_BYTES", 0)) or (
+        5 * int(limits.get("ATTACHMENT_MAX_BYTES", 0)) + 1024 * 1024
     )
 
 

@@ -29,7 +29,11 @@ class DatabaseOperations(operations.DatabaseOperations):
             except decimal.InvalidOperation:
                 field = getattr(expression, "target", None) or expression.output_field
                 logger.warning("Stored value out of range: %s = %r", field, value)
-                return self._create_decimal(value)
+                return (
+                    decimal.Context(prec=15).create_decimal_from_float(value)  # as Django does
+                    if isinstance(value, float)
+                    else decimal.Decimal(str(value))
+                )
 
         return converter
 
