@@ -85,6 +85,12 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.common.CommonMiddleware") + 1,
     "luoshi.lib.apierrors.ApiErrorMiddleware",
 )
+# Page forms: control characters removed from posted values (lib/text.py), the same
+# cleaning the API's Input schemas do.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware") + 1,
+    "luoshi.lib.text.CleanFormTextMiddleware",
+)
 # --- end robust
 
 ROOT_URLCONF = "luoshi.urls"

@@ -11,6 +11,9 @@ text: a title of nothing but U+200B is refused, as an empty one is.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, QueryDict
 
 # C0 controls except tab, newline and carriage return; DEL; C1 controls.
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -29,3 +32,40 @@ def clean_text(value: str) -> str:
 def is_invisible(value: str) -> bool:
     """True when `value` has characters but none a reader can see."""
     return bool(value) and not INVISIBLE_RE.sub("", value).strip()
+
+
+def visible_text(value: str | None) -> str:
+    """`value` cleaned and stripped; empty when nothing in it can be seen — so a
+    service's "required" check refuses a title of zero-width spaces like an empty one."""
+    text = clean_text(value or "").strip()
+    return "" if is_invisible(text) else text
+
+
+def clean_post(data: QueryDict) -> QueryDict:
+    """A copy of a page's form data with `clean_text` applied to every value."""
+    if not any(CONTROL_RE.search(v) for values in data.lists() for v in values[1]):
+        return data
+    cleaned = data.copy()
+    for key, values in data.lists():
+        cleaned.setlist(key, [clean_text(v) for v in values])
+    cleaned._mutable = False
+    return cleaned
+
+
+class CleanFormTextMiddleware:
+    """Page forms get the same cleaning as the API's Input schemas: control characters
+    are removed from every posted value before a view's form reads it (the API is left
+    to its schemas; files are not touched)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view, args, kwargs) -> None:
+        if request.method == "POST" and not request.path.startswith("/api/"):
+            content_type = request.META.get("CONTENT_TYPE", "")
+            if content_type.startswith(("application/x-www-form-urlencoded", "multipart/")):
+                request.POST = clean_post(request.POST)
+        return

@@ -182,3 +182,18 @@ def test_the_project_import_reads_the_used_range_with_limits(office):
         answer = office.post("/projects/import/", {"file": bomb})
     assert answer.status_code in (413, 422) and "1 MB" in answer.content.decode()
     assert not Project.objects.filter(code__startswith="XM-9").exists()
+
+
+def test_page_forms_strip_control_characters_and_refuse_invisible_titles(office, city):
+    from luoshi.matters.services._base import require_text
+
+    with pytest.raises(Exception) as refused:
+        require_text("\u200b\u200c", "title", "标题")
+    assert refused.value.field == "title"
+    assert require_text(" 推进\x0b工作 ", "title", "标题") == "推进工作"
+    from django.http import QueryDict
+
+    from luoshi.lib.text import clean_post
+
+    posted = clean_post(QueryDict("title=%E6%8E%A8%0B%E8%BF%9B&content=a%0Ab%09c%00"))
+    assert posted["title"] == "推进" and posted["content"] == "a\nb\tc"
