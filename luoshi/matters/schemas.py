@@ -462,13 +462,20 @@ class ReviewIn(Versioned):
     comment: str = ""
 
 
+# Hastening and a leader's comment change no state and are not versioned; a client may
+# still send the version it read with every action, so the field is known (and unchecked).
+UNCHECKED_VERSION = Field(None, description="Not checked: this action is not versioned.")
+
+
 class HastenIn(Input):
     message: str = ""
     unit_ids: list[int] | None = None
+    version: int | None = UNCHECKED_VERSION
 
 
 class LeaderCommentIn(Input):
     text: str
+    version: int | None = UNCHECKED_VERSION
 
 
 # ---- filling the outgoing shapes ---------------------------------------------------------
