@@ -9,7 +9,9 @@ schema it documents, and every refusal must be the project's JSON error shape.
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import (
     content_type_conformance,
@@ -25,7 +27,15 @@ EXAMPLES = 4  # per operation: ~170 operations stay within a couple of minutes o
 @pytest.fixture
 def api_schema(settings, city):  # the database first: the schema is loaded by a request
     settings.ALLOWED_HOSTS = ["localhost", "testserver"]  # the host schemathesis sends
-    return schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
+    # As Django's test client does: a request's end must not close the test's connection
+    # (on PostgreSQL that would end the transaction the test runs in).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
