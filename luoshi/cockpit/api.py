@@ -41,7 +41,7 @@ def summary(request: HttpRequest, params: Query[AsOf]):
 
 class UnitsParams(AsOf):
     kind: str | None = None
-    limit: int = 50
+    limit: int = Field(50, ge=1, le=500)
 
 
 @router.get("/units", summary="Open, overdue and stalled matters per lead unit")
@@ -61,7 +61,7 @@ def trend(request: HttpRequest, params: Query[YearParams]):
 
 
 class BlueprintParams(Input):
-    limit: int = 10
+    limit: int = Field(10, ge=1, le=500)
 
 
 @router.get("/blueprint", summary="Goals → tasks → sub-tasks with progress and warnings")
@@ -78,7 +78,7 @@ def targets(request: HttpRequest, params: Query[YearParams]):
 
 class RankingParams(Input):
     kind: str | None = None
-    limit: int = 10
+    limit: int = Field(10, ge=1, le=500)
 
 
 @router.get(
@@ -109,7 +109,7 @@ class FlowParams(Input):
     first: dt.date = Field(alias="from")
     to: dt.date
     unit: int | None = None
-    limit: int = 100
+    limit: int = Field(100, ge=1, le=5000)
 
 
 @router.get("/matters", summary="The matters behind a flow figure (completed, newly overdue)")
