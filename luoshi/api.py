@@ -7,6 +7,7 @@ the request's language (LocaleMiddleware). The docs page at /api/docs loads
 Swagger UI from ninja's own static files ("ninja" in INSTALLED_APPS), never a CDN.
 """
 
+import re
 from importlib import import_module
 
 from django.db import InterfaceError, OperationalError
@@ -111,13 +112,49 @@ PROBLEMS = {
     "list_type": lambda e: _("Give a list."),
     "string_type": lambda e: _("Enter text."),
 }
+# --- robust: the refusals of the bounds and the shared Input schema, in the user's words.
+PROBLEMS.update(
+    {
+        "extra_forbidden": lambda e: _("Unknown field: this operation does not take it."),
+        "int_too_large": lambda e: _("The number is too large."),
+        "int_from_float": lambda e: _("Enter a whole number."),
+        "invisible_text": lambda e: _("Enter visible text, not only blank marks."),
+        "decimal_parsing": lambda e: _("Enter a number."),
+        "decimal_type": lambda e: _("Enter a number."),
+        "finite_number": lambda e: _("Enter a number."),
+        "decimal_max_digits": lambda e: (
+            _("At most %(n)s digits.") % {"n": e.get("ctx", {}).get("max_digits")}
+        ),
+        "decimal_max_places": lambda e: (
+            _("At most %(n)s decimal places.") % {"n": e.get("ctx", {}).get("decimal_places")}
+        ),
+        "greater_than": lambda e: _("Must be more than %(n)s.") % {"n": e.get("ctx", {}).get("gt")},
+        "less_than": lambda e: _("Must be less than %(n)s.") % {"n": e.get("ctx", {}).get("lt")},
+        "json_invalid": lambda e: _("The body is not valid JSON."),
+    }
+)
+# --- end robust
 # Where ninja puts a parameter; our operations name their schema argument "payload"/"params".
 LOCATIONS = {"body", "query", "path", "form", "file", "header", "cookie"}
 WRAPPERS = {"payload", "params"}
 
 
+# --- robust: a union's branch (`trajectory: str | list[Decimal]`) is no part of the field's
+# name, and an error from the branch the caller did not mean ("Enter text." for a list)
+# comes after the errors of the branch they did.
+BRANCH_RE = re.compile(r"^(str|int|float|bool|decimal|date|datetime|none|list\[.*\]|dict\[.*\])$")
+WRONG_BRANCH = {"string_type", "list_type", "int_type", "float_type", "bool_type", "dict_type"}
+
+
+def _most_telling(errors: list[dict]) -> list[dict]:
+    return sorted(errors, key=lambda e: len(errors) > 1 and e.get("type") in WRONG_BRANCH)
+
+
+# --- end robust
+
+
 def field_name(loc: list) -> str:
-    parts = list(loc)
+    parts = [p for p in loc if not (isinstance(p, str) and BRANCH_RE.match(p))]
     if parts and parts[0] in LOCATIONS:
         parts = parts[1:]
     if len(parts) > 1 and parts[0] in WRAPPERS:
@@ -135,7 +172,10 @@ def problem(error: dict) -> str:
 
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = [{"field": field_name(e.get("loc", [])), "message": problem(e)} for e in exc.errors]
+    errors = [
+        {"field": field_name(e.get("loc", [])), "message": problem(e)}
+        for e in _most_telling(list(exc.errors))  # robust: the branch meant first
+    ]
     first = errors[0] if errors else {"field": None, "message": _("Invalid input.")}
     message = _("%(field)s: %(problem)s") % {"field": first["field"], "problem": first["message"]}
     return error_response(request, 422, "invalid_input", message, first["field"], errors=errors)

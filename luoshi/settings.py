@@ -79,6 +79,19 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "luoshi.lib.outage.OutageMiddleware",  # database or disk down: a clean 503/507
 ]
+# --- robust: refusals under /api/ in the JSON error shape (404, 405, 413 …), a body too
+# large answered with 413 (lib/apierrors.py). Outermost of ours: it sees every answer.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.common.CommonMiddleware") + 1,
+    "luoshi.lib.apierrors.ApiErrorMiddleware",
+)
+# Page forms: control characters removed from posted values (lib/text.py), the same
+# cleaning the API's Input schemas do.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware") + 1,
+    "luoshi.lib.text.CleanFormTextMiddleware",
+)
+# --- end robust
 
 ROOT_URLCONF = "luoshi.urls"
 WSGI_APPLICATION = "luoshi.wsgi.application"
@@ -123,6 +136,11 @@ def database_from_url(url: str) -> dict[str, Any]:
 
 DATABASE_URL = os.environ.get("LUOSHI_DATABASE_URL", f"sqlite:///{VAR_DIR / 'luoshi.sqlite3'}")
 DATABASES = {"default": database_from_url(DATABASE_URL)}
+# --- robust: SQLite reads a decimal its column cannot hold instead of failing the whole
+# query (luoshi/lib/sqlite/base.py); the same engine otherwise.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["ENGINE"] = "luoshi.lib.sqlite"
+# --- end robust
 if os.environ.get("LUOSHI_TEST_DB_NAME"):  # parallel test runs on one PostgreSQL server
     DATABASES["default"]["TEST"] = {"NAME": os.environ["LUOSHI_TEST_DB_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

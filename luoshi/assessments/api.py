@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from luoshi.lib.errors import InvalidInput, NotAllowed
+from luoshi.lib.schemas import Input
 from luoshi.matters.schemas import ErrorOut
 from luoshi.org.access import access_for
 from luoshi.org.models import Unit
@@ -36,7 +37,7 @@ def _r(schema) -> dict[int, Any]:
     return {200: schema, **ERRORS}
 
 
-class RatingRef(Schema):
+class AssessmentRef(Schema):
     id: int
     name: str
 
@@ -48,7 +49,7 @@ def _ref(obj) -> dict | None:
 class CycleOut(Schema):
     id: int
     name: str
-    template: RatingRef
+    template: AssessmentRef
     period_start: dt.date
     period_end: dt.date
     state: str
@@ -71,7 +72,7 @@ def list_cycles(request: HttpRequest):
     return [_cycle(c) for c in cycles]
 
 
-class CycleIn(Schema):
+class CycleIn(Input):
     template: int
     name: str
     period_start: dt.date
@@ -102,7 +103,7 @@ def _unknown(asked: list[int], found: list[Unit]) -> str:
     return "units: " + ", ".join(map(str, missing))
 
 
-class AssessmentVersionIn(Schema):
+class AssessmentVersionIn(Input):
     version: int
 
 
@@ -120,9 +121,9 @@ def publish(request: HttpRequest, pk: int, payload: AssessmentVersionIn):
 
 class AssessmentItem(Schema):
     id: int
-    cycle: RatingRef
-    unit: RatingRef
-    reviewing_unit: RatingRef
+    cycle: AssessmentRef
+    unit: AssessmentRef
+    reviewing_unit: AssessmentRef
     state: str
     stars: int | None
     goals_met: list[str]
@@ -252,13 +253,13 @@ def assessment_detail(request: HttpRequest, pk: int):
     return _detail(request, pk)
 
 
-class SelfEntryIn(Schema):
+class SelfEntryIn(Input):
     criterion_id: int
     score: Decimal | None = None
     note: str = ""
 
 
-class SelfAssessIn(Schema):
+class SelfAssessIn(Input):
     version: int
     entries: list[SelfEntryIn] = []
     submit: bool = False
@@ -280,13 +281,13 @@ def self_assess(request: HttpRequest, pk: int, payload: SelfAssessIn):
     return _detail(request, pk)
 
 
-class ReviewEntryIn(Schema):
+class ReviewEntryIn(Input):
     criterion_id: int
     score: Decimal | None = None
     comment: str = ""
 
 
-class AssessmentReviewIn(Schema):
+class AssessmentReviewIn(Input):
     version: int
     entries: list[ReviewEntryIn] = []
     comment: str
@@ -304,7 +305,7 @@ def review(request: HttpRequest, pk: int, payload: AssessmentReviewIn):
     return _detail(request, pk)
 
 
-class AssessmentReasonIn(Schema):
+class AssessmentReasonIn(Input):
     version: int
     reason: str
 
@@ -317,7 +318,7 @@ def return_assessment(request: HttpRequest, pk: int, payload: AssessmentReasonIn
     return _detail(request, pk)
 
 
-class RulingIn(Schema):
+class RulingIn(Input):
     version: int
     confirm: bool
     reason: str = ""
@@ -340,7 +341,7 @@ def rule(request: HttpRequest, pk: int, finding_id: int, payload: RulingIn):
 
 
 class StepOut(Schema):
-    cycle: RatingRef
+    cycle: AssessmentRef
     period_end: dt.date
     stars: int
     goals_met: list[str]
@@ -371,7 +372,7 @@ def ladder(request: HttpRequest, pk: int):
 # ---- records: incidents (the seam) and branch activities -----------------------------------
 
 
-class IncidentIn(Schema):
+class IncidentIn(Input):
     kind: str
     severity: str = "general"
     unit: int
@@ -384,7 +385,7 @@ class IncidentOut(Schema):
     id: int
     kind: str
     severity: str
-    unit: RatingRef
+    unit: AssessmentRef
     occurred_on: dt.date
     title: str
     source: str
@@ -426,7 +427,7 @@ def list_incidents(request: HttpRequest, year: int | None = None):
     return [_incident(i) for i in rows[:500]]
 
 
-class ActivityIn(Schema):
+class ActivityIn(Input):
     unit: int
     type: str
     held_on: dt.date
@@ -438,7 +439,7 @@ class ActivityIn(Schema):
 
 class ActivityOut(Schema):
     id: int
-    unit: RatingRef
+    unit: AssessmentRef
     type: str
     held_on: dt.date
     topic: str
@@ -467,12 +468,12 @@ def record_activity(request: HttpRequest, payload: ActivityIn):
 
 
 class DistrictOut(Schema):
-    district: RatingRef | None
+    district: AssessmentRef | None
     cycles: dict[str, dict]
 
 
 class LostOut(Schema):
-    unit: RatingRef
+    unit: AssessmentRef
     before: int
     now: int
     goals: list[str]
@@ -481,7 +482,7 @@ class LostOut(Schema):
 
 class BreachOut(Schema):
     title: str
-    unit: RatingRef
+    unit: AssessmentRef
     occurred_on: dt.date
     url: str
 
@@ -491,14 +492,14 @@ class BottomLineOut(Schema):
     breaches: list[BreachOut]
 
 
-class RatingFiguresOut(Schema):
+class AssessmentFiguresOut(Schema):
     cycles: list[CycleOut]
     districts: list[DistrictOut]
     lost: list[LostOut]
     bottom_lines: list[BottomLineOut]
 
 
-@router.get("/figures", response=_r(RatingFiguresOut), url_name="figures")
+@router.get("/figures", response=_r(AssessmentFiguresOut), url_name="figures")
 def figures(request: HttpRequest, template: int | None = None):
     """Stars by district over the published cycles, the units that lost a star and why,
     and the bottom lines with this year's breaches. For leaders and the office."""

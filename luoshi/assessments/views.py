@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from luoshi.lib.errors import DomainError, InvalidInput, NotAllowed, NotFound
+from luoshi.lib.storage import open_stored
 from luoshi.lib.web import domain_errors
 from luoshi.matters.views._common import active_units
 from luoshi.org.access import access_for
@@ -279,7 +280,7 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     visible = queries.visible_assessments(request.user).filter(pk=item.score.assessment_id)
     if not visible.exists():
         raise Http404(_("No such file."))
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
+    return FileResponse(open_stored(item.file), as_attachment=True, filename=item.name)
 
 
 # -- a unit's ladder and the figures --------------------------------------------------------

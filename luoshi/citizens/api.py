@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from luoshi.lib.errors import InvalidInput
+from luoshi.lib.numbers import PAGE_MAX
+from luoshi.lib.schemas import Input
 from luoshi.matters.schemas import ErrorOut
 from luoshi.org.access import access_for
 from luoshi.org.models import Unit
@@ -31,7 +33,7 @@ ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: Error
 MAX_PAGE_SIZE = 100
 
 
-class RequestIn(Schema):
+class RequestIn(Input):
     request_type: str
     text: str
     address: str = ""
@@ -83,7 +85,7 @@ class RequestPage(Schema):
     pages: int
 
 
-class DispatchIn(Schema):
+class DispatchIn(Input):
     version: int
     category_id: int
     lead_unit_id: int
@@ -91,13 +93,13 @@ class DispatchIn(Schema):
     urgent: bool | None = None
 
 
-class MergeIn(Schema):
+class MergeIn(Input):
     version: int
     into_id: int | None = None
     comment: str = ""
 
 
-class CallIn(Schema):
+class CallIn(Input):
     version: int
     purpose: str
     reached: bool
@@ -106,12 +108,12 @@ class CallIn(Schema):
     pressed: bool | None = None
 
 
-class RatingIn(Schema):
+class RatingIn(Input):
     grade: str
     comment: str = ""
 
 
-class WithdrawalIn(Schema):
+class WithdrawalIn(Input):
     reason: str
 
 
@@ -236,7 +238,7 @@ def list_requests(
     since: str = "",
     until: str = "",
     q: str = "",
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=PAGE_MAX),
     page_size: int = Query(20, ge=1, le=MAX_PAGE_SIZE),
 ):
     """Visible requests, filtered as the list page filters them."""

@@ -10,10 +10,12 @@ import datetime as dt
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 
 from luoshi.evaluation.queries import latest_ranking_data
 from luoshi.lib.errors import InvalidInput
+from luoshi.lib.numbers import YEAR_MAX, YEAR_MIN
+from luoshi.lib.schemas import Input
 from luoshi.targets.queries import targets_data
 
 from . import queries
@@ -23,7 +25,7 @@ from .permissions import require_cockpit
 router = Router(tags=["cockpit"])
 
 
-class AsOf(Schema):
+class AsOf(Input):
     as_of: dt.date | None = None
 
 
@@ -39,7 +41,7 @@ def summary(request: HttpRequest, params: Query[AsOf]):
 
 class UnitsParams(AsOf):
     kind: str | None = None
-    limit: int = 50
+    limit: int = Field(50, ge=1, le=500)
 
 
 @router.get("/units", summary="Open, overdue and stalled matters per lead unit")
@@ -48,8 +50,8 @@ def units(request: HttpRequest, params: Query[UnitsParams]):
     return {"units": queries.by_unit(params.as_of, params.kind, min(params.limit, 500))}
 
 
-class YearParams(Schema):
-    year: int | None = None
+class YearParams(Input):
+    year: int | None = Field(None, ge=YEAR_MIN, le=YEAR_MAX)
 
 
 @router.get("/trend", summary="Per month: completed, newly overdue, overdue at month end")
@@ -58,8 +60,8 @@ def trend(request: HttpRequest, params: Query[YearParams]):
     return queries.trend(params.year or timezone.localdate().year)
 
 
-class BlueprintParams(Schema):
-    limit: int = 10
+class BlueprintParams(Input):
+    limit: int = Field(10, ge=1, le=500)
 
 
 @router.get("/blueprint", summary="Goals → tasks → sub-tasks with progress and warnings")
@@ -74,9 +76,9 @@ def targets(request: HttpRequest, params: Query[YearParams]):
     return {"targets": targets_data(request.user, params.year or timezone.localdate().year)}
 
 
-class RankingParams(Schema):
+class RankingParams(Input):
     kind: str | None = None
-    limit: int = 10
+    limit: int = Field(10, ge=1, le=500)
 
 
 @router.get(
@@ -87,7 +89,7 @@ def ranking(request: HttpRequest, params: Query[RankingParams]):
     return latest_ranking_data(params.kind, max(1, min(params.limit, 100)))
 
 
-class SinceParams(Schema):
+class SinceParams(Input):
     since: str = Field(
         "bulletin", description='A day (YYYY-MM-DD), "bulletin" (the last) or "bulletin:<id>".'
     )
@@ -102,12 +104,12 @@ def changes(request: HttpRequest, params: Query[SinceParams]):
     )
 
 
-class FlowParams(Schema):
+class FlowParams(Input):
     metric: FlowMetric
     first: dt.date = Field(alias="from")
     to: dt.date
     unit: int | None = None
-    limit: int = 100
+    limit: int = Field(100, ge=1, le=5000)
 
 
 @router.get("/matters", summary="The matters behind a flow figure (completed, newly overdue)")

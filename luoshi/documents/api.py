@@ -11,10 +11,11 @@ import datetime as dt
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Router, Schema
+from ninja import Field, File, Form, Router
 from ninja.files import UploadedFile
 
 from luoshi.lib.errors import InvalidInput
+from luoshi.lib.schemas import Input
 from luoshi.matters.models import Matter
 from luoshi.matters.queries import get_matter_for_user
 from luoshi.org.models import Unit
@@ -92,7 +93,7 @@ def get_import(request, batch_id: int):
     return _batch(get_batch_for_user(request.user, batch_id))
 
 
-class ColumnsIn(Schema):
+class ColumnsIn(Input):
     header_row: int = Field(ge=1, le=100, description="The header's row number (from 1).")
     fields: dict[str, int | None] = Field(
         description='The column (0 = A) of each field, e.g. {"task": 1, "lead": 3}.'
@@ -108,7 +109,7 @@ def choose_columns(request, batch_id: int, payload: ColumnsIn):
     return _batch(batch)
 
 
-class UnitChoiceIn(Schema):
+class UnitChoiceIn(Input):
     name: str = Field(description="An unknown name as the preview lists it.")
     unit_id: int | None = Field(None, description="The unit it means (remembered as an alias).")
     parent_id: int | None = Field(None, description="Or: create a unit under this one.")
@@ -116,7 +117,7 @@ class UnitChoiceIn(Schema):
     kind: str = Field("department", description="The new unit's kind.")
 
 
-class UnitsIn(Schema):
+class UnitsIn(Input):
     choices: list[UnitChoiceIn]
 
 
@@ -148,7 +149,7 @@ def _unit(pk: int, field: str) -> Unit:
     return unit
 
 
-class DatesIn(Schema):
+class DatesIn(Input):
     rows: dict[str, str] = Field(
         default_factory=dict,
         description='Per sheet row: a new date (2026-09-30), "ongoing", or "" (as written).',
@@ -165,7 +166,7 @@ def choose_dates(request, batch_id: int, payload: DatesIn):
     return _batch(batch)
 
 
-class OptionsIn(Schema):
+class OptionsIn(Input):
     source: str | None = None
     multi_lead: str | None = None
     accept_suggestions: bool | None = None
@@ -213,7 +214,7 @@ def confirm_import(request, batch_id: int):
     }
 
 
-class CancelIn(Schema):
+class CancelIn(Input):
     comment: str = ""
 
 
@@ -251,12 +252,12 @@ def export_file(request: HttpRequest, export_id: int) -> HttpResponse:
 # --- Bulletins --------------------------------------------------------------------------------
 
 
-class BulletinPeriodIn(Schema):
+class BulletinPeriodIn(Input):
     period_start: dt.date
     period_end: dt.date
 
 
-class BulletinEdit(Schema):
+class BulletinEdit(Input):
     version: int
     title: str | None = None
     overall: str | None = None
@@ -266,7 +267,7 @@ class BulletinEdit(Schema):
     next_steps: str | None = None
 
 
-class BulletinVersionIn(Schema):
+class DocumentVersionIn(Input):
     version: int
 
 
@@ -316,7 +317,7 @@ def edit_bulletin(request, bulletin_id: int, payload: BulletinEdit):
 
 
 @router.post("/bulletins/{bulletin_id}/issue", summary="Issue: number, .docx, mentions")
-def issue_bulletin(request, bulletin_id: int, payload: BulletinVersionIn):
+def issue_bulletin(request, bulletin_id: int, payload: DocumentVersionIn):
     bulletin = get_bulletin_for_user(request.user, bulletin_id)
     bulletin = services.issue_bulletin(bulletin, actor=request.user, version=payload.version)
     return _bulletin(bulletin)

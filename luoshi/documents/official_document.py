@@ -40,6 +40,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from luoshi.lib.cells import xml_text
+
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
 HEADING_1_FONT = "黑体"
@@ -152,7 +154,7 @@ def _set_font(font, r_pr, name: str, size) -> None:
 
 
 def _run(paragraph, text: str, font: str = BODY_FONT, size=BODY_SIZE, color=None):
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(xml_text(text))  # a stored control character stops no bulletin
     _set_font(run.font, run._element.get_or_add_rPr(), font, size)
     if color is not None:
         run.font.color.rgb = color

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.lib.errors import NotFound
+from luoshi.lib.storage import open_stored
 
 from . import exports
 from .ledger import describe_filter, write_ledger
@@ -62,7 +63,7 @@ def export_file(export: LedgerExport) -> FileResponse:
         raise NotFound(_("This export is not ready."))
     name = f"督查督办台账-{timezone.localtime(export.created_at):%Y%m%d-%H%M}.xlsx"
     return FileResponse(
-        export.file.open("rb"), as_attachment=True, filename=name, content_type=XLSX
+        open_stored(export.file), as_attachment=True, filename=name, content_type=XLSX
     )
 
 
@@ -72,5 +73,5 @@ def bulletin_file(bulletin: Bulletin) -> FileResponse:
         raise NotFound(_("This bulletin has not been issued yet."))
     name = f"督查通报{bulletin.number_label}.docx"
     return FileResponse(
-        bulletin.file.open("rb"), as_attachment=True, filename=name, content_type=DOCX
+        open_stored(bulletin.file), as_attachment=True, filename=name, content_type=DOCX
     )

@@ -17,6 +17,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 
 from luoshi.lib.errors import InvalidInput
+from luoshi.lib.schemas import Input
 from luoshi.org.models import Unit
 
 from . import queries, services
@@ -55,7 +56,7 @@ class EnterpriseDetail(EnterpriseOut):
     whitelist: list[WhitelistOut]
 
 
-class ProblemOut(Schema):
+class EnterpriseProblemOut(Schema):
     id: int
     enterprise_id: int
     title: str
@@ -88,7 +89,7 @@ class EnterpriseFiguresOut(Schema):
     satisfaction_rate: Decimal | None
 
 
-class EnterpriseFiltersIn(Schema):
+class EnterpriseFiltersIn(Input):
     q: str = ""
     district: str = ""
     industry: str = ""
@@ -96,7 +97,7 @@ class EnterpriseFiltersIn(Schema):
     whitelisted: str = ""
 
 
-class ProblemFiltersIn(Schema):
+class ProblemFiltersIn(Input):
     show: str = ""
     enterprise: str = ""
     category: str = ""
@@ -104,7 +105,7 @@ class ProblemFiltersIn(Schema):
     q: str = ""
 
 
-class EnterpriseVersionIn(Schema):
+class EnterpriseVersionIn(Input):
     version: int
 
 
@@ -124,7 +125,7 @@ class LiaisonIn(EnterpriseVersionIn):
     cadre: int
 
 
-class WhitelistIn(Schema):
+class WhitelistIn(Input):
     guarantee: str
     valid_from: dt.date
     valid_to: dt.date
@@ -153,12 +154,12 @@ def list_enterprises(request: HttpRequest, params: Query[EnterpriseFiltersIn]):
 
 
 def _problem_out(problem) -> dict:
-    data = {f: getattr(problem, f) for f in ProblemOut.model_fields if f != "state"}
+    data = {f: getattr(problem, f) for f in EnterpriseProblemOut.model_fields if f != "state"}
     data["state"] = problem.matter.state if problem.matter_id else None
     return data
 
 
-@router.get("/problems", response=list[ProblemOut])
+@router.get("/problems", response=list[EnterpriseProblemOut])
 def list_problems(request: HttpRequest, params: Query[ProblemFiltersIn]):
     found = _checked(ProblemFilter.from_params(params.dict()))
     rows = found.apply(queries.visible_problems(request.user))
@@ -183,7 +184,7 @@ def problem_figures(
     ]
 
 
-@router.post("/problems/{pk}/transfer", response=ProblemOut)
+@router.post("/problems/{pk}/transfer", response=EnterpriseProblemOut)
 def transfer(request: HttpRequest, pk: int, payload: TransferIn):
     problem = queries.get_problem_for_user(request.user, pk)
     services.transfer_problem(
@@ -197,14 +198,14 @@ def transfer(request: HttpRequest, pk: int, payload: TransferIn):
     return _problem_out(queries.get_problem_for_user(request.user, pk))
 
 
-@router.post("/problems/{pk}/reopen", response=ProblemOut)
+@router.post("/problems/{pk}/reopen", response=EnterpriseProblemOut)
 def reopen(request: HttpRequest, pk: int, payload: RevisitIn):
     problem = queries.get_problem_for_user(request.user, pk)
     services.reopen_problem(problem, actor=request.user, **payload.dict())
     return _problem_out(queries.get_problem_for_user(request.user, pk))
 
 
-@router.post("/problems/{pk}/settle", response=ProblemOut)
+@router.post("/problems/{pk}/settle", response=EnterpriseProblemOut)
 def settle(request: HttpRequest, pk: int, payload: RevisitIn):
     problem = queries.get_problem_for_user(request.user, pk)
     services.settle_problem(problem, actor=request.user, **payload.dict())

@@ -10,9 +10,11 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 
 from luoshi.lib.errors import InvalidInput
+from luoshi.lib.numbers import YEAR_MAX, YEAR_MIN
+from luoshi.lib.schemas import Input
 from luoshi.matters.models import Matter
 from luoshi.org.access import access_for
 from luoshi.org.models import Unit
@@ -66,15 +68,15 @@ def list_schemes(request: HttpRequest):
     }
 
 
-class SchemeIn(Schema):
+class SchemeIn(Input):
     name: str
     version: int | None = Field(
         None, description="Required to edit a published scheme: the version the caller read."
     )
-    base: Decimal = Decimal(100)
+    base: Decimal = Field(Decimal(100), ge=0, le=1000, max_digits=7, decimal_places=2)
     rules: list[dict] | None = None
     unit_kinds: list[str] | None = None
-    honour_count: int = 3
+    honour_count: int = Field(3, ge=1, le=50)
 
 
 @router.post("/schemes", summary="Publish a scheme, or a new version of one (supervisors)")
@@ -83,10 +85,10 @@ def publish_scheme(request: HttpRequest, payload: SchemeIn):
     return scheme_data(scheme)
 
 
-class PeriodIn(Schema):
+class PeriodIn(Input):
     kind: PeriodKind
-    year: int
-    number: int = 1
+    year: int = Field(ge=YEAR_MIN, le=YEAR_MAX)
+    number: int = Field(1, description="The month (1–12) or the quarter (1–4); 1 for a year.")
     scheme_id: int | None = None
 
 
@@ -130,20 +132,20 @@ def period_detail(request: HttpRequest, pk: int):
     return {**period_data(period), "events": events}
 
 
-class PeriodVersionIn(Schema):
+class EvaluationVersionIn(Input):
     version: int = VERSION
 
 
-class PeriodReviewIn(PeriodVersionIn):
+class PeriodReviewIn(EvaluationVersionIn):
     comment: str = ""
 
 
-class CloseIn(PeriodVersionIn):
+class CloseIn(EvaluationVersionIn):
     reason: str = Field("", description="Required when the period has not ended yet.")
 
 
 @router.post("/periods/{pk}/compute", summary="Recompute an open period's provisional results")
-def compute(request: HttpRequest, pk: int, payload: PeriodVersionIn):
+def compute(request: HttpRequest, pk: int, payload: EvaluationVersionIn):
     period = queries.get_period(pk)
     services.compute_period(period, actor=request.user, version=payload.version)
     return queries.ranking_data(queries.get_period(pk))
@@ -194,11 +196,11 @@ def list_adjustments(request: HttpRequest, pk: int):
     return {"adjustments": [item_data(i) for i in items]}
 
 
-class AdjustmentIn(PeriodVersionIn):
+class AdjustmentIn(EvaluationVersionIn):
     unit_id: int
     kind: str
     reason: str
-    points: Decimal = Decimal(0)
+    points: Decimal = Field(Decimal(0), ge=-100, le=100, max_digits=5, decimal_places=2)
     matter_id: int | None = None
 
 
@@ -223,7 +225,7 @@ def add_adjustment(request: HttpRequest, pk: int, payload: AdjustmentIn):
     return item_data(item)
 
 
-class AdjustmentWithdrawIn(PeriodVersionIn):
+class AdjustmentWithdrawIn(EvaluationVersionIn):
     reason: str
 
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.lib import numbers
 from luoshi.lib.eventlog import AppendOnlyModel
 
 
@@ -45,10 +46,18 @@ class Scheme(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     version = models.PositiveIntegerField(_("version"))
-    base = models.DecimalField(_("starting score"), max_digits=7, decimal_places=2, default=100)
+    base = models.DecimalField(
+        _("starting score"),
+        max_digits=7,
+        decimal_places=2,
+        default=100,
+        validators=numbers.range_validators(0, 1000),
+    )
     rules = models.JSONField(_("rules"), default=list)
     unit_kinds = models.JSONField(_("kinds of unit evaluated"), default=list)
-    honour_count = models.PositiveSmallIntegerField(_("places on each list"), default=3)
+    honour_count = models.PositiveSmallIntegerField(
+        _("places on each list"), default=3, validators=numbers.range_validators(1, 50)
+    )
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     published_at = models.DateTimeField(_("published at"), auto_now_add=True)
 
@@ -124,7 +133,13 @@ class Adjustment(models.Model):
     period = models.ForeignKey(Period, models.PROTECT, related_name="adjustments")
     unit = models.ForeignKey("org.Unit", models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=16, choices=AdjustmentKind.choices)
-    points = models.DecimalField(_("points"), max_digits=6, decimal_places=2, default=0)
+    points = models.DecimalField(
+        _("points"),
+        max_digits=6,
+        decimal_places=2,
+        default=0,
+        validators=numbers.range_validators(-100, 100),
+    )
     reason = models.TextField(_("reason"))
     matter = models.ForeignKey(
         "matters.Matter", models.PROTECT, null=True, blank=True, related_name="+"

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 
 from luoshi.lib.errors import InvalidInput, NotFound
+from luoshi.lib.numbers import PAGE_MAX
+from luoshi.lib.schemas import Input
 from luoshi.matters.schemas import ErrorOut
 from luoshi.matters.services import MilestoneSpec
 from luoshi.org.access import access_for
@@ -183,7 +185,7 @@ def _detail(request: HttpRequest, pk: int) -> dict:
 @router.get("/", response=_r(HazardPage), url_name="hazard_list")
 def list_hazards(
     request: HttpRequest,
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=PAGE_MAX),
     page_size: int = Query(20, ge=1, le=MAX_PAGE_SIZE),
 ):
     """Hazards the caller may see, filtered like the register page (level, status, category,
@@ -254,7 +256,7 @@ def _category(pk: int | None) -> HazardCategory | None:
     return category
 
 
-class HazardIn(Schema):
+class HazardIn(Input):
     title: str
     category: int
     level: str
@@ -282,12 +284,12 @@ def register_hazard(request: HttpRequest, payload: HazardIn):
     return Status(201, _detail(request, hazard.pk))
 
 
-class HazardMilestoneIn(Schema):
+class HazardMilestoneIn(Input):
     title: str
     deadline: dt.date
 
 
-class HazardAssignIn(Schema):
+class HazardAssignIn(Input):
     version: int
     deadline: dt.date | None = None
     leader: int | None = None
@@ -319,7 +321,7 @@ def assign(request: HttpRequest, pk: int, payload: HazardAssignIn):
     return _detail(request, pk)
 
 
-class VerifyIn(Schema):
+class VerifyIn(Input):
     version: int
     passed: bool
     record: str
@@ -340,7 +342,7 @@ def verify(request: HttpRequest, pk: int, payload: VerifyIn):
     return _detail(request, pk)
 
 
-class ReinspectIn(Schema):
+class ReinspectIn(Input):
     version: int
     record: str
     checked_on: dt.date | None = None
@@ -361,7 +363,7 @@ def reinspect(request: HttpRequest, pk: int, payload: ReinspectIn):
     return _detail(request, pk)
 
 
-class HazardWithdrawIn(Schema):
+class HazardWithdrawIn(Input):
     version: int
     reason: str
 
@@ -377,7 +379,7 @@ def withdraw(request: HttpRequest, pk: int, payload: HazardWithdrawIn):
 # ---- campaigns and the Excel intake ----------------------------------------------------
 
 
-class CampaignIn(Schema):
+class CampaignIn(Input):
     name: str
     organiser: int
     started_on: dt.date
@@ -404,7 +406,7 @@ def start_campaign(request: HttpRequest, payload: CampaignIn):
     return Status(201, {**campaign.__dict__, "organiser": _ref(campaign.organiser)})
 
 
-class IntakeProblemOut(Schema):
+class HazardImportProblemOut(Schema):
     row: int
     column: str
     message: str
@@ -417,7 +419,7 @@ class ImportOut(Schema):
     field: str | None = None
     imported: list[int]
     rows: int
-    problems: list[IntakeProblemOut]
+    problems: list[HazardImportProblemOut]
 
 
 @router.post(

@@ -20,6 +20,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from luoshi.lib.cells import excel_text
+
 from .models import (
     LEVEL_COLOURS,
     LEVEL_WORDS,
@@ -55,14 +57,6 @@ FILLS = {"green": "C6EFCE", "yellow": "FFEB9C", "red": "FFC7CE", "grey": "D9D9D9
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 FONT = "宋体"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> object:
-    """A string a spreadsheet would run as a formula, made plain text (see module doc)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def ledger_hazards(queryset: QuerySet[Hazard]) -> list[Hazard]:
@@ -98,7 +92,7 @@ def _build(queryset: QuerySet[Hazard], title: str) -> bytes:
     for serial, hazard in enumerate(ledger_hazards(queryset), start=1):
         row = serial + 2
         for col, value in enumerate(_cells(hazard, serial, today), start=1):
-            cell = sheet.cell(row, col, neutralise(value))
+            cell = sheet.cell(row, col, excel_text(value))
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # never a formula, whatever the text
             cell.font = Font(name=FONT, size=10)
@@ -164,7 +158,7 @@ def _fill(cell, colour: str) -> None:
 
 def _title(sheet, text: str) -> None:
     sheet.merge_cells(start_row=1, end_row=1, start_column=1, end_column=len(COLUMNS))
-    cell = sheet.cell(1, 1, text)
+    cell = sheet.cell(1, 1, excel_text(text))
     cell.font = Font(name=FONT, size=16, bold=True)
     cell.alignment = Alignment(horizontal="center", vertical="center")
     sheet.row_dimensions[1].height = 32

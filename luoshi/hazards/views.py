@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from luoshi.lib.errors import IllegalTransition, InvalidInput, NotAllowed, StaleVersion
+from luoshi.lib.storage import open_stored
 from luoshi.lib.web import domain_errors
 from luoshi.matters.services import MilestoneSpec
 from luoshi.matters.views._common import active_units, is_htmx, leaders, render_page
@@ -322,11 +323,7 @@ def photo(request: HttpRequest, pk: int) -> FileResponse:
     shot = get_object_or_404(Photo, pk=pk)
     if not queries.visible_hazards(request.user).filter(pk=shot.hazard_id).exists():
         raise Http404(_("No such photo."))
-    try:
-        handle = shot.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404(_("The file is missing from storage.")) from error
-    return FileResponse(handle, filename=shot.name)
+    return FileResponse(open_stored(shot.file), filename=shot.name)
 
 
 # -- campaigns and the Excel intake ---------------------------------------------------------

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from luoshi.lib.text import clean_text
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -28,3 +30,19 @@ def excel_text(value: object) -> object:
     if isinstance(value, str):
         return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
     return value
+
+
+def csv_text(value: object) -> object:
+    """A CSV cell: `neutralise`d, without NUL and the other control characters
+    (tab, newline and carriage return inside the text are quoted by the csv module)."""
+    if isinstance(value, str):
+        return neutralise(clean_text(value))
+    if value is not None and not isinstance(value, int | float):
+        return neutralise(clean_text(str(value)))
+    return value
+
+
+def xml_text(value: str) -> str:
+    """Text for a .docx run: without the characters XML 1.0 cannot hold (python-docx
+    refuses them, so one vertical tab in a title would stop a bulletin)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value)

@@ -6,10 +6,15 @@ DomainError); each router names it in its `response=` so the schema documents it
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any
 
 from django.db.models import TextChoices
 from ninja import Field, Schema
+from pydantic import ConfigDict, field_validator
+from pydantic_core import PydanticCustomError
+
+from luoshi.lib.text import clean_text, is_invisible
 
 
 class UnitRef(Schema):
@@ -43,3 +48,37 @@ def label(choices: type[TextChoices], value: str) -> str:
         return str(choices(value).label)
     except ValueError:
         return value
+
+
+class Input(Schema):
+    """Base of every request body and query schema of the API.
+
+    Unknown fields are refused (422 naming the field: a typo such as `titel` must not
+    be dropped in silence), and every text field goes through lib.text: control
+    characters removed, text of nothing but invisible characters refused.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _clean_values(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [_clean(v) for v in value]
+        return _clean(value)
+
+
+# The widest whole number any column holds (BIGINT): an id or a page number past it can
+# only be a mistake, and SQLite would fail on it instead of finding nothing.
+INT_LIMIT = 2**63 - 1
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > INT_LIMIT:
+        raise PydanticCustomError("int_too_large", "The number is too large.")
+    if not isinstance(value, str) or isinstance(value, Enum):
+        return value
+    cleaned = clean_text(value)
+    if is_invisible(cleaned):
+        raise PydanticCustomError("invisible_text", "Enter visible text, not only blank marks.")
+    return value if cleaned == value else cleaned

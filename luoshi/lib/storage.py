@@ -20,12 +20,15 @@ from __future__ import annotations
 
 import errno
 import functools
+import logging
 from collections.abc import Callable
 from contextvars import ContextVar
 
 from django.core.files import File
 from django.core.files.storage import Storage
 from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from .errors import StorageFull
@@ -108,3 +111,27 @@ def _remove(storage: Storage, name: str) -> None:
             storage.delete(name)
     except OSError:
         pass  # the disk may be gone too; an orphan file is harmless, an orphan row is not
+
+
+missing_files = logging.getLogger("luoshi.storage")
+
+
+def open_stored(stored: FieldFile) -> File:
+    """The stored file of a row, opened for reading; a clean 404 when it is not there.
+
+    A row whose file went missing (a restore without media, a disk swapped by hand) is
+    answered with 404 to the user, and a warning naming the row and the path is logged
+    for the administrators (the server log, LUOSHI_LOG_LEVEL at WARNING or below).
+    """
+    try:
+        return stored.open("rb")
+    except (FileNotFoundError, IsADirectoryError, ValueError) as error:
+        instance = stored.instance
+        missing_files.warning(
+            "Stored file missing: %s %s (%s) at %s",
+            instance._meta.label,
+            instance.pk,
+            stored.field.name,
+            stored.name,
+        )
+        raise Http404(_("The file is missing from storage.")) from error

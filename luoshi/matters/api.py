@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from luoshi.lib.errors import InvalidInput, NotFound
+from luoshi.lib.numbers import PAGE_MAX
+from luoshi.lib.storage import open_stored
 from luoshi.org.access import access_for
 from luoshi.org.models import Unit
 
@@ -133,7 +135,7 @@ def _detail(request: HttpRequest, matter: Matter) -> dict:
 def list_matters(
     request: HttpRequest,
     params: Query[ListParams],
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=PAGE_MAX),
     page_size: int = Query(20, ge=1, le=MAX_PAGE_SIZE),
 ):
     """Matters the caller may see, filtered (values comma-separated or repeated), paginated."""
@@ -209,7 +211,7 @@ def download_attachment(request: HttpRequest, pk: int, attachment_id: int):
         raise NotFound(_("Attachment %(pk)s is not part of this matter.") % {"pk": attachment_id})
     content_type = mimetypes.guess_type(attachment.name)[0] or "application/octet-stream"
     return FileResponse(
-        attachment.file.open("rb"),
+        open_stored(attachment.file),
         as_attachment=True,
         filename=attachment.name,
         content_type=content_type,

@@ -16,7 +16,8 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from ninja import Field, Schema
 
-from luoshi.lib.schemas import ErrorOut, FieldError, UnitRef, label  # noqa: F401  (shared)
+from luoshi.lib.numbers import WORKDAYS_MAX
+from luoshi.lib.schemas import ErrorOut, FieldError, Input, UnitRef, label  # noqa: F401  (shared)
 from luoshi.org.models import Unit
 
 from .backlog import BacklogItem, BacklogKind
@@ -86,7 +87,14 @@ class MatterItem(Schema):
     reported_progress: int | None = Field(
         None, description="The lead unit's own last report (beside a parent's roll-up)."
     )
-    weight: Decimal = Field(Decimal(1), description="Share in the parent's progress roll-up.")
+    weight: Decimal = Field(
+        Decimal(1),
+        gt=0,
+        le=10000,
+        max_digits=7,
+        decimal_places=2,
+        description="Share in the parent's progress roll-up.",
+    )
     is_suspended: bool
     awaiting_office_since: dt.datetime | None = Field(
         None, description="The unit's clock is stopped: the matter waits for the office."
@@ -259,7 +267,7 @@ class ActionOut(Schema):
     notices: list[str] = []
 
 
-class ListParams(Schema):
+class ListParams(Input):
     """The filter, documented here; MatterFilter.from_params parses the query string itself."""
 
     state: str | None = None
@@ -303,27 +311,34 @@ class BacklogOut(Schema):
     items: list[BacklogItemOut]
 
 
-class BacklogParams(Schema):
+class BacklogParams(Input):
     kind: BacklogKind | None = None
     late: bool = False
 
 
 # ---- writing -------------------------------------------------------------------------
 
+WORKDAYS = Field(
+    None,
+    ge=1,
+    le=WORKDAYS_MAX,
+    description="A time limit in working days from dispatch; give it or a deadline, not both.",
+)
 
-class CoUnitIn(Schema):
+
+class CoUnitIn(Input):
     unit: int
     description: str = ""
 
 
-class MilestoneIn(Schema):
+class MilestoneIn(Input):
     title: str
     deadline: dt.date | None = None
-    offset_workdays: int | None = None
+    offset_workdays: int | None = Field(None, ge=0, le=WORKDAYS_MAX)
     deliverable: str = ""
 
 
-class MatterIn(Schema):
+class MatterIn(Input):
     title: str
     source: Source
     kind: MatterKind = MatterKind.TASK
@@ -333,16 +348,23 @@ class MatterIn(Schema):
     co_units: list[CoUnitIn] = []
     responsible_leader: int | None = None
     deadline: dt.date | None = None
-    deadline_workdays: int | None = None
+    deadline_workdays: int | None = WORKDAYS
     ongoing: bool = Field(False, description="持续推进: no deadline; give none.")
-    weight: Decimal = Field(Decimal(1), description="Share in the parent's progress roll-up.")
+    weight: Decimal = Field(
+        Decimal(1),
+        gt=0,
+        le=10000,
+        max_digits=7,
+        decimal_places=2,
+        description="Share in the parent's progress roll-up.",
+    )
     report_cycle: ReportCycle = ReportCycle.MONTHLY
     tags: list[str] = []
     milestones: list[MilestoneIn] = []
     template: int | None = Field(None, description="A milestone template's id.")
 
 
-class Versioned(Schema):
+class Versioned(Input):
     version: int = Field(description="The version of the matter the caller read.")
 
 
@@ -356,7 +378,7 @@ class MatterPatch(Versioned):
     report_cycle: ReportCycle | None = None
     responsible_leader: int | None = None
     deadline: dt.date | None = None
-    deadline_workdays: int | None = None
+    deadline_workdays: int | None = WORKDAYS
     source: Source | None = None
     kind: MatterKind | None = None
     lead_unit: int | None = None
@@ -416,7 +438,7 @@ class ReportIn(UnitActionIn):
     """Form fields of a progress report; files go in `attachments`."""
 
     text: str
-    percent: int
+    percent: int = Field(ge=0, le=100)
     problems: str = ""
 
 
@@ -440,13 +462,20 @@ class ReviewIn(Versioned):
     comment: str = ""
 
 
-class HastenIn(Schema):
+# Hastening and a leader's comment change no state and are not versioned; a client may
+# still send the version it read with every action, so the field is known (and unchecked).
+UNCHECKED_VERSION = Field(None, description="Not checked: this action is not versioned.")
+
+
+class HastenIn(Input):
     message: str = ""
     unit_ids: list[int] | None = None
+    version: int | None = UNCHECKED_VERSION
 
 
-class LeaderCommentIn(Schema):
+class LeaderCommentIn(Input):
     text: str
+    version: int | None = UNCHECKED_VERSION
 
 
 # ---- filling the outgoing shapes ---------------------------------------------------------

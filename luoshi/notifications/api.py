@@ -8,7 +8,8 @@ import math
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from luoshi.lib.schemas import ErrorOut, label
+from luoshi.lib.numbers import PAGE_MAX
+from luoshi.lib.schemas import ErrorOut, Input, label
 
 from .models import Notification, NotificationKind
 from .queries import pending_count
@@ -42,7 +43,7 @@ class UnreadOut(Schema):
     unread: int
 
 
-class MarkReadIn(Schema):
+class MarkReadIn(Input):
     ids: list[int] | None = None  # None: all of the caller's unread notifications
 
 
@@ -74,7 +75,7 @@ def _unread(request: HttpRequest) -> int:
 def list_notifications(
     request: HttpRequest,
     unread: bool = False,
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=PAGE_MAX),
     page_size: int = Query(20, ge=1, le=MAX_PAGE_SIZE),
 ):
     """The caller's notifications, newest first (only unread ones with unread=true)."""

@@ -14,6 +14,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 
 from luoshi.lib.errors import InvalidInput
+from luoshi.lib.schemas import Input
 from luoshi.org.models import Unit
 
 from . import queries, services
@@ -56,7 +57,7 @@ class ProjectDetail(ProjectOut):
     matters: list[int]
 
 
-class FiltersIn(Schema):
+class FiltersIn(Input):
     district: str = ""
     unit: str = ""
     kind: str = ""
@@ -91,21 +92,21 @@ class ProjectFiguresOut(Schema):
     stage_on_time_rate: Decimal | None
 
 
-class StageIn(Schema):
+class StageIn(Input):
     version: int
     stage: str
     actual_date: dt.date
     evidence: str
 
 
-class ProblemIn(Schema):
+class ProblemIn(Input):
     title: str
     lead_unit: int
     content: str = ""
     deadline: dt.date | None = None
 
 
-class MonthIn(Schema):
+class MonthIn(Input):
     version: int
     year: int
     month: int

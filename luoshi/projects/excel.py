@@ -17,9 +17,11 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from luoshi.documents.spreadsheet import read_sheets
+from luoshi.lib.cells import excel_text
 from luoshi.lib.dates import parse_date
 from luoshi.lib.errors import InvalidInput
 from luoshi.org.models import Unit
@@ -112,8 +114,8 @@ def _choice(value, words: dict, choices, where: str) -> str:
     return found
 
 
-def _header(sheet) -> dict[str, int]:
-    first = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), ())
+def _header(rows: list[list]) -> dict[str, int]:
+    first = rows[0] if rows else []
     by_title = {str(v).strip(): i for i, v in enumerate(first) if v not in (None, "")}
     columns = {key: by_title[title] for key, title in COLUMNS.items() if title in by_title}
     missing = [COLUMNS[k] for k in REQUIRED if k not in columns]
@@ -161,13 +163,13 @@ def _spec(values: dict, row: int, units: dict[str, Unit]) -> services.ProjectSpe
 
 def read_rows(upload) -> list[tuple[int, services.ProjectSpec]]:
     """Every row as a spec, or InvalidInput naming the first bad row and column."""
-    try:
-        workbook = load_workbook(upload, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a file that is not xlsx
-        raise InvalidInput(_("The file is not an Excel workbook (.xlsx)."), field="file") from error
-    sheet = workbook.worksheets[0]
-    columns, units, specs, codes = _header(sheet), _unit_index(), [], set()
-    for row, cells in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
+    # The bounded reader (documents.spreadsheet): the used range only, with limits on
+    # size, sheets, rows, columns and cells checked before a grid is built.
+    data = upload.read() if hasattr(upload, "read") else bytes(upload)
+    sheet = next(read_sheets(data), None)
+    rows = sheet.rows if sheet else []
+    columns, units, specs, codes = _header(rows), _unit_index(), [], set()
+    for row, cells in enumerate(rows[1:], start=2):
         if not any(c not in (None, "") for c in cells):
             continue
         if len(specs) >= MAX_ROWS:
@@ -244,14 +246,14 @@ FIRST_STAGE_COLUMN = LEDGER_HEADS.index("签约计划") + 1
 
 def _ledger_row(project: Project, views, warnings: list[str]) -> list:
     dates = [d for v in views for d in (v.row.planned_date, v.row.actual_date)]
-    return [
-        project.code,
-        project.name,
+    return [  # user text through lib.cells: no formula, no character an .xlsx refuses
+        excel_text(project.code),
+        excel_text(project.name),
         project.get_kind_display(),
         project.get_level_display(),
-        project.owner_name,
-        project.responsible_unit.name,
-        project.district.name,
+        excel_text(project.owner_name),
+        excel_text(project.responsible_unit.name),
+        excel_text(project.district.name),
         str(Stage(project.stage).label) if project.stage else "",
         project.contracted_investment,
         project.funds_total or ZERO,

@@ -6,14 +6,17 @@ caller read; the rules live in targets.services and targets.permissions."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Annotated
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 
 from luoshi.lib.dates import parse_date
 from luoshi.lib.errors import InvalidInput
+from luoshi.lib.numbers import FIGURE_MAX, PERCENT_MAX, YEAR_MAX, YEAR_MIN
+from luoshi.lib.schemas import Input
 from luoshi.org.models import Unit
 
 from . import services
@@ -42,16 +45,22 @@ def list_targets(request: HttpRequest):
     return {"year": filters.year, "targets": [trajectory_data(trajectory(t)) for t in targets]}
 
 
-class TargetIn(Schema):
+# A figure the DECIMAL(16, 4) columns hold; the services round it to four places.
+Figure = Annotated[Decimal, Field(ge=-FIGURE_MAX, le=FIGURE_MAX)]
+Year = Annotated[int, Field(ge=YEAR_MIN, le=YEAR_MAX)]
+Month = Annotated[int, Field(ge=1, le=12)]
+
+
+class TargetIn(Input):
     unit_id: int
-    year: int
-    name: str
-    yearly_value: Decimal
-    measure: str
+    year: Year
+    name: str = Field(max_length=100)
+    yearly_value: Figure
+    measure: str = Field(max_length=20)
     direction: Direction = Direction.HIGHER
     accumulates: bool = True
-    margin: Decimal = Decimal(5)
-    trajectory: str | list[Decimal] = services.EVEN
+    margin: Decimal = Field(Decimal(5), ge=0, le=PERCENT_MAX, description="0 to 100 (%).")
+    trajectory: str | list[Figure] = services.EVEN
 
 
 def _detail(request: HttpRequest, pk: int) -> dict:
@@ -99,11 +108,11 @@ def target_history(request: HttpRequest, pk: int):
     }
 
 
-class ReplanIn(Schema):
+class ReplanIn(Input):
     version: int = VERSION
-    trajectory: str | list[Decimal]
+    trajectory: str | list[Figure]
     reason: str
-    yearly_value: Decimal | None = None
+    yearly_value: Figure | None = None
 
 
 @router.post("/{pk}/trajectory", summary="Re-plan: a new plan version (even, last_year, 12 values)")
@@ -119,11 +128,11 @@ def replan(request: HttpRequest, pk: int, payload: ReplanIn):
     return _detail(request, pk)
 
 
-class ActualIn(Schema):
+class ActualIn(Input):
     version: int = VERSION
-    month: int
-    value: Decimal
-    source: str
+    month: Month
+    value: Figure
+    source: str = Field(max_length=200)
     note: str = ""
 
 
@@ -134,9 +143,9 @@ def report_actual(request: HttpRequest, pk: int, payload: ActualIn):
     return _detail(request, pk)
 
 
-class CloseMonthIn(Schema):
-    year: int
-    month: int
+class CloseMonthIn(Input):
+    year: Year
+    month: Month
 
 
 @router.post("/months/close", summary="Close a month: every target's rating of it is frozen")
@@ -145,7 +154,7 @@ def close_month(request: HttpRequest, payload: CloseMonthIn):
     return {"year": payload.year, "month": payload.month, "closed": count}
 
 
-class SpawnIn(Schema):
+class SpawnIn(Input):
     version: int = VERSION
     deadline: str | None = Field(None, description="2026-06-30; empty: the source's limit")
 

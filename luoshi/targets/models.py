@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.lib import numbers
 from luoshi.lib.eventlog import AppendOnlyModel
 
 
@@ -54,15 +55,26 @@ class Target(models.Model):
     """
 
     unit = models.ForeignKey("org.Unit", models.PROTECT, related_name="targets")
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(_("year"), validators=numbers.year_validators())
     name = models.CharField(_("name"), max_length=100)
-    yearly_value = models.DecimalField(_("yearly value"), max_digits=16, decimal_places=4)
+    yearly_value = models.DecimalField(
+        _("yearly value"),
+        max_digits=16,
+        decimal_places=4,
+        validators=numbers.range_validators(-numbers.FIGURE_MAX, numbers.FIGURE_MAX),
+    )
     measure = models.CharField(_("unit of measure"), max_length=20)
     direction = models.CharField(
         _("direction"), max_length=8, choices=Direction.choices, default=Direction.HIGHER
     )
     accumulates = models.BooleanField(_("year-to-date sum"), default=True)
-    margin = models.DecimalField(_("margin %"), max_digits=5, decimal_places=2, default=5)
+    margin = models.DecimalField(
+        _("margin %"),
+        max_digits=5,
+        decimal_places=2,
+        default=5,
+        validators=numbers.range_validators(0, numbers.PERCENT_MAX),
+    )
     warning = models.CharField(
         _("warning"), max_length=8, choices=TargetWarning.choices, default=TargetWarning.NORMAL
     )
@@ -100,7 +112,12 @@ class PlannedMonth(AppendOnlyModel):
 
     target = models.ForeignKey(Target, models.PROTECT, related_name="plan")
     month = models.PositiveSmallIntegerField(_("month"))
-    planned = models.DecimalField(_("planned"), max_digits=16, decimal_places=4)
+    planned = models.DecimalField(
+        _("planned"),
+        max_digits=16,
+        decimal_places=4,
+        validators=numbers.range_validators(-numbers.FIGURE_MAX, numbers.FIGURE_MAX),
+    )
     plan_version = models.PositiveSmallIntegerField(_("plan version"), default=1)
 
     class Meta:
@@ -129,7 +146,12 @@ class ActualReport(AppendOnlyModel):
 
     target = models.ForeignKey(Target, models.PROTECT, related_name="actuals")
     month = models.PositiveSmallIntegerField(_("month"))
-    value = models.DecimalField(_("actual"), max_digits=16, decimal_places=4)
+    value = models.DecimalField(
+        _("actual"),
+        max_digits=16,
+        decimal_places=4,
+        validators=numbers.range_validators(-numbers.FIGURE_MAX, numbers.FIGURE_MAX),
+    )
     source = models.CharField(_("source"), max_length=200)
     note = models.TextField(_("note"), blank=True)
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")

@@ -15,7 +15,7 @@ Projection from the latest month m reported, along the plan in force:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import F, Prefetch, QuerySet
@@ -85,12 +85,25 @@ class PlanVersion:
         return list(zip(self.values, self.changed, strict=True))
 
 
+# A gap is stored in DECIMAL(12, 2) when a month closes; a projection is only shown. A
+# tiny planned value under a large actual gives a quotient past both (and past the 28
+# digits of Decimal's default context): such a figure is held at the limit, not a 500.
+GAP_LIMIT = Decimal("9999999999.99")
+PROJECTION_LIMIT = Decimal("9999999999999999.99")
+
+
+def _held(value: Decimal, limit: Decimal) -> Decimal:
+    with localcontext(prec=80):
+        return max(-limit, min(limit, value.quantize(TWO)))
+
+
 def gap_percent(actual: Decimal, planned: Decimal, direction: str) -> Decimal:
-    if planned == 0:
-        gap = Decimal(0) if actual == 0 else Decimal(100) * (1 if actual > 0 else -1)
-    else:
-        gap = (actual - planned) / abs(planned) * 100
-    return (gap if direction == Direction.HIGHER else -gap).quantize(TWO)
+    with localcontext(prec=80):
+        if planned == 0:
+            gap = Decimal(0) if actual == 0 else Decimal(100) * (1 if actual > 0 else -1)
+        else:
+            gap = (actual - planned) / abs(planned) * 100
+        return _held(gap if direction == Direction.HIGHER else -gap, GAP_LIMIT)
 
 
 def status_of(gap: Decimal, margin: Decimal) -> str:
@@ -112,9 +125,10 @@ def plan_in_force(target: Target) -> dict[int, Decimal]:
 def projection(target: Target, plan: dict[int, Decimal], month: int, actual: Decimal) -> Decimal:
     year_end = plan.get(12, target.yearly_value)
     planned = plan.get(month)
-    if target.accumulates and planned:
-        return (actual * year_end / planned).quantize(TWO)
-    return (actual + year_end - (planned or 0)).quantize(TWO)
+    with localcontext(prec=80):
+        if target.accumulates and planned:
+            return _held(actual * year_end / planned, PROJECTION_LIMIT)
+        return _held(actual + year_end - (planned or 0), PROJECTION_LIMIT)
 
 
 def judge(target: Target, month: int, planned: Decimal | None, report: ActualReport | None):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from luoshi.lib.errors import IllegalTransition, InvalidInput
 from luoshi.lib.eventlog import bump_and_save, lock_for_change
+from luoshi.lib.numbers import FIGURE_MAX, PERCENT_MAX, bounded_decimal
 from luoshi.matters import services as matter_services
 from luoshi.matters.models import Matter, Source
 from luoshi.notifications.models import NotificationKind
@@ -49,13 +50,13 @@ FOUR = Decimal("0.0001")
 
 
 def _number(value: Any, field: str) -> Decimal:
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, AttributeError):
-        number = None
-    if number is None or not number.is_finite() or abs(number) >= Decimal(10) ** 12:
-        raise InvalidInput(_("%(field)s must be a number.") % {"field": field}, field=field)
-    return number
+    """A figure the DECIMAL(16, 4) columns hold, rounded to their four places."""
+    return bounded_decimal(value, field=field, places=4, minimum=-FIGURE_MAX, maximum=FIGURE_MAX)
+
+
+def _margin(value: Any) -> Decimal:
+    """How many percent a month may fall short: 0 to 100, two places."""
+    return bounded_decimal(value, field="margin", places=2, minimum=0, maximum=PERCENT_MAX)
 
 
 def _month(month: Any) -> int:
@@ -174,7 +175,7 @@ def create_target(
         measure=(measure or "").strip(),
         direction=direction,
         accumulates=accumulates,
-        margin=_number(margin, "margin"),
+        margin=_margin(margin),
         created_by=actor,
     )
     _write_plan(target, planned_values(target, trajectory_spec))

@@ -64,10 +64,17 @@ def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
 
 
 def _read_xlsx(path: Path) -> tuple[list[str], list[list[str]]]:
-    from openpyxl import load_workbook
+    from luoshi.documents.spreadsheet import Limits, read_sheets  # the used range only
 
-    sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
+    # A year's hotline history, read by an administrator's command: wider than an upload.
+    limits = Limits(
+        upload_bytes=256 * 1024 * 1024,
+        unzipped_bytes=2048 * 1024 * 1024,
+        rows=MAX_ROWS + 1,
+        cells=(MAX_ROWS + 1) * 20,
+    )
+    sheet = next(read_sheets(path.read_bytes(), limits), None)
+    rows = iter(sheet.rows if sheet else [])
     header = [str(c or "").strip() for c in next(rows, ())]
     body = [["" if c is None else str(c).strip() for c in row] for row in rows]
     return header, body[:MAX_ROWS]

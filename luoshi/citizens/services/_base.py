@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from luoshi.lib.errors import InvalidInput
 from luoshi.lib.eventlog import bump_and_save, lock_for_change
+from luoshi.lib.text import visible_text
 
 from ..models import CitizenEvent, CitizenRequest
 
@@ -53,7 +54,7 @@ def record(
 
 
 def require_text(value: str | None, field: str, label: str, limit: int = 2000) -> str:
-    text = (value or "").strip()
+    text = visible_text(value)  # control characters out, invisible-only refused
     if not text:
         raise InvalidInput(_("%(field)s is required.") % {"field": label}, field=field)
     if len(text) > limit:

@@ -11,7 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from luoshi.lib.cells import csv_text
 from luoshi.lib.errors import DomainError, InvalidInput
+from luoshi.lib.storage import open_stored
 from luoshi.lib.web import domain_errors
 from luoshi.org.access import access_for
 from luoshi.org.models import Unit
@@ -76,9 +78,11 @@ def _csv(rows) -> HttpResponse:
     )  # fmt: skip
     for r in rows[:50_000]:
         writer.writerow(
-            [r.work_order_number, f"{r.received_at:%Y-%m-%d %H:%M}", r.get_request_type_display(),
-             r.category or "", r.district or "", r.street or "", r.address, r.stage.label,
-             r.matter.lead_unit if r.matter_id and r.matter.lead_unit else "", r.text]
+            [csv_text(v) for v in (
+                r.work_order_number, f"{r.received_at:%Y-%m-%d %H:%M}",
+                r.get_request_type_display(), r.category or "", r.district or "",
+                r.street or "", r.address, r.stage.label,
+                r.matter.lead_unit if r.matter_id and r.matter.lead_unit else "", r.text)]
         )  # fmt: skip
     return response
 
@@ -205,6 +209,6 @@ def photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
     item = RequestPhoto.objects.filter(request=shown, pk=photo_pk).first()
     if item is None:
         raise Http404
-    response = FileResponse(item.file.open("rb"), filename=item.name)
+    response = FileResponse(open_stored(item.file), filename=item.name)
     response["X-Content-Type-Options"] = "nosniff"
     return response

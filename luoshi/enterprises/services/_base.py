@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from luoshi.lib.errors import InvalidInput
 from luoshi.lib.eventlog import bump_and_save, lock_for_change, require_version
+from luoshi.lib.text import visible_text
 
 from ..models import EnterpriseEvent, EnterpriseEventKind
 
@@ -46,7 +47,7 @@ def lock[M: models.Model](obj: M, version: int | None, *, describe=str) -> M:
 
 
 def require_text(value: str | None, name: str, label: str) -> str:
-    text = (value or "").strip()
+    text = visible_text(value)  # control characters out, invisible-only refused
     if not text:
         raise InvalidInput(_("%(field)s is required.") % {"field": label}, field=name)
     return text

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from luoshi.lib.errors import InvalidInput
 from luoshi.lib.eventlog import bump_and_save, lock_for_change
+from luoshi.lib.text import visible_text
 from luoshi.matters.models import SerialCounter
 from luoshi.org.access import Access, access_for
 from luoshi.org.models import Membership, Role, Unit
@@ -102,7 +103,7 @@ def acting_unit(actor: User, hazard: Hazard) -> Unit:
 
 
 def require_text(value: str | None, field: str, label: str, max_length: int = 0) -> str:
-    text = (value or "").strip()
+    text = visible_text(value)  # control characters out, invisible-only refused
     if not text:
         raise InvalidInput(_("%(field)s is required.") % {"field": label}, field=field)
     if max_length and len(text) > max_length:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from luoshi.lib import numbers
 
 from .choices import (
     OPEN_STATES,
@@ -88,7 +92,10 @@ class Matter(models.Model):
     # then filled in by assign_matter). original_deadline keeps the first one.
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     deadline_workdays = models.PositiveSmallIntegerField(
-        _("deadline in working days"), null=True, blank=True
+        _("deadline in working days"),
+        null=True,
+        blank=True,
+        validators=numbers.workday_validators(1),
     )
     original_deadline = models.DateField(_("original deadline"), null=True, blank=True)
     # 持续推进 / 长期坚持 / 常态化: no deadline, reported on its cycle, never overdue.
@@ -97,7 +104,13 @@ class Matter(models.Model):
     # known (statutory holidays assumed, make-up working days unknown).
     deadline_provisional = models.BooleanField(_("provisional deadline"), default=False)
     # This matter's share in its parent's progress roll-up (children default to equal).
-    weight = models.DecimalField(_("weight"), max_digits=7, decimal_places=2, default=1)
+    weight = models.DecimalField(
+        _("weight"),
+        max_digits=7,
+        decimal_places=2,
+        default=1,
+        validators=numbers.range_validators(Decimal("0.01"), 10000),
+    )
     # How a counted deadline was counted: `deadline_basis_workdays` working days after
     # `deadline_basis_day` (before it when negative). Empty when the deadline was entered
     # as a date. matters.services.deadlines recounts from it once the office enters the
@@ -109,7 +122,9 @@ class Matter(models.Model):
 
     # For a matter with sub-matters, `progress` is their weighted roll-up and
     # `reported_progress` the lead unit's own last report, shown beside it.
-    progress = models.PositiveSmallIntegerField(_("progress %"), default=0)
+    progress = models.PositiveSmallIntegerField(
+        _("progress %"), default=0, validators=numbers.range_validators(0, numbers.PERCENT_MAX)
+    )
     last_report_at = models.DateTimeField(_("last report"), null=True, blank=True)
     warning = models.CharField(
         _("warning"), max_length=16, choices=MatterWarning.choices, default=MatterWarning.NORMAL
@@ -133,7 +148,10 @@ class Matter(models.Model):
         _("awaiting the office since"), null=True, blank=True
     )
     reported_progress = models.PositiveSmallIntegerField(
-        _("progress reported by the lead unit %"), null=True, blank=True
+        _("progress reported by the lead unit %"),
+        null=True,
+        blank=True,
+        validators=numbers.range_validators(0, numbers.PERCENT_MAX),
     )
 
     objects = MatterQuerySet.as_manager()
@@ -308,7 +326,9 @@ class MilestoneTemplateItem(models.Model):
     template = models.ForeignKey(MilestoneTemplate, models.CASCADE, related_name="items")
     title = models.CharField(_("title"), max_length=200)
     deliverable = models.CharField(_("deliverable"), max_length=300, blank=True)
-    offset_workdays = models.PositiveSmallIntegerField(_("working days after assignment"))
+    offset_workdays = models.PositiveSmallIntegerField(
+        _("working days after assignment"), validators=numbers.workday_validators()
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:

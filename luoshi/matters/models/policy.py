@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.lib import numbers
 from luoshi.lib.single_row import SingleRow
 
 from .choices import Priority, Source
@@ -13,30 +14,48 @@ from .choices import Priority, Source
 class Policy(SingleRow, models.Model):
     """The office's time limits and warning thresholds (one row, edited in the admin)."""
 
-    accept_limit_workdays = models.PositiveSmallIntegerField(_("working days to accept"), default=1)
+    accept_limit_workdays = models.PositiveSmallIntegerField(
+        _("working days to accept"), default=1, validators=numbers.workday_validators()
+    )
     dispute_limit_workdays = models.PositiveSmallIntegerField(
-        _("working days to dispute after assignment"), default=1
+        _("working days to dispute after assignment"),
+        default=1,
+        validators=numbers.workday_validators(),
     )
     extension_min_workdays_before = models.PositiveSmallIntegerField(
-        _("extension must be asked at least this many working days before the deadline"), default=1
+        _("extension must be asked at least this many working days before the deadline"),
+        default=1,
+        validators=numbers.workday_validators(),
     )
     due_soon_workdays = models.PositiveSmallIntegerField(
-        _("due soon: working days before the deadline"), default=3
+        _("due soon: working days before the deadline"),
+        default=3,
+        validators=numbers.workday_validators(),
     )
     stall_grace_workdays = models.PositiveSmallIntegerField(
-        _("stalled: working days of grace after the report cycle"), default=2
+        _("stalled: working days of grace after the report cycle"),
+        default=2,
+        validators=numbers.workday_validators(),
     )
     behind_plan_yellow_points = models.PositiveSmallIntegerField(
-        _("behind plan (yellow) from this many points"), default=10
+        _("behind plan (yellow) from this many points"),
+        default=10,
+        validators=numbers.range_validators(0, numbers.PERCENT_MAX),
     )
     behind_plan_red_points = models.PositiveSmallIntegerField(
-        _("behind plan (red) past this many points"), default=30
+        _("behind plan (red) past this many points"),
+        default=30,
+        validators=numbers.range_validators(0, numbers.PERCENT_MAX),
     )
     rework_min_workdays = models.PositiveSmallIntegerField(
-        _("sent back for rework: at least this many working days left"), default=3
+        _("sent back for rework: at least this many working days left"),
+        default=3,
+        validators=numbers.workday_validators(),
     )
     office_backlog_workdays = models.PositiveSmallIntegerField(
-        _("office backlog: late when waiting longer than this many working days"), default=3
+        _("office backlog: late when waiting longer than this many working days"),
+        default=3,
+        validators=numbers.workday_validators(),
     )
 
     class Meta:
@@ -69,10 +88,14 @@ class SourcePolicy(models.Model):
     requires_leader_approval = models.BooleanField(
         _("leader approves before dispatch"), default=False
     )
-    normal_workdays = models.PositiveSmallIntegerField(_("normal: working days"), default=30)
-    urgent_workdays = models.PositiveSmallIntegerField(_("urgent: working days"), default=10)
+    normal_workdays = models.PositiveSmallIntegerField(
+        _("normal: working days"), default=30, validators=numbers.workday_validators()
+    )
+    urgent_workdays = models.PositiveSmallIntegerField(
+        _("urgent: working days"), default=10, validators=numbers.workday_validators()
+    )
     very_urgent_workdays = models.PositiveSmallIntegerField(
-        _("very urgent: working days"), default=3
+        _("very urgent: working days"), default=3, validators=numbers.workday_validators()
     )
 
     class Meta:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.lib import numbers
 from luoshi.lib.eventlog import AppendOnlyModel
 
 from .choices import EventKind, RequestState, ReturnReason, State
@@ -139,7 +140,9 @@ class ProgressReport(models.Model):
     unit = models.ForeignKey("org.Unit", models.PROTECT, related_name="+")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     text = models.TextField(_("what was done"))
-    percent = models.PositiveSmallIntegerField(_("progress %"))
+    percent = models.PositiveSmallIntegerField(
+        _("progress %"), validators=numbers.range_validators(0, numbers.PERCENT_MAX)
+    )
     problems = models.TextField(_("problems met"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

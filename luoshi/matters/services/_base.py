@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from luoshi.lib.errors import InvalidInput
 from luoshi.lib.eventlog import lock_for_change
+from luoshi.lib.text import visible_text
 from luoshi.org.access import Access, access_for
 from luoshi.org.models import Unit
 from luoshi.workcalendar.calendar import get_calendar
@@ -104,7 +105,7 @@ def next_serial(series: str, year: int) -> int:
 
 
 def require_text(value: str | None, field: str, label: str) -> str:
-    text = (value or "").strip()
+    text = visible_text(value)  # control characters out, invisible-only refused
     if not text:
         raise InvalidInput(_("%(field)s is required.") % {"field": label}, field=field)
     return text

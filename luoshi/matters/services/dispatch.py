@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.lib.errors import InvalidInput
+from luoshi.lib.numbers import WORKDAYS_MAX
 from luoshi.notifications.messages import N_, event_notice
 from luoshi.notifications.models import NotificationKind
 from luoshi.notifications.services import (
@@ -120,6 +121,17 @@ def _validate_spec(spec: MatterSpec, parent: Matter | None) -> None:
     if spec.deadline_workdays is not None and spec.deadline_workdays < 1:
         raise InvalidInput(
             _("A deadline in working days must be at least 1."), field="deadline_workdays"
+        )
+    if spec.deadline_workdays is not None and spec.deadline_workdays > WORKDAYS_MAX:
+        raise InvalidInput(
+            _("A deadline in working days must be at most %(max)s.") % {"max": WORKDAYS_MAX},
+            field="deadline_workdays",
+        )
+    if spec.deadline is not None and spec.deadline_workdays is not None:
+        # Two limits for one matter: which one the caller meant is not ours to guess.
+        raise InvalidInput(
+            _("Give a deadline or a limit in working days, not both."),
+            field="deadline_workdays",
         )
     if parent and parent.deadline and spec.deadline and spec.deadline > parent.deadline:
         raise InvalidInput(

@@ -73,3 +73,22 @@ def test_download_only_for_users_who_see_the_matter(city):
     refused(Api(city.supervisor).get(wrong), 404, "not_found")  # not this matter's file
     media = f"/media/{attachment.file.name}"
     assert Api(city.supervisor).get(media).status_code == 404  # no public URL for files
+
+
+def test_a_file_missing_from_storage_is_a_clean_404_and_a_warning(city, caplog):
+    matter = accepted(city, deadline=dt.date(2026, 4, 30))
+    ok(_report(Api(city.lead_handler), matter, SimpleUploadedFile("a.pdf", b"%PDF")))
+    attachment = Attachment.objects.get()
+    attachment.file.storage.delete(attachment.file.name)  # a restore without the media
+    api_url = f"matters/{matter.pk}/attachments/{attachment.pk}"
+    with caplog.at_level("WARNING", logger="luoshi.storage"):
+        body = refused(Api(city.supervisor).get(api_url), 404, "not_found")
+    assert body["message"]
+    assert (
+        f"matters.Attachment {attachment.pk}" in caplog.text and attachment.file.name in caplog.text
+    )
+    from django.test import Client
+
+    page = Client(raise_request_exception=False)
+    page.force_login(city.supervisor)
+    assert page.get(f"/attachments/{attachment.pk}/").status_code == 404

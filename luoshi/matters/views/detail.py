@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from luoshi.lib.errors import IllegalTransition, InvalidInput, StaleVersion
+from luoshi.lib.storage import open_stored
 from luoshi.org.access import access_for
 from luoshi.org.models import Unit
 
@@ -300,11 +301,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     visible = Matter.objects.visible_to(request.user).filter(pk=attachment.report.matter_id)
     if not visible.exists():
         raise Http404(_("No such attachment."))
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404(_("The file is missing from storage.")) from error
-    return FileResponse(handle, as_attachment=True, filename=attachment.name)
+    return FileResponse(open_stored(attachment.file), as_attachment=True, filename=attachment.name)
 
 
 __all__ = ["attachment_download", "matter_action", "matter_detail"]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from luoshi.lib.cells import neutralise
+from luoshi.lib.cells import csv_text
 from luoshi.lib.errors import DomainError
 from luoshi.org.access import access_for
 
@@ -117,8 +117,8 @@ def matter_export(request: HttpRequest) -> StreamingHttpResponse:
         for row in rows.iterator(chunk_size=500):
             m = as_shown(row)
             yield writer.writerow(
-                [m.serial, neutralise(m.title), m.get_state_display(), m.get_warning_display(),
-                 neutralise(str(m.lead_unit or "")), m.deadline or "", m.progress,
+                [m.serial, csv_text(m.title), m.get_state_display(), m.get_warning_display(),
+                 csv_text(str(m.lead_unit or "")), m.deadline or "", m.progress,
                  m.get_source_display()]
             )  # fmt: skip
 

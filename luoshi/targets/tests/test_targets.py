@@ -240,7 +240,7 @@ def test_re_planning_keeps_the_months_already_judged(city):
     assert plans[0].event.comment == "市政府常务会议决定调增全年目标"
     assert plans[0].values[11] == 150 and plans[1].values[11] == 120
     replanned = target.events.get(kind=TargetEventKind.REPLANNED)
-    assert replanned.data["yearly_value"] == {"from": "120.0000", "to": "150"}
+    assert replanned.data["yearly_value"] == {"from": "120.0000", "to": "150.0000"}
 
 
 def test_re_planning_needs_a_reason_a_change_and_the_office(city):

@@ -1,0 +1,86 @@
+"""Bounds every number a user can enter is held to, in one place.
+
+A number is stored only if the database can hold it and every reader can render it:
+the schemas (ninja `Field(ge=, le=)`), the forms and the models' validators take their
+limits from here, and `bounded_decimal` is the services' check of a decimal figure.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext as _
+
+from luoshi.lib.errors import InvalidInput
+
+# Years a plan, a period or a figure may belong to.
+YEAR_MIN, YEAR_MAX = 2000, 2100
+# A time limit in working days: about ten years of working days at most (and far below
+# the 32,767 a SMALLINT column holds).
+WORKDAYS_MAX = 2500
+# A percentage that is a share (progress, a margin): 0 to 100.
+PERCENT_MAX = 100
+# A statistical figure (a target's yearly value, a planned month, an actual): twelve
+# digits before the point, four after — what DECIMAL(16, 4) holds.
+FIGURE_MAX = Decimal("999999999999.9999")
+
+
+def year_validators() -> list:
+    return [MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
+
+
+def workday_validators(minimum: int = 0) -> list:
+    return [MinValueValidator(minimum), MaxValueValidator(WORKDAYS_MAX)]
+
+
+def range_validators(minimum: Any, maximum: Any) -> list:
+    return [MinValueValidator(minimum), MaxValueValidator(maximum)]
+
+
+def bounded_decimal(
+    value: Any,
+    *,
+    field: str,
+    places: int,
+    minimum: Decimal | int,
+    maximum: Decimal | int,
+    label: str | None = None,
+) -> Decimal:
+    """`value` as a Decimal rounded to `places`, refused (naming `field`) when it is not a
+    finite number from `minimum` to `maximum`."""
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        number = Decimal("NaN")
+    name = label or field
+    if not number.is_finite():
+        raise InvalidInput(_("%(field)s must be a number.") % {"field": name}, field=field)
+    # Compared before and after rounding: 999.999 rounds to 1000.00, over a 999.99 limit.
+    if Decimal(minimum) <= number <= Decimal(maximum):
+        number = number.quantize(Decimal(1).scaleb(-places))
+    if not Decimal(minimum) <= number <= Decimal(maximum):
+        raise InvalidInput(
+            _("%(field)s must be from %(min)s to %(max)s.")
+            % {"field": name, "min": minimum, "max": maximum},
+            field=field,
+        )
+    return number
+
+
+def finite_or_none(value: Any) -> float | None:
+    """A stored figure as a float for a reader, or None when it is not a finite number —
+    one bad row shows as "—" instead of failing the page."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if number != number or number in (float("inf"), float("-inf")):
+        return None
+    return number
+
+
+# The last page a list may be asked for: past it the offset is no list's, and a huge one
+# overflows the database's OFFSET (a 500 instead of an empty page).
+PAGE_MAX = 100_000
