@@ -191,6 +191,9 @@ class OrgEvent(EventRecord):
     (with the role and the member), even after the membership row itself is gone.
     """
 
+    # hash chain per subject (luoshi.lib.eventchain)
+    chain_by = "unit"
+
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="events", verbose_name=_("unit"))
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL,

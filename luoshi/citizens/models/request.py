@@ -263,6 +263,9 @@ class CitizenEvent(AppendOnlyModel):
     """A step of a request that is not a matter event: intake, merge, reply, rating,
     return call (回访), withdrawal. Appended by citizens.services, never changed."""
 
+    # hash chain per subject (luoshi.lib.eventchain)
+    chain_by = "request"
+
     request = models.ForeignKey(CitizenRequest, models.PROTECT, related_name="events")
     kind = models.CharField(_("kind"), max_length=24, choices=CitizenEventKind.choices)
     actor = models.ForeignKey(
