@@ -205,8 +205,10 @@ class Appender:
 
     def head(self, key: str) -> str:
         if key not in self.heads:
-            self._lock("SELECT pg_advisory_xact_lock_shared(%s::bigint)", [self.table_key])
-            self._lock("SELECT pg_advisory_xact_lock(%s, %s)", [self.table_key, _lock_key(key)])
+            self._lock(
+                "SELECT pg_advisory_xact_lock_shared(%s::bigint), pg_advisory_xact_lock(%s, %s)",
+                [self.table_key, self.table_key, _lock_key(key)],
+            )
             found = (
                 self.model._base_manager.using(self.using)
                 .filter(**_chain_filter(self.spec, key))
