@@ -64,6 +64,14 @@ def key_constraint(name: str) -> models.UniqueConstraint:
     )
 
 
+def anonymous_key_constraint(name: str) -> models.UniqueConstraint:
+    """One event per key among those without an actor (public forms): SQL's unique
+    constraints treat every NULL actor as distinct, so `key_constraint` cannot."""
+    return models.UniqueConstraint(
+        fields=[FIELD], condition=models.Q(actor__isnull=True) & ~models.Q(**{FIELD: ""}), name=name
+    )
+
+
 def once[T](
     model: type[models.Model],
     *,

@@ -187,7 +187,8 @@ def _hasten(
     unknown = [u for u in targets if u not in units]
     if unknown:
         raise InvalidInput(_("Only units holding this matter can be hastened."), field="unit_ids")
-    day, notices = today(), []
+    day = today()
+    notices: list[Hastening] = []
     for unit_id in targets:
         notice, merged = _notice(matter, unit_id, day, actor, message)
         data: dict = {"notice": notice.notice, "merged": merged}
