@@ -203,6 +203,7 @@ class Generator:
         from django.core.management.color import no_style
         from django.db import transaction
 
+        from luoshi.lib import eventchain
         from luoshi.matters.models import Matter, MatterEvent, MatterUnit
         from luoshi.org.models import Membership, Unit
 
@@ -225,6 +226,10 @@ class Generator:
                 for sql in self.connection.ops.sequence_reset_sql(no_style(), models):
                     cursor.execute(sql)
                 log(f"{len(indexes)} indexes rebuilt in {time.perf_counter() - started:.0f} s")
+            # The events were written in SQL: link their hash chains as save() would.
+            started = time.perf_counter()
+            eventchain.rehash(MatterEvent)
+            log(f"event hash chains linked in {time.perf_counter() - started:.0f} s")
         with self.connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         return sizes

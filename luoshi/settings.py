@@ -108,6 +108,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
             ],
+            # {% request_key %} in every form whose action must not repeat on a resend
+            "builtins": ["luoshi.lib.requestkeys"],
         },
     },
 ]

@@ -304,6 +304,9 @@ class ImportEventKind(models.TextChoices):
 class ImportEvent(EventRecord):
     """One step of an import (previewed, imported, cancelled): who, when, with what counts."""
 
+    # hash chain per subject (luoshi.lib.eventchain)
+    chain_by = "batch"
+
     batch = models.ForeignKey(
         ImportBatch, models.PROTECT, related_name="events", verbose_name=_("import")
     )
@@ -323,6 +326,9 @@ class BulletinEventKind(models.TextChoices):
 
 class BulletinEvent(EventRecord):
     """One step of a bulletin (drafted, edited, issued): who, when, what changed."""
+
+    # hash chain per subject (luoshi.lib.eventchain)
+    chain_by = "bulletin"
 
     bulletin = models.ForeignKey(
         Bulletin, models.PROTECT, related_name="events", verbose_name=_("bulletin")

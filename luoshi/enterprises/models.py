@@ -261,6 +261,9 @@ class EnterpriseEvent(AppendOnlyModel):
     the entry alone), the problem, the whitelist entry or the service day.
     """
 
+    # hash chain per subject (luoshi.lib.eventchain)
+    chain_by = "enterprise"
+
     kind = models.CharField(_("kind"), max_length=32, choices=EnterpriseEventKind.choices)
     enterprise = models.ForeignKey(
         Enterprise, models.PROTECT, null=True, blank=True, related_name="events"

@@ -215,6 +215,9 @@ class EvaluationEvent(AppendOnlyModel):
     a system recomputation (the nightly `luoshi evaluate`) has no actor.
     """
 
+    # no natural subject: one hash chain per day (luoshi.lib.eventchain)
+    chain_by = None
+
     kind = models.CharField(_("kind"), max_length=32, choices=EvaluationEventKind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
     at = models.DateTimeField(auto_now_add=True)

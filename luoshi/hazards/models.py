@@ -342,6 +342,9 @@ class Verification(AppendOnlyModel):
     written (a later check is a new row).
     """
 
+    # hash chain per subject (luoshi.lib.eventchain)
+    chain_by = "hazard"
+
     hazard = models.ForeignKey(Hazard, models.PROTECT, related_name="verifications")
     unit = models.ForeignKey(
         "org.Unit", models.PROTECT, related_name="+", verbose_name=_("checked by unit")
@@ -372,6 +375,9 @@ class ReinspectionKind(models.TextChoices):
 class Reinspection(AppendOnlyModel):
     """A re-inspection (复查): periodic while a major hazard is open, or the follow-up
     after closing; a follow-up that finds the hazard back (`relapsed`) registers it anew."""
+
+    # hash chain per subject (luoshi.lib.eventchain)
+    chain_by = "hazard"
 
     hazard = models.ForeignKey(Hazard, models.PROTECT, related_name="reinspections")
     kind = models.CharField(_("kind"), max_length=16, choices=ReinspectionKind.choices)
@@ -418,6 +424,9 @@ class HazardEventKind(models.TextChoices):
 
 class HazardEvent(AppendOnlyModel):
     """One step in a hazard's life: who, when, what. Appended by services, never changed."""
+
+    # hash chain per subject (luoshi.lib.eventchain)
+    chain_by = "hazard"
 
     hazard = models.ForeignKey(Hazard, models.PROTECT, related_name="events")
     kind = models.CharField(_("kind"), max_length=32, choices=HazardEventKind.choices)

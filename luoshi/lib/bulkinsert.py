@@ -23,6 +23,9 @@ from decimal import Decimal
 from django.db import connection, models
 from django.utils import timezone
 
+from .eventchain import stamp_rows
+from .eventlog import AppendOnlyModel
+
 CHUNK = 1000
 
 
@@ -56,8 +59,10 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict]) -> None:
     """INSERT the rows (dicts by field name) into `model`'s table, 1,000 per statement."""
     if not rows:
         return
-    fields = _fields(model, rows[0])
     now = timezone.now()
+    if issubclass(model, AppendOnlyModel):
+        rows = _chained(model, rows, now)
+    fields = _fields(model, rows[0])
     auto = {
         f.name for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
     }
@@ -95,6 +100,19 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict]) -> None:
 def _column(field: models.Field) -> str:
     assert field.column is not None  # concrete fields (all that are written here) have one
     return field.column
+
+
+def _chained(model: type[models.Model], rows: Sequence[dict], now) -> list[dict]:
+    """Event rows with their timestamps filled in and their hash-chain links
+    (luoshi.lib.eventchain), as `save()` would have made them."""
+    stamped = [
+        f.name
+        for f in model._meta.concrete_fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    rows = [{**row, **{n: now for n in stamped if row.get(n) is None}} for row in rows]
+    stamp_rows(model, rows, connection.alias)
+    return rows
 
 
 def _fields(model: type[models.Model], sample: dict) -> list[models.Field]:

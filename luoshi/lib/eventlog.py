@@ -5,7 +5,9 @@ Every app that keeps an event log (matters, projects, enterprises, targets, eval
 documents, and the apps built on them) uses these pieces:
 
 - `AppendOnlyModel`: the abstract base of an event row. Rows are inserted, never
-  updated or deleted (`save` of a stored row and `delete` raise ImmutableError).
+  updated or deleted (`save` of a stored row and `delete` raise ImmutableError; the
+  database refuses too: luoshi.lib.eventtriggers). Each row carries `chain_hash`, chained
+  to the previous row of its subject (`chain_by`) or of its day (luoshi.lib.eventchain).
 - `EventRecord`: an AppendOnlyModel with the columns every event log has (actor, at,
   comment, data); a log adds its `kind` (TextChoices, "noun.verb") and its subject.
 - `lock_for_change(queryset, pk, version)`: re-read the record under a row lock and
@@ -16,14 +18,15 @@ documents, and the apps built on them) uses these pieces:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar
 
 from django.conf import settings
-from django.db import models
+from django.db import models, router, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import eventchain
 from .errors import InvalidInput, NotFound, StaleVersion
 
 
@@ -31,8 +34,63 @@ class ImmutableError(Exception):
     """An event row was asked to change or disappear: the log is append-only."""
 
 
+class ChainHashField(models.CharField):
+    """The row's link in its hash chain, computed as the row is inserted.
+
+    Its `pre_save` runs after every other field's (the field sorts last), so it hashes
+    the timestamps `auto_now_add` has just set — on `save()`, `create()` and
+    `bulk_create()` alike.
+    """
+
+    LAST = 2**62  # creation order: after every field declared anywhere
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+        self.creation_counter = self.LAST
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        if add:
+            setattr(model_instance, self.attname, eventchain.link_instance(model_instance))
+        return getattr(model_instance, self.attname)
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """`bulk_create` chains the batch: one lock and a few reads for all its rows."""
+
+    def bulk_create(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> list[Any]:
+        objs = list(objs)
+        if not objs:
+            return objs
+        with transaction.atomic(using=self.db, savepoint=False):
+            appender = eventchain.Appender(self.model, self.db, bulk=True)
+            appender.seed([eventchain.instance_values(o) for o in objs])
+            for obj in objs:
+                obj._chain_appender = appender
+            try:
+                return super().bulk_create(objs, *args, **kwargs)
+            finally:
+                for obj in objs:
+                    eventchain.forget(obj)
+
+
 class AppendOnlyModel(models.Model):
-    """An event row: appended by a service in the same transaction as the change."""
+    """An event row: appended by a service in the same transaction as the change.
+
+    A concrete subclass declares what its rows chain by: `chain_by = "matter"` (the
+    subject's foreign key), or None for one chain per day of `chain_day`; and its app
+    adds `AppendOnlyTriggers("<model>")` in a migration (system check luoshi.E001).
+    """
+
+    chain_by: ClassVar[str | None] = None
+    chain_day: ClassVar[str | None] = "at"
+
+    chain_hash = ChainHashField(gettext_lazy("chain hash"))
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -40,7 +98,14 @@ class AppendOnlyModel(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not self._state.adding:
             raise ImmutableError(f"{self._meta.verbose_name} rows are never changed")
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        # The chain's lock is transaction-scoped: hold it until the row is committed.
+        with transaction.atomic(using=using, savepoint=False):
+            self._chain_appender = eventchain.Appender(type(self), using)
+            try:
+                super().save(*args, **kwargs)
+            finally:
+                eventchain.forget(self)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ImmutableError(f"{self._meta.verbose_name} rows are never deleted")

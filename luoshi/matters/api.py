@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
+from luoshi.lib import requestkeys
 from luoshi.lib.errors import InvalidInput, NotFound
 from luoshi.lib.numbers import PAGE_MAX
 from luoshi.lib.storage import open_stored
@@ -326,7 +327,9 @@ def _done(request: HttpRequest, pk: int, **extra) -> dict:
 @router.post("/", response={201: ActionOut, **ERRORS}, url_name="matter_register")
 def register(request: HttpRequest, payload: MatterIn):
     """Register a matter as a draft (立项), with co-units, milestones or a template."""
-    matter = services.register_matter(_spec(payload), actor=request.user)
+    matter = services.register_matter(
+        _spec(payload), actor=request.user, request_key=requestkeys.from_request(request)
+    )
     return Status(201, _done(request, matter.pk))
 
 
@@ -580,6 +583,7 @@ def hasten(request: HttpRequest, pk: int, payload: HastenIn):
         actor=request.user,
         message=payload.message,
         unit_ids=payload.unit_ids,
+        request_key=requestkeys.from_request(request),
     )
     return _done(request, pk, notices=[n.notice for n in notices])
 
@@ -587,5 +591,10 @@ def hasten(request: HttpRequest, pk: int, payload: HastenIn):
 @router.post("/{int:pk}/comment", response=_r(ActionOut))
 def comment(request: HttpRequest, pk: int, payload: LeaderCommentIn):
     """The responsible leader's comment (批示)."""
-    services.comment_on_matter(_visible(request, pk), actor=request.user, text=payload.text)
+    services.comment_on_matter(
+        _visible(request, pk),
+        actor=request.user,
+        text=payload.text,
+        request_key=requestkeys.from_request(request),
+    )
     return _done(request, pk)

@@ -192,6 +192,9 @@ class Delivery(models.Model):
 class DeliveryAttempt(AppendOnlyModel):
     """One try to send a delivery: when, and what the other side answered."""
 
+    # hash chain per subject (luoshi.lib.eventchain)
+    chain_by = "delivery"
+
     delivery = models.ForeignKey(Delivery, models.CASCADE, related_name="tries")
     at = models.DateTimeField(auto_now_add=True)
     ok = models.BooleanField()

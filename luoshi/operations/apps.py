@@ -3,8 +3,30 @@ from django.utils.translation import gettext_lazy as _
 
 
 class OperationsConfig(AppConfig):
-    """Running an instance: `luoshi backup` and `luoshi restore` (docs/operations.md)."""
+    """Running an instance: `luoshi backup`, `luoshi restore`, `luoshi verify-log`
+    (docs/operations.md), and the event log's guards in the database."""
 
     name = "luoshi.operations"
     label = "operations"
     verbose_name = _("Operations")
+
+    def ready(self) -> None:
+        from django.core import checks
+        from django.db.models.signals import post_migrate
+
+        from luoshi.lib import eventtriggers
+
+        checks.register(eventtriggers.check_declared, checks.Tags.models)
+        post_migrate.connect(_reinstall_triggers, dispatch_uid="luoshi.eventtriggers")
+
+
+def _reinstall_triggers(sender: AppConfig, using: str = "default", **kwargs: object) -> None:
+    # post_migrate is sent once per app with models; the triggers are put in place once,
+    # after the last one (every table exists by then).
+    from django.apps import apps
+
+    from luoshi.lib import eventtriggers
+
+    last = [a for a in apps.get_app_configs() if a.models_module is not None][-1]
+    if sender.label == last.label:
+        eventtriggers.reinstall(using)

@@ -281,12 +281,10 @@ def _verify(manifest: Manifest, connection: BaseDatabaseWrapper, trees: dict[str
 
 
 def verify_event_log() -> str | None:
-    """HOOK(verify-log): walk the event log's hash chains on the restored instance.
+    """Walk the event log's hash chains on the restored instance (`luoshi verify-log`).
 
-    `luoshi verify-log` (issue 14 B) is being written in parallel and is not on main
-    yet; until it is, the restore's row-by-row counts and the round-trip test's
-    comparison of the event tables stand in for it. Once it exists this calls it, and
-    a broken chain fails the restore (its CommandError propagates).
+    A broken chain fails the restore (its CommandError propagates). None only for an
+    installation without the command (an older Luoshi).
     """
     name = next((n for n in ("verify-log", "verify_log") if n in get_commands()), None)
     if name is None:

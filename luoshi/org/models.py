@@ -211,6 +211,8 @@ class AccountEvent(EventRecord):
     )
     kind = models.CharField(_("kind"), max_length=32, choices=AccountEventKind.choices)
 
+    chain_by = "user"
+
     class Meta(EventRecord.Meta):
         verbose_name = _("account change")
         verbose_name_plural = _("account changes")
@@ -235,6 +237,9 @@ class OrgEvent(EventRecord):
     Memberships decide who sees which matters, so every grant and revoke is kept here
     (with the role and the member), even after the membership row itself is gone.
     """
+
+    # hash chain per subject (luoshi.lib.eventchain)
+    chain_by = "unit"
 
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="events", verbose_name=_("unit"))
     member = models.ForeignKey(

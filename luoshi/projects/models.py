@@ -266,6 +266,9 @@ class ProjectEventKind(models.TextChoices):
 class ProjectEvent(AppendOnlyModel):
     """One change to a project: who, when, what. Appended by services, never changed."""
 
+    # hash chain per subject (luoshi.lib.eventchain)
+    chain_by = "project"
+
     project = models.ForeignKey(Project, models.PROTECT, related_name="events")
     kind = models.CharField(_("kind"), max_length=32, choices=ProjectEventKind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")

@@ -110,6 +110,10 @@ class PlannedMonth(AppendOnlyModel):
     Re-planning appends twelve rows of the next version; earlier versions stay.
     """
 
+    # hash chain per subject (luoshi.lib.eventchain)
+    chain_by = "target"
+    chain_day = None
+
     target = models.ForeignKey(Target, models.PROTECT, related_name="plan")
     month = models.PositiveSmallIntegerField(_("month"))
     planned = models.DecimalField(
@@ -144,6 +148,10 @@ class ActualReport(AppendOnlyModel):
     and the latest one counts — until the month is closed.
     """
 
+    # hash chain per subject (luoshi.lib.eventchain)
+    chain_by = "target"
+    chain_day = "reported_at"
+
     target = models.ForeignKey(Target, models.PROTECT, related_name="actuals")
     month = models.PositiveSmallIntegerField(_("month"))
     value = models.DecimalField(
@@ -171,6 +179,10 @@ class ClosedMonth(AppendOnlyModel):
     """A target's month after the office closed it (月度封存): the plan value, actual, gap
     and status it was judged on, frozen. Later re-plans and late reports leave it as is.
     """
+
+    # hash chain per subject (luoshi.lib.eventchain)
+    chain_by = "target"
+    chain_day = "closed_at"
 
     target = models.ForeignKey(Target, models.PROTECT, related_name="closed_months")
     month = models.PositiveSmallIntegerField(_("month"))
@@ -205,6 +217,9 @@ class TargetEventKind(models.TextChoices):
 
 class TargetEvent(AppendOnlyModel):
     """One change to a target: who, when, what (and why). Appended by services only."""
+
+    # hash chain per subject (luoshi.lib.eventchain)
+    chain_by = "target"
 
     target = models.ForeignKey(Target, models.PROTECT, related_name="events")
     kind = models.CharField(_("kind"), max_length=32, choices=TargetEventKind.choices)

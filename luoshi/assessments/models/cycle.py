@@ -228,6 +228,9 @@ class AssessmentEventKind(models.TextChoices):
 class AssessmentEvent(AppendOnlyModel):
     """One step in an assessment's life: who, when, what. Appended by services only."""
 
+    # hash chain per subject (luoshi.lib.eventchain)
+    chain_by = "assessment"
+
     assessment = models.ForeignKey(Assessment, models.PROTECT, related_name="events")
     kind = models.CharField(_("kind"), max_length=32, choices=AssessmentEventKind.choices)
     actor = models.ForeignKey(

@@ -16,6 +16,10 @@ class PastDispatch(AppendOnlyModel):
     platform's own dispatched requests.
     """
 
+    # no natural subject: one hash chain per day (luoshi.lib.eventchain)
+    chain_by = None
+    chain_day = "imported_at"
+
     text = models.TextField(_("request"))
     category = models.ForeignKey(
         "citizens.Category", models.PROTECT, null=True, blank=True, related_name="+"
@@ -44,6 +48,10 @@ class DispatchModel(AppendOnlyModel):
     The newest row is the one in use. The file is loaded only when its digest
     matches the one recorded here, so a file swapped on disk is never unpickled.
     """
+
+    # no natural subject: one hash chain per day (luoshi.lib.eventchain)
+    chain_by = None
+    chain_day = "trained_at"
 
     file = models.CharField(_("file"), max_length=255)
     sha256 = models.CharField(max_length=64)

@@ -10,6 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.lib import requestkeys
 from luoshi.lib.eventlog import AppendOnlyModel
 from luoshi.matters.models import State
 
@@ -263,6 +264,9 @@ class CitizenEvent(AppendOnlyModel):
     """A step of a request that is not a matter event: intake, merge, reply, rating,
     return call (回访), withdrawal. Appended by citizens.services, never changed."""
 
+    # hash chain per subject (luoshi.lib.eventchain)
+    chain_by = "request"
+
     request = models.ForeignKey(CitizenRequest, models.PROTECT, related_name="events")
     kind = models.CharField(_("kind"), max_length=24, choices=CitizenEventKind.choices)
     actor = models.ForeignKey(
@@ -271,6 +275,9 @@ class CitizenEvent(AppendOnlyModel):
     at = models.DateTimeField(_("at"), auto_now_add=True)
     comment = models.TextField(_("comment"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
+    # The key of the intake form that appended it: a resent form finds this event
+    # instead of taking the request in twice (luoshi.lib.requestkeys).
+    request_key = requestkeys.key_field()
 
     class Meta:
         ordering = ["at", "id"]
@@ -279,6 +286,10 @@ class CitizenEvent(AppendOnlyModel):
         indexes = [
             models.Index(fields=["request", "at"], name="cevent_request_at"),
             models.Index(fields=["kind", "at"], name="cevent_kind_at"),
+        ]
+        constraints = [
+            requestkeys.key_constraint("cevent_actor_request_key"),
+            requestkeys.anonymous_key_constraint("cevent_public_request_key"),
         ]
 
     def __str__(self) -> str:

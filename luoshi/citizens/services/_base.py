@@ -44,12 +44,19 @@ def record(
     comment: str = "",
     data: dict[str, Any] | None = None,
     bump: bool = True,
+    request_key: str = "",
 ) -> CitizenEvent:
-    """Save the request (version + 1 unless `bump` is False) and append its event row."""
+    """Save the request (version + 1 unless `bump` is False) and append its event row
+    (with the key of the form that asked for it, see luoshi.lib.requestkeys)."""
     if bump:
         bump_and_save(request, update_fields=SAVED_FIELDS)
     return CitizenEvent.objects.create(
-        request=request, kind=kind, actor=actor, comment=comment, data=data or {}
+        request=request,
+        kind=kind,
+        actor=actor,
+        comment=comment,
+        data=data or {},
+        request_key=request_key,
     )
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.lib.errors import InvalidInput, NotAllowed
+from luoshi.lib.requestkeys import once
 from luoshi.matters.services._base import next_serial
 from luoshi.org.access import access_for
 from luoshi.org.models import Unit, UnitKind
@@ -27,6 +28,7 @@ from ..duplicates import find_duplicate
 from ..models import (
     Category,
     Channel,
+    CitizenEvent,
     CitizenEventKind,
     CitizenRequest,
     MergeState,
@@ -170,9 +172,35 @@ def work_order_number(day) -> str:
     return f"{day:%Y%m%d}{next_serial(f'wo{day:%Y%m%d}', day.year):04d}"
 
 
+def receive_request(
+    intake: Intake, *, actor: User | None = None, request_key: str = ""
+) -> CitizenRequest:
+    """Take a request in; the dispatch clock starts now. Refused input changes nothing.
+
+    A resent form (the same `request_key`, the same text) returns the request the first
+    took in. The same key with another text is refused: a key alone never shows someone
+    else's request.
+    """
+    return once(
+        CitizenEvent,
+        actor=actor,
+        key=request_key,
+        action=lambda: _receive(intake, actor, request_key),
+        replay=lambda event: _same_request(event, intake),
+    )
+
+
+def _same_request(event: CitizenEvent, intake: Intake) -> CitizenRequest:
+    if event.request.text != (intake.text or "").strip():
+        raise InvalidInput(
+            _("This form was already sent with another text: reload the page and send it again."),
+            field="request_key",
+        )
+    return event.request
+
+
 @transaction.atomic
-def receive_request(intake: Intake, *, actor: User | None = None) -> CitizenRequest:
-    """Take a request in; the dispatch clock starts now. Refused input changes nothing."""
+def _receive(intake: Intake, actor: User | None, request_key: str) -> CitizenRequest:
     _check_channel(intake.channel, actor)
     choice(intake.request_type, RequestType, "request_type", _("request type"))
     text = require_text(intake.text, "text", _("The request"))
@@ -193,7 +221,14 @@ def receive_request(intake: Intake, *, actor: User | None = None) -> CitizenRequ
         **contact,
     )
     _save_photos(request, intake.photos)
-    record(request, CitizenEventKind.RECEIVED, actor, bump=False, data={"channel": request.channel})
+    record(
+        request,
+        CitizenEventKind.RECEIVED,
+        actor,
+        bump=False,
+        data={"channel": request.channel},
+        request_key=request_key,
+    )
     _propose_merge(request)
     return request
 

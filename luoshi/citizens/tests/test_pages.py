@@ -260,3 +260,26 @@ def test_merge_page_flow(client, hotline):
     assert second.merge_state == MergeState.MERGED
     tracking = client.get(reverse("citizens:track", args=[second.tracking_token])).content.decode()
     assert first.work_order_number in tracking
+
+
+def test_a_public_form_sent_twice_takes_one_request(client, hotline):
+    """A citizen taps 提交 twice (or the phone resends): one request, the same tracking page."""
+    import re
+
+    page = client.get(reverse("citizens:new")).content.decode()
+    key = re.search(r'name="request_key" value="([0-9a-f]{32})"', page).group(1)
+    form = {"request_type": "complaint", "text": "城关菜市场门口积水一周了没人管",
+            "district": hotline.district.pk, "street": hotline.street.pk,
+            "address": "城关菜市场", "contact_phone": "13800001234",
+            "request_key": key}  # fmt: skip
+    with at(MONDAY, 9):
+        answers = [client.post(reverse("citizens:new"), form) for _ in range(5)]
+    request = CitizenRequest.objects.get()
+    assert {a.status_code for a in answers} == {302}
+    assert {a["Location"] for a in answers} == {answers[0]["Location"]}
+    assert answers[0]["Location"].endswith(f"/t/{request.tracking_token}/?new=1")
+    assert request.events.count() == 1
+    # the key alone never shows a request: another text under it is refused
+    other = client.post(reverse("citizens:new"), {**form, "text": "另一件事"})
+    assert "already sent" in other.content.decode()  # shown beside the form
+    assert CitizenRequest.objects.count() == 1

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from luoshi.lib import requestkeys
 from luoshi.lib.errors import DomainError
 from luoshi.lib.web import domain_errors
 from luoshi.org.models import Unit, UnitKind
@@ -38,7 +39,9 @@ def request_form(request: HttpRequest) -> HttpResponse:
     form = RequestForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            created = services.receive_request(form.intake())
+            created = services.receive_request(
+                form.intake(), request_key=requestkeys.from_request(request)
+            )
         except DomainError as error:
             form_error(form, error)
         else:

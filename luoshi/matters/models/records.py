@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from luoshi.lib import numbers
+from luoshi.lib import numbers, requestkeys
 from luoshi.lib.eventlog import AppendOnlyModel
 
 from .choices import EventKind, RequestState, ReturnReason, State
@@ -21,6 +21,9 @@ class MatterEvent(AppendOnlyModel):
     Rows are appended by matters.services in the same transaction as the change
     and are never updated or deleted.
     """
+
+    # hash chain per subject (luoshi.lib.eventchain)
+    chain_by = "matter"
 
     matter = models.ForeignKey(Matter, models.PROTECT, related_name="events")
     kind = models.CharField(_("kind"), max_length=32, choices=EventKind.choices)
@@ -39,6 +42,9 @@ class MatterEvent(AppendOnlyModel):
     at = models.DateTimeField(_("at"), auto_now_add=True)
     comment = models.TextField(_("comment"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
+    # The key of the request that appended it (hasten, comment, register): a repeat of
+    # that request finds this event instead of acting again (luoshi.lib.requestkeys).
+    request_key = requestkeys.key_field()
 
     class Meta:
         ordering = ["at", "id"]
@@ -49,6 +55,7 @@ class MatterEvent(AppendOnlyModel):
             models.Index(fields=["kind", "at"], name="event_kind_at"),
             models.Index(fields=["unit", "kind", "at"], name="event_unit_kind_at"),
         ]
+        constraints = [requestkeys.key_constraint("event_actor_request_key")]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"

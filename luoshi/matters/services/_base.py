@@ -74,8 +74,10 @@ def record(
     comment: str = "",
     data: Mapping[str, Any] | None = None,
     bump: bool = True,
+    request_key: str = "",
 ) -> MatterEvent:
-    """Save the matter (version + 1 unless `bump` is False) and append its event row."""
+    """Save the matter (version + 1 unless `bump` is False) and append its event row
+    (with the key of the request that asked for it, see luoshi.lib.requestkeys)."""
     if bump:
         matter.version += 1
         matter.save()
@@ -90,6 +92,7 @@ def record(
         to_state=matter.state,
         comment=comment,
         data=dict(data or {}),
+        request_key=request_key,
     )
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.lib.errors import InvalidInput
+from luoshi.lib.requestkeys import once
 from luoshi.notifications.messages import N_
 from luoshi.notifications.models import NotificationKind
 from luoshi.notifications.services import (
@@ -30,6 +31,7 @@ from ..models import (
     EventKind,
     Hastening,
     Matter,
+    MatterEvent,
     MatterWarning,
     PartRole,
     RequestState,
@@ -141,16 +143,43 @@ def resume_matter(matter: Matter, *, actor: User, version: int | None, comment: 
     return matter
 
 
-@transaction.atomic
 def hasten_matter(
-    matter: Matter, *, actor: User, message: str = "", unit_ids: Sequence[int] | None = None
+    matter: Matter,
+    *,
+    actor: User,
+    message: str = "",
+    unit_ids: Sequence[int] | None = None,
+    request_key: str = "",
 ) -> list[Hastening]:
     """Issue a numbered hastening notice (催办) to units, copied to their heads.
 
     A second reminder of the same matter to the same unit on the same day is merged
     into the first: counted once, not sent again. Hastening changes no field of the
     matter, so it does not raise its version (a unit's report in flight stays valid).
+    A repeat of the same request (`request_key`) returns the first one's notices.
     """
+    return once(
+        MatterEvent,
+        actor=actor,
+        key=request_key,
+        action=lambda: _hasten(matter, actor, message, unit_ids, request_key),
+        replay=_notices_of,
+    )
+
+
+def _notices_of(event: MatterEvent) -> list[Hastening]:
+    """The notices of the hastening request that appended `event` (its keyed event)."""
+    units = event.data.get("units") or [event.unit_id]
+    day = timezone.localdate(event.at)
+    found = Hastening.objects.filter(matter_id=event.matter_id, day=day, unit_id__in=units)
+    by_unit = {h.unit_id: h for h in found}
+    return [by_unit[u] for u in units if u in by_unit]
+
+
+@transaction.atomic
+def _hasten(
+    matter: Matter, actor: User, message: str, unit_ids: Sequence[int] | None, request_key: str
+) -> list[Hastening]:
     matter = lock(matter.pk, None)  # no version check: it changes no field
     _access, ctx = authorize("hasten", actor, matter)
     units = {p.unit_id: p.unit for p in ctx.parts}
@@ -158,40 +187,13 @@ def hasten_matter(
     unknown = [u for u in targets if u not in units]
     if unknown:
         raise InvalidInput(_("Only units holding this matter can be hastened."), field="unit_ids")
-    day, notices = today(), []
+    day = today()
+    notices: list[Hastening] = []
     for unit_id in targets:
-        earlier = (
-            Hastening.objects.select_for_update()
-            .filter(matter=matter, unit_id=unit_id, day=day)
-            .first()
-        )
-        merged = earlier is not None
-        if earlier is not None:
-            earlier.repeats += 1
-            earlier.save(update_fields=["repeats"])
-            notice = earlier
-        else:
-            notice = Hastening.objects.create(
-                matter=matter,
-                unit_id=unit_id,
-                day=day,
-                actor=actor,
-                message=message,
-                notice_year=day.year,
-                notice_no=next_serial("hastening", day.year),
-            )
-            notify(
-                users_of_units([unit_id]),
-                kind=NotificationKind.HASTENED,
-                matter_id=matter.pk,
-                text=N_("%(notice)s: please speed up %(serial)s %(title)s. %(message)s")
-                % {
-                    "notice": notice.notice,
-                    "serial": matter.serial,
-                    "title": matter.title,
-                    "message": message,
-                },
-            )
+        notice, merged = _notice(matter, unit_id, day, actor, message)
+        data: dict = {"notice": notice.notice, "merged": merged}
+        if request_key and not notices:  # the keyed event names every unit of the call
+            data["units"] = targets
         record(
             matter,
             EventKind.HASTENED,
@@ -200,19 +202,76 @@ def hasten_matter(
             unit=units[unit_id],
             comment=message,
             bump=False,
-            data={"notice": notice.notice, "merged": merged},
+            data=data,
+            request_key=request_key if not notices else "",
         )
         notices.append(notice)
     return notices
 
 
+def _notice(matter: Matter, unit_id: int, day, actor: User, message: str) -> tuple[Hastening, bool]:
+    """Today's notice to the unit: the earlier one counted again, else a new one sent."""
+    earlier = (
+        Hastening.objects.select_for_update()
+        .filter(matter=matter, unit_id=unit_id, day=day)
+        .first()
+    )
+    if earlier is not None:
+        earlier.repeats += 1
+        earlier.save(update_fields=["repeats"])
+        return earlier, True
+    notice = Hastening.objects.create(
+        matter=matter,
+        unit_id=unit_id,
+        day=day,
+        actor=actor,
+        message=message,
+        notice_year=day.year,
+        notice_no=next_serial("hastening", day.year),
+    )
+    notify(
+        users_of_units([unit_id]),
+        kind=NotificationKind.HASTENED,
+        matter_id=matter.pk,
+        text=N_("%(notice)s: please speed up %(serial)s %(title)s. %(message)s")
+        % {
+            "notice": notice.notice,
+            "serial": matter.serial,
+            "title": matter.title,
+            "message": message,
+        },
+    )
+    return notice, False
+
+
+def comment_on_matter(matter: Matter, *, actor: User, text: str, request_key: str = "") -> Matter:
+    """The responsible leader's comment (批示), shown in the timeline and sent to the units.
+
+    A repeat of the same request (`request_key`) comments once.
+    """
+    return once(
+        MatterEvent,
+        actor=actor,
+        key=request_key,
+        action=lambda: _comment(matter, actor, text, request_key),
+        replay=lambda event: event.matter,
+    )
+
+
 @transaction.atomic
-def comment_on_matter(matter: Matter, *, actor: User, text: str) -> Matter:
-    """The responsible leader's comment (批示), shown in the timeline and sent to the units."""
+def _comment(matter: Matter, actor: User, text: str, request_key: str) -> Matter:
     matter = lock(matter.pk, None)  # no version check: it changes no field
     authorize("comment", actor, matter)
     text = require_text(text, "text", _("The comment"))
-    record(matter, EventKind.COMMENTED, actor, from_state=matter.state, comment=text, bump=False)
+    record(
+        matter,
+        EventKind.COMMENTED,
+        actor,
+        from_state=matter.state,
+        comment=text,
+        bump=False,
+        request_key=request_key,
+    )
     units = matter.parts.filter(active=True).values_list("unit_id", flat=True)
     recipients = users_of_units(units) | users_with_role(Role.SUPERVISOR)
     notify(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from luoshi.lib.errors import InvalidInput
 from luoshi.lib.numbers import WORKDAYS_MAX
+from luoshi.lib.requestkeys import once
 from luoshi.notifications.messages import N_, event_notice
 from luoshi.notifications.models import NotificationKind
 from luoshi.notifications.services import (
@@ -31,6 +32,7 @@ from ..models import (
     PRE_DISPATCH_STATES,
     EventKind,
     Matter,
+    MatterEvent,
     MatterKind,
     MatterUnit,
     Milestone,
@@ -209,9 +211,24 @@ def _require_supervisor(actor: User) -> None:
     permissions.require_registrar(access_for(actor))
 
 
+def register_matter(
+    spec: MatterSpec, *, actor: User, parent: Matter | None = None, request_key: str = ""
+) -> Matter:
+    """Register a matter as a draft (立项), with its planned units and milestones.
+
+    A repeat of the same request (`request_key`) returns the matter the first registered.
+    """
+    return once(
+        MatterEvent,
+        actor=actor,
+        key=request_key,
+        action=lambda: _register(spec, actor, parent, request_key),
+        replay=lambda event: event.matter,
+    )
+
+
 @transaction.atomic
-def register_matter(spec: MatterSpec, *, actor: User, parent: Matter | None = None) -> Matter:
-    """Register a matter as a draft (立项), with its planned units and milestones."""
+def _register(spec: MatterSpec, actor: User, parent: Matter | None, request_key: str) -> Matter:
     _require_supervisor(actor)
     counted = Matter()  # holds a counted deadline's basis until the matter is created
     if spec.deadline_basis is not None:
@@ -256,6 +273,7 @@ def register_matter(spec: MatterSpec, *, actor: User, parent: Matter | None = No
         from_state="",
         bump=False,
         data={"serial": matter.serial, "parent": parent.pk if parent else None},
+        request_key=request_key,
     )
     return matter
 

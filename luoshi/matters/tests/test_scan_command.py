@@ -79,6 +79,12 @@ def test_the_benchmark_data_goes_through_the_scan_and_the_inbox(empty_database):
     sizes = bench.Generator(300, 50, seed=1).run()
     assert sizes["matters"] == 300 and sizes["units"] == 50
     assert sizes["parts"] >= 300 and sizes["events"] >= 600
+    # the generated events are linked in their hash chains, as the services' would be
+    from luoshi.lib.eventchain import verify_model
+    from luoshi.matters.models import MatterEvent
+
+    verdict = verify_model(MatterEvent)
+    assert verdict.rows == sizes["events"] and verdict.breaks == []
     results = bench.measure(runs=1)
     assert sum(results["scan_cold_changed"].values()) > 0
     assert results["inbox_count"] > 0 and results["inbox_page_rows"] > 0

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from luoshi.lib import requestkeys
 from luoshi.lib.errors import IllegalTransition, InvalidInput, StaleVersion
 from luoshi.lib.storage import open_stored
 from luoshi.org.access import access_for
@@ -184,8 +185,9 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return MatterPage(request, get_matter_for_user(request.user, pk)).render()
 
 
-def _run(verb: str, matter: Matter, user, d: dict):
-    """Call the service of `verb` with the form's cleaned data."""
+def _run(verb: str, matter: Matter, user, d: dict, key: str = ""):
+    """Call the service of `verb` with the form's cleaned data (and the form's request
+    key, for the actions a resent form must not repeat)."""
     v = {"actor": user, "version": d.get("version")}
     calls = {
         "submit": lambda: services.submit_for_approval(matter, **v),
@@ -236,8 +238,12 @@ def _run(verb: str, matter: Matter, user, d: dict):
             matter, **v, outcome=d["outcome"], comment=d["comment"]
         ),
         "close": lambda: services.close_matter(matter, **v, comment=d["comment"]),
-        "hasten": lambda: services.hasten_matter(matter, actor=user, message=d["message"]),
-        "comment": lambda: services.comment_on_matter(matter, actor=user, text=d["text"]),
+        "hasten": lambda: services.hasten_matter(
+            matter, actor=user, message=d["message"], request_key=key
+        ),
+        "comment": lambda: services.comment_on_matter(
+            matter, actor=user, text=d["text"], request_key=key
+        ),
         "withdraw": lambda: services.withdraw_matter(matter, **v, reason=d["reason"]),
     }
     return calls[verb]()
@@ -257,7 +263,7 @@ def matter_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     if not form.is_valid():
         return page.render({verb: form}, status=422)
     try:
-        _run(verb, matter, request.user, form.cleaned_data)
+        _run(verb, matter, request.user, form.cleaned_data, requestkeys.from_request(request))
     except (StaleVersion, IllegalTransition) as error:
         # Someone acted first: show the fresh state and say so; nothing was written.
         messages.error(request, error.message)

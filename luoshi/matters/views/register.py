@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from luoshi.lib import requestkeys
 from luoshi.lib.errors import IllegalTransition, InvalidInput, NotAllowed, StaleVersion
 from luoshi.org.access import access_for
 
@@ -48,7 +49,11 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                matter = services.register_matter(_spec(form.cleaned_data), actor=request.user)
+                matter = services.register_matter(
+                    _spec(form.cleaned_data),
+                    actor=request.user,
+                    request_key=requestkeys.from_request(request),
+                )
             except InvalidInput as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
             else:

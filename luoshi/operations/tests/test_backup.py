@@ -166,10 +166,9 @@ def test_a_demo_city_round_trips_row_by_row_and_byte_by_byte(source, target, tmp
     assert files_of(source / "media") == files_of(root / "media")
     assert len(files_of(source / "media")) >= 4  # the attachments and bulletins at least
     assert files_of(root / "models") == {"dispatch-20260302-093000.joblib": MODEL}
-    # HOOK(verify-log): `luoshi verify-log` is not on main yet; the restore says so, and
-    # the event tables were compared row by row above. Once it exists, the restore runs
-    # it and this line must change to expect its verdict.
-    assert "verify-log" in restored.stdout
+    # The restore walked every event log's hash chain (`luoshi verify-log`) on the copy.
+    assert "The event log is intact" in restored.stdout
+    assert "not available" not in restored.stdout
 
     again = restore(archive_path, target)
     assert again.returncode != 0

@@ -1,0 +1,42 @@
+"""Event rows carry a hash chained to the previous row of their subject, hashed for
+the rows already stored; the tables refuse UPDATE and DELETE (issue 14 B)."""
+
+from django.db import migrations
+
+import luoshi.lib.eventlog
+from luoshi.lib.eventchain import backfill
+from luoshi.lib.eventtriggers import AppendOnlyTriggers
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("citizens", "0001_citizen_requests"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="citizenevent",
+            name="chain_hash",
+            field=luoshi.lib.eventlog.ChainHashField(
+                blank=True, default="", editable=False, max_length=64, verbose_name="chain hash"
+            ),
+        ),
+        migrations.AddField(
+            model_name="dispatchmodel",
+            name="chain_hash",
+            field=luoshi.lib.eventlog.ChainHashField(
+                blank=True, default="", editable=False, max_length=64, verbose_name="chain hash"
+            ),
+        ),
+        migrations.AddField(
+            model_name="pastdispatch",
+            name="chain_hash",
+            field=luoshi.lib.eventlog.ChainHashField(
+                blank=True, default="", editable=False, max_length=64, verbose_name="chain hash"
+            ),
+        ),
+        backfill("citizenevent", "dispatchmodel", "pastdispatch"),
+        AppendOnlyTriggers("citizenevent"),
+        AppendOnlyTriggers("dispatchmodel"),
+        AppendOnlyTriggers("pastdispatch"),
+    ]

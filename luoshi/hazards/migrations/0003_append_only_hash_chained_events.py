@@ -1,0 +1,42 @@
+"""Event rows carry a hash chained to the previous row of their subject, hashed for
+the rows already stored; the tables refuse UPDATE and DELETE (issue 14 B)."""
+
+from django.db import migrations
+
+import luoshi.lib.eventlog
+from luoshi.lib.eventchain import backfill
+from luoshi.lib.eventtriggers import AppendOnlyTriggers
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("hazards", "0002_seed_categories"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="hazardevent",
+            name="chain_hash",
+            field=luoshi.lib.eventlog.ChainHashField(
+                blank=True, default="", editable=False, max_length=64, verbose_name="chain hash"
+            ),
+        ),
+        migrations.AddField(
+            model_name="reinspection",
+            name="chain_hash",
+            field=luoshi.lib.eventlog.ChainHashField(
+                blank=True, default="", editable=False, max_length=64, verbose_name="chain hash"
+            ),
+        ),
+        migrations.AddField(
+            model_name="verification",
+            name="chain_hash",
+            field=luoshi.lib.eventlog.ChainHashField(
+                blank=True, default="", editable=False, max_length=64, verbose_name="chain hash"
+            ),
+        ),
+        backfill("hazardevent", "reinspection", "verification"),
+        AppendOnlyTriggers("hazardevent"),
+        AppendOnlyTriggers("reinspection"),
+        AppendOnlyTriggers("verification"),
+    ]
