@@ -217,7 +217,7 @@ def _filtered(request: HttpRequest) -> QuerySet[CitizenRequest]:
     statuses = {s.strip() for s in (get.get("status") or "").split(",") if s.strip()}
     if statuses - {"open", "closed"}:
         raise DomainError(_("status is open or closed."))
-    rows = list(rows.order_by("-received_at")[: MAX_RESULTS * 2])
+    rows = list(rows.order_by("-received_at", "-id")[: MAX_RESULTS * 2])
     if statuses:
         rows = [r for r in rows if status_of(r) in statuses]
     return rows[:MAX_RESULTS]
