@@ -75,3 +75,17 @@ def test_bad_stored_values_still_render(client, city):
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
     assert client.get("/api/projects/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("completed", "1000000000000"), ("funds_in_place", "-1"), ("year", "3000")]
+)
+def test_page_form_refuses_a_bad_figure(client, city, field, value):
+    p = project(city)
+    client.force_login(city.supervisor)
+    body = {"version": p.version, "year": 2026, "month": 5, "completed": "1", "funds_in_place": "1"}
+    response = client.post(f"/projects/{p.pk}/month/", body | {field: value})
+    assert response.status_code == 422, response.status_code
+    assert not ProjectMonth.objects.filter(project=p).exists()
+    assert Project.objects.get(pk=p.pk).version == p.version
+    assert client.post(f"/projects/{p.pk}/month/", body).status_code == 302
