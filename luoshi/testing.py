@@ -124,3 +124,24 @@ def assigned(city: SimpleNamespace, **kwargs) -> Matter:
 def accepted(city: SimpleNamespace, **kwargs) -> Matter:
     matter = assigned(city, **kwargs)
     return services.accept_matter(matter, actor=city.lead_handler, version=matter.version)
+
+
+def admin_change(client, obj, **changes):
+    """POST the admin's change form of `obj` with its stored values and `changes`: the
+    door through which the office edits a policy row."""
+    from django.db import models
+
+    data: dict[str, object] = {}
+    for field in obj._meta.concrete_fields:
+        if field.primary_key or not field.editable:
+            continue
+        value = changes.get(field.name, getattr(obj, field.attname))
+        if isinstance(field, models.BooleanField):
+            if value:
+                data[field.name] = "on"
+            continue
+        if isinstance(value, dt.time):
+            value = value.strftime("%H:%M")
+        data[field.name] = "" if value is None else value
+    meta = obj._meta
+    return client.post(f"/admin/{meta.app_label}/{meta.model_name}/{obj.pk}/change/", data)

@@ -16,8 +16,9 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
+from luoshi.lib import numbers
 from luoshi.lib.errors import InvalidInput, NotAllowed
 from luoshi.lib.schemas import Input
 from luoshi.matters.schemas import ErrorOut
@@ -255,7 +256,7 @@ def assessment_detail(request: HttpRequest, pk: int):
 
 class SelfEntryIn(Input):
     criterion_id: int
-    score: Decimal | None = None
+    score: Decimal | None = Field(None, ge=0, le=numbers.POINTS_MAX)
     note: str = ""
 
 
@@ -283,7 +284,7 @@ def self_assess(request: HttpRequest, pk: int, payload: SelfAssessIn):
 
 class ReviewEntryIn(Input):
     criterion_id: int
-    score: Decimal | None = None
+    score: Decimal | None = Field(None, ge=0, le=numbers.POINTS_MAX)
     comment: str = ""
 
 
@@ -432,8 +433,8 @@ class ActivityIn(Input):
     type: str
     held_on: dt.date
     topic: str
-    attended: int
-    expected: int
+    attended: int = Field(ge=0, le=numbers.MEMBERS_MAX)
+    expected: int = Field(ge=1, le=numbers.MEMBERS_MAX)
     minutes: str
 
 

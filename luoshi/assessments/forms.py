@@ -14,6 +14,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from luoshi.lib import numbers
 from luoshi.matters.forms import (
     DateInput,
     MultipleFileField,
@@ -159,8 +160,12 @@ class ActivityForm(forms.Form):
     type = forms.ChoiceField(label=gettext_lazy("Type"), choices=ActivityType.choices)
     held_on = forms.DateField(label=gettext_lazy("Held on"), widget=DateInput())
     topic = forms.CharField(label=gettext_lazy("Topic"), max_length=200)
-    attended = forms.IntegerField(label=gettext_lazy("Attended"), min_value=0)
-    expected = forms.IntegerField(label=gettext_lazy("Members expected"), min_value=1)
+    attended = forms.IntegerField(
+        label=gettext_lazy("Attended"), min_value=0, max_value=numbers.MEMBERS_MAX
+    )
+    expected = forms.IntegerField(
+        label=gettext_lazy("Members expected"), min_value=1, max_value=numbers.MEMBERS_MAX
+    )
     minutes = forms.CharField(label=gettext_lazy("Minutes"), widget=forms.Textarea)
     photos = MultipleFileField(label=gettext_lazy("Photos"))
 

@@ -103,6 +103,9 @@ class HotSpot:
         return self.weeks[-1] if self.weeks else 0
 
 
+HOTSPOT_WEEKS_MAX = 520
+
+
 def week_starts(today: dt.date, weeks: int) -> list[dt.date]:
     monday = today - dt.timedelta(days=today.weekday())
     return [monday - dt.timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
@@ -118,7 +121,10 @@ def hotspots(
     """
     policy = CitizenPolicy.current()
     today = today or timezone.localdate()
-    starts = week_starts(today, weeks or policy.hotspot_weeks)
+    # Held to the policy's bounds: a stored 0 would leave no week to start from, and a
+    # stored 30000 a grid no page can show (one bad row must not fail the page).
+    weeks = min(max(weeks or policy.hotspot_weeks, 1), HOTSPOT_WEEKS_MAX)
+    starts = week_starts(today, weeks)
     since = timezone.make_aware(dt.datetime.combine(starts[0], dt.time.min))
     rows = (
         visible_requests(user)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.lib import numbers
 from luoshi.lib.eventlog import AppendOnlyModel
 from luoshi.lib.single_row import SingleRow
 from luoshi.matters.services.reopening import Rating
@@ -300,18 +301,26 @@ class EnterpriseEvent(AppendOnlyModel):
 class EnterprisePolicy(SingleRow, models.Model):
     """Enterprise service time limits (one row, edited in the admin)."""
 
-    transfer_workdays = models.PositiveSmallIntegerField(_("working days to transfer"), default=1)
+    transfer_workdays = models.PositiveSmallIntegerField(
+        _("working days to transfer"), default=1, validators=numbers.workday_validators()
+    )
     first_answer_workdays = models.PositiveSmallIntegerField(
-        _("working days to the first answer"), default=3
+        _("working days to the first answer"), default=3, validators=numbers.workday_validators()
     )
     ordinary_workdays = models.PositiveSmallIntegerField(
-        _("working days to solve an ordinary problem"), default=7
+        _("working days to solve an ordinary problem"),
+        default=7,
+        validators=numbers.workday_validators(),
     )
     major_workdays = models.PositiveSmallIntegerField(
-        _("working days to solve a major problem"), default=30
+        _("working days to solve a major problem"),
+        default=30,
+        validators=numbers.workday_validators(),
     )
     rating_days = models.PositiveSmallIntegerField(
-        _("days to rate before 'basically satisfied' is given"), default=7
+        _("days to rate before 'basically satisfied' is given"),
+        default=7,
+        validators=numbers.range_validators(0, numbers.DAYS_MAX),
     )
     default_rating = models.CharField(
         _("rating given by default"),
@@ -320,14 +329,22 @@ class EnterprisePolicy(SingleRow, models.Model):
         default=Rating.BASICALLY_SATISFIED,
     )
     revisit_hours = models.PositiveSmallIntegerField(
-        _("hours to revisit an unsatisfied rating"), default=48
+        _("hours to revisit an unsatisfied rating"),
+        default=48,
+        validators=numbers.range_validators(0, 10000),
     )
     reopen_workdays = models.PositiveSmallIntegerField(
-        _("working days to solve a reopened problem"), default=15
+        _("working days to solve a reopened problem"),
+        default=15,
+        validators=numbers.workday_validators(),
     )
-    max_reopens = models.PositiveSmallIntegerField(_("reopens before the supervisor"), default=1)
+    max_reopens = models.PositiveSmallIntegerField(
+        _("reopens before the supervisor"), default=1, validators=numbers.range_validators(0, 100)
+    )
     whitelist_warning_days = models.PositiveSmallIntegerField(
-        _("warn this many days before a whitelist entry expires"), default=30
+        _("warn this many days before a whitelist entry expires"),
+        default=30,
+        validators=numbers.range_validators(0, numbers.DAYS_MAX),
     )
 
     class Meta:

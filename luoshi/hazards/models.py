@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.lib import numbers
 from luoshi.lib.eventlog import AppendOnlyModel
 from luoshi.lib.single_row import SingleRow
 from luoshi.matters.models import MatterWarning, State
@@ -458,22 +459,34 @@ class HazardPolicy(SingleRow, models.Model):
     """The office's hazard rules: limits by level, re-inspection cadence (one row, in the admin)."""
 
     general_workdays = models.PositiveSmallIntegerField(
-        _("general hazard: working days to rectify (at most)"), default=10
+        _("general hazard: working days to rectify (at most)"),
+        default=10,
+        validators=numbers.workday_validators(),
     )
     serious_workdays = models.PositiveSmallIntegerField(
-        _("serious hazard: working days to rectify (at most)"), default=30
+        _("serious hazard: working days to rectify (at most)"),
+        default=30,
+        validators=numbers.workday_validators(),
     )
     major_workdays = models.PositiveSmallIntegerField(
-        _("major hazard: working days of the plan when none is given"), default=90
+        _("major hazard: working days of the plan when none is given"),
+        default=90,
+        validators=numbers.workday_validators(),
     )
     reinspection_days = models.PositiveSmallIntegerField(
-        _("open major hazard: re-inspect every N days"), default=15
+        _("open major hazard: re-inspect every N days"),
+        default=15,
+        validators=numbers.range_validators(1, numbers.DAYS_MAX),
     )
     follow_up_days = models.PositiveSmallIntegerField(
-        _("closed hazard: follow-up check after M days"), default=30
+        _("closed hazard: follow-up check after M days"),
+        default=30,
+        validators=numbers.range_validators(0, numbers.DAYS_MAX),
     )
     reminder_days = models.PositiveSmallIntegerField(
-        _("remind this many days before a re-inspection is due"), default=3
+        _("remind this many days before a re-inspection is due"),
+        default=3,
+        validators=numbers.range_validators(0, numbers.DAYS_MAX),
     )
     verification_requires_photo = models.BooleanField(
         _("a verification needs at least one site photo"), default=False

@@ -25,6 +25,16 @@ PERCENT_MAX = 100
 # A statistical figure (a target's yearly value, a planned month, an actual): twelve
 # digits before the point, four after — what DECIMAL(16, 4) holds.
 FIGURE_MAX = Decimal("999999999999.9999")
+# An amount of money in 万元 (an investment, funds in place, an effect): twelve digits
+# before the point, two after — what DECIMAL(14, 2) holds.
+AMOUNT_MAX = Decimal("999999999999.99")
+# A score or a number of points of an assessment: DECIMAL(6, 1) holds 99999.9, far above
+# any real score; the bound keeps a mistyped figure from making every total absurd.
+POINTS_MAX = Decimal("10000")
+# A policy's limit in calendar days (a rating window, a re-inspection cadence): ten years.
+DAYS_MAX = 3650
+# Members of a branch at a meeting: far below the 32,767 a SMALLINT column holds.
+MEMBERS_MAX = 10000
 
 
 def year_validators() -> list:
@@ -33,6 +43,14 @@ def year_validators() -> list:
 
 def workday_validators(minimum: int = 0) -> list:
     return [MinValueValidator(minimum), MaxValueValidator(WORKDAYS_MAX)]
+
+
+def amount_validators() -> list:
+    return [MinValueValidator(0), MaxValueValidator(AMOUNT_MAX)]
+
+
+def points_validators() -> list:
+    return [MinValueValidator(0), MaxValueValidator(POINTS_MAX)]
 
 
 def range_validators(minimum: Any, maximum: Any) -> list:

@@ -11,8 +11,9 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
+from luoshi.lib import numbers
 from luoshi.lib.errors import InvalidInput
 from luoshi.lib.schemas import Input
 from luoshi.org.models import Unit
@@ -108,11 +109,11 @@ class ProblemIn(Input):
 
 class MonthIn(Input):
     version: int
-    year: int
-    month: int
-    completed: Decimal
-    funds_in_place: Decimal
-    effect: Decimal = Decimal(0)
+    year: int = Field(ge=numbers.YEAR_MIN, le=numbers.YEAR_MAX)
+    month: int = Field(ge=1, le=12)
+    completed: Decimal = Field(ge=0, le=numbers.AMOUNT_MAX)
+    funds_in_place: Decimal = Field(ge=0, le=numbers.AMOUNT_MAX)
+    effect: Decimal = Field(Decimal(0), ge=0, le=numbers.AMOUNT_MAX)
 
 
 def _filtered(request: HttpRequest, params: FiltersIn):

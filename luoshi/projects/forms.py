@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.lib import numbers
 from luoshi.lib.forms import DayField, VersionedForm
 from luoshi.org.models import Unit
 
@@ -28,12 +29,22 @@ class StageForm(VersionedForm):
 class MonthForm(VersionedForm):
     """Report a month's investment completed, funds in place and effect (万元)."""
 
-    year = forms.IntegerField(widget=forms.HiddenInput, min_value=1900, max_value=2200)
+    year = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=numbers.YEAR_MIN, max_value=numbers.YEAR_MAX
+    )
     month = forms.IntegerField(label=_("Month"), min_value=1, max_value=12)
-    completed = forms.DecimalField(label=_("Investment completed"), min_value=0, max_digits=14)
-    funds_in_place = forms.DecimalField(label=_("Funds in place"), min_value=0, max_digits=14)
+    completed = forms.DecimalField(
+        label=_("Investment completed"), min_value=0, max_value=numbers.AMOUNT_MAX, max_digits=14
+    )
+    funds_in_place = forms.DecimalField(
+        label=_("Funds in place"), min_value=0, max_value=numbers.AMOUNT_MAX, max_digits=14
+    )
     effect = forms.DecimalField(
-        label=_("Effect actual"), min_value=0, max_digits=14, required=False
+        label=_("Effect actual"),
+        min_value=0,
+        max_value=numbers.AMOUNT_MAX,
+        max_digits=14,
+        required=False,
     )
 
     def __init__(self, *args, effect: bool = True, **kwargs):

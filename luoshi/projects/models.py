@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.lib import numbers
 from luoshi.lib.eventlog import AppendOnlyModel
 from luoshi.lib.single_row import SingleRow
 
@@ -126,16 +127,28 @@ class Project(models.Model):
         _("investment attraction with signed contract"), default=False
     )
     contracted_investment = models.DecimalField(
-        _("contracted investment (10k yuan)"), max_digits=14, decimal_places=2, default=0
+        _("contracted investment (10k yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        default=0,
+        validators=numbers.amount_validators(),
     )
     planned_investment = models.DecimalField(
-        _("planned total investment (10k yuan)"), max_digits=14, decimal_places=2, default=0
+        _("planned total investment (10k yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        default=0,
+        validators=numbers.amount_validators(),
     )
     effect_metric = models.CharField(
         _("effect measured by"), max_length=16, choices=EffectMetric.choices, blank=True
     )
     effect_target = models.DecimalField(
-        _("yearly effect target (10k yuan)"), max_digits=14, decimal_places=2, default=0
+        _("yearly effect target (10k yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        default=0,
+        validators=numbers.amount_validators(),
     )
     status = models.CharField(
         _("status"), max_length=16, choices=ProjectStatus.choices, default=ProjectStatus.ACTIVE
@@ -223,18 +236,36 @@ class ProjectMonth(models.Model):
     """
 
     project = models.ForeignKey(Project, models.PROTECT, related_name="months")
-    year = models.PositiveSmallIntegerField()
-    month = models.PositiveSmallIntegerField()
+    year = models.PositiveSmallIntegerField(validators=numbers.year_validators())
+    month = models.PositiveSmallIntegerField(validators=numbers.range_validators(1, 12))
     planned = models.DecimalField(
-        _("planned investment"), max_digits=14, decimal_places=2, default=0
+        _("planned investment"),
+        max_digits=14,
+        decimal_places=2,
+        default=0,
+        validators=numbers.amount_validators(),
     )
     completed = models.DecimalField(
-        _("investment completed"), max_digits=14, decimal_places=2, default=0
+        _("investment completed"),
+        max_digits=14,
+        decimal_places=2,
+        default=0,
+        validators=numbers.amount_validators(),
     )
     funds_in_place = models.DecimalField(
-        _("funds in place"), max_digits=14, decimal_places=2, default=0
+        _("funds in place"),
+        max_digits=14,
+        decimal_places=2,
+        default=0,
+        validators=numbers.amount_validators(),
     )
-    effect = models.DecimalField(_("effect actual"), max_digits=14, decimal_places=2, default=0)
+    effect = models.DecimalField(
+        _("effect actual"),
+        max_digits=14,
+        decimal_places=2,
+        default=0,
+        validators=numbers.amount_validators(),
+    )
     reported_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -308,7 +339,9 @@ class ProjectPolicy(SingleRow, models.Model):
         default=True,
     )
     investment_tolerance_percent = models.PositiveSmallIntegerField(
-        _("investment behind plan: tolerated shortfall (%)"), default=0
+        _("investment behind plan: tolerated shortfall (%)"),
+        default=0,
+        validators=numbers.range_validators(0, numbers.PERCENT_MAX),
     )
 
     class Meta:

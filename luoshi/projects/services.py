@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from luoshi.lib import numbers
 from luoshi.lib.errors import IllegalTransition, InvalidInput
 from luoshi.lib.eventlog import bump_and_save, lock_for_change, require_version
 from luoshi.matters import services as matter_services
@@ -111,11 +112,19 @@ def amount(value: Any, field_name: str) -> Decimal:
         raise InvalidInput(
             _("%(field)s must be a number (10k yuan).") % {"field": field_name}, field=field_name
         ) from None
-    if number < 0 or not number.is_finite():
+    if not number.is_finite():
+        raise InvalidInput(
+            _("%(field)s must be a number (10k yuan).") % {"field": field_name}, field=field_name
+        )
+    if number < 0:
         raise InvalidInput(
             _("%(field)s cannot be negative.") % {"field": field_name}, field=field_name
         )
-    return number.quantize(Decimal("0.01"))
+    # The column holds twelve digits before the point: checked before rounding (a huge
+    # number cannot be rounded to cents) and after it (999999999999.999 rounds up).
+    return numbers.bounded_decimal(
+        number, field=field_name, places=2, minimum=0, maximum=numbers.AMOUNT_MAX
+    )
 
 
 def _choice(value: str, choices, name: str, blank: bool = False) -> None:
@@ -376,6 +385,12 @@ def report_month(
     require_report(access_for(actor), project)
     if not 1 <= int(month) <= 12:
         raise InvalidInput(_("The month must be 1 to 12."), field="month")
+    if not numbers.YEAR_MIN <= int(year) <= numbers.YEAR_MAX:
+        raise InvalidInput(
+            _("%(field)s must be from %(min)s to %(max)s.")
+            % {"field": "year", "min": numbers.YEAR_MIN, "max": numbers.YEAR_MAX},
+            field="year",
+        )
     if dt.date(int(year), int(month), 1) > today():
         raise InvalidInput(_("A month not yet begun cannot be reported."), field="month")
     figures = {

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.lib import numbers
 from luoshi.lib.eventlog import AppendOnlyModel
 
 from .records import Incident
@@ -127,15 +128,30 @@ class Score(models.Model):
     assessment = models.ForeignKey(Assessment, models.PROTECT, related_name="scores")
     criterion = models.ForeignKey(Criterion, models.PROTECT, related_name="+")
     self_score = models.DecimalField(
-        _("self-assessed"), max_digits=6, decimal_places=1, null=True, blank=True
+        _("self-assessed"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=numbers.points_validators(),
     )
     self_note = models.TextField(_("evidence and explanation"), blank=True)
     review_score = models.DecimalField(
-        _("reviewed"), max_digits=6, decimal_places=1, null=True, blank=True
+        _("reviewed"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=numbers.points_validators(),
     )
     review_comment = models.TextField(_("reviewer's comment"), blank=True)
     final_score = models.DecimalField(
-        _("published score"), max_digits=6, decimal_places=1, null=True, blank=True
+        _("published score"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=numbers.points_validators(),
     )
 
     class Meta:

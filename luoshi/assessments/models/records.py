@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.lib import numbers
+
 
 class IncidentKind(models.TextChoices):
     """Kinds of event that count against a unit's standing (三零, 平安法治, 五个不发生)."""
@@ -107,8 +109,12 @@ class BranchActivity(models.Model):
     type = models.CharField(_("type"), max_length=24, choices=ActivityType.choices)
     held_on = models.DateField(_("held on"))
     topic = models.CharField(_("topic"), max_length=200)
-    attended = models.PositiveSmallIntegerField(_("attended"))
-    expected = models.PositiveSmallIntegerField(_("members expected"))
+    attended = models.PositiveSmallIntegerField(
+        _("attended"), validators=numbers.range_validators(0, numbers.MEMBERS_MAX)
+    )
+    expected = models.PositiveSmallIntegerField(
+        _("members expected"), validators=numbers.range_validators(1, numbers.MEMBERS_MAX)
+    )
     minutes = models.TextField(_("minutes"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.lib import numbers
+
 
 class AssessmentTemplate(models.Model):
     """A rating scheme (五星支部创建, 三零创建): goals, each with its criteria.
@@ -42,7 +44,12 @@ class Goal(models.Model):
     )
     code = models.SlugField(_("code"), max_length=32)
     name = models.CharField(_("name"), max_length=50)
-    threshold = models.DecimalField(_("points to meet it"), max_digits=6, decimal_places=1)
+    threshold = models.DecimalField(
+        _("points to meet it"),
+        max_digits=6,
+        decimal_places=1,
+        validators=numbers.points_validators(),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -77,15 +84,25 @@ class Criterion(models.Model):
         Goal, models.PROTECT, related_name="criteria", verbose_name=_("star or goal")
     )
     title = models.CharField(_("criterion"), max_length=200)
-    points = models.DecimalField(_("points"), max_digits=6, decimal_places=1)
-    threshold = models.DecimalField(_("must reach"), max_digits=6, decimal_places=1, default=0)
+    points = models.DecimalField(
+        _("points"), max_digits=6, decimal_places=1, validators=numbers.points_validators()
+    )
+    threshold = models.DecimalField(
+        _("must reach"),
+        max_digits=6,
+        decimal_places=1,
+        default=0,
+        validators=numbers.points_validators(),
+    )
     evidence = models.CharField(_("evidence required"), max_length=300, blank=True)
     feed = models.CharField(
         _("scored from"), max_length=16, choices=CriterionFeed.choices, default=CriterionFeed.MANUAL
     )
     incident_kinds = models.JSONField(_("incident kinds"), default=list, blank=True)
     activity_types = models.JSONField(_("activity types"), default=list, blank=True)
-    activity_target = models.PositiveSmallIntegerField(_("activities expected"), default=0)
+    activity_target = models.PositiveSmallIntegerField(
+        _("activities expected"), default=0, validators=numbers.range_validators(0, 1000)
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:

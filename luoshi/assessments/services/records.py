@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from luoshi.lib import numbers
 from luoshi.lib.errors import IllegalTransition, InvalidInput
 from luoshi.notifications.models import NotificationKind
 from luoshi.notifications.services import notify, users_of_units, users_with_role
@@ -240,6 +241,12 @@ def _validate_activity(spec: ActivitySpec) -> None:
     spec.minutes = require_text(spec.minutes, "minutes", _("Minutes"))
     if not spec.expected or spec.expected < 1:
         raise InvalidInput(_("Give how many members were expected."), field="expected")
+    if spec.expected > numbers.MEMBERS_MAX:
+        raise InvalidInput(
+            _("%(field)s must be from %(min)s to %(max)s.")
+            % {"field": _("Members expected"), "min": 1, "max": numbers.MEMBERS_MAX},
+            field="expected",
+        )
     if spec.attended is None or not 0 <= spec.attended <= spec.expected:
         raise InvalidInput(
             _("Attendance must be from 0 to the %(n)s members expected.") % {"n": spec.expected},

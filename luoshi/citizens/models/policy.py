@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.lib import numbers
 from luoshi.lib.single_row import SingleRow
 from luoshi.matters.services.reopening import Rating
 
@@ -23,30 +24,44 @@ class CitizenPolicy(SingleRow, models.Model):
     """
 
     dispatch_minutes = models.PositiveSmallIntegerField(
-        _("minutes of working time to dispatch"), default=30
+        _("minutes of working time to dispatch"),
+        default=30,
+        validators=numbers.range_validators(0, 10000),
     )
     work_starts = models.TimeField(_("working hours start"), default=dt.time(8, 30))
     work_ends = models.TimeField(_("working hours end"), default=dt.time(17, 30))
     inquiry_workdays = models.PositiveSmallIntegerField(
-        _("working days to answer an inquiry"), default=1
+        _("working days to answer an inquiry"), default=1, validators=numbers.workday_validators()
     )
     normal_workdays = models.PositiveSmallIntegerField(
-        _("working days to handle other requests"), default=15
+        _("working days to handle other requests"),
+        default=15,
+        validators=numbers.workday_validators(),
     )
     urgent_workdays = models.PositiveSmallIntegerField(
-        _("working days to handle urgent requests"), default=5
+        _("working days to handle urgent requests"),
+        default=5,
+        validators=numbers.workday_validators(),
     )
     duplicate_days = models.PositiveSmallIntegerField(
-        _("days within which a similar request is a duplicate"), default=7
+        _("days within which a similar request is a duplicate"),
+        default=7,
+        validators=numbers.range_validators(0, numbers.DAYS_MAX),
     )
     duplicate_similarity = models.PositiveSmallIntegerField(
-        _("text similarity (%) for a duplicate"), default=40
+        _("text similarity (%) for a duplicate"),
+        default=40,
+        validators=numbers.range_validators(0, numbers.PERCENT_MAX),
     )
     duplicate_metres = models.PositiveIntegerField(
-        _("distance (metres) within which two places are the same"), default=150
+        _("distance (metres) within which two places are the same"),
+        default=150,
+        validators=numbers.range_validators(0, 100_000),
     )
     rating_days = models.PositiveSmallIntegerField(
-        _("days to rate before 'basically satisfied' is given"), default=7
+        _("days to rate before 'basically satisfied' is given"),
+        default=7,
+        validators=numbers.range_validators(0, numbers.DAYS_MAX),
     )
     default_rating = models.CharField(
         _("rating given by default"),
@@ -55,16 +70,25 @@ class CitizenPolicy(SingleRow, models.Model):
         default=Rating.BASICALLY_SATISFIED,
     )
     reopen_workdays = models.PositiveSmallIntegerField(
-        _("working days to handle a reopened request"), default=5
+        _("working days to handle a reopened request"),
+        default=5,
+        validators=numbers.workday_validators(),
     )
-    max_reopens = models.PositiveSmallIntegerField(_("reopens before the supervisor"), default=1)
-    hotspot_weeks = models.PositiveSmallIntegerField(_("weeks shown in hot spots"), default=8)
+    max_reopens = models.PositiveSmallIntegerField(
+        _("reopens before the supervisor"), default=1, validators=numbers.range_validators(0, 100)
+    )
+    hotspot_weeks = models.PositiveSmallIntegerField(
+        _("weeks shown in hot spots"), default=8, validators=numbers.range_validators(1, 520)
+    )
     hotspot_rise_percent = models.PositiveSmallIntegerField(
         _("a hot spot is rising when a week exceeds the mean of the weeks before by (%)"),
         default=50,
+        validators=numbers.range_validators(0, 10000),
     )
     hotspot_min_count = models.PositiveSmallIntegerField(
-        _("a rising hot spot has at least this many requests in the week"), default=3
+        _("a rising hot spot has at least this many requests in the week"),
+        default=3,
+        validators=numbers.range_validators(0, 10000),
     )
 
     class Meta:

@@ -10,7 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from luoshi.lib import requestkeys
+from luoshi.lib import numbers, requestkeys
 from luoshi.lib.eventlog import AppendOnlyModel
 from luoshi.matters.models import State
 
@@ -105,10 +105,20 @@ class CitizenRequest(models.Model):
     # and the district and street picked from the unit tree.
     address = models.CharField(_("address"), max_length=300, blank=True)
     latitude = models.DecimalField(
-        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=numbers.range_validators(-90, 90),
     )
     longitude = models.DecimalField(
-        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=numbers.range_validators(-180, 180),
     )
     district = models.ForeignKey(
         "org.Unit",
