@@ -227,7 +227,10 @@ def _sample(name: str, schema: dict, subject: Any) -> Any:
         return {"date": "2026-06-30", "date-time": "2026-06-30T10:00:00+08:00"}.get(
             schema.get("format", ""), "示例"
         )
-    samples = {"integer": 1, "number": 1, "boolean": False, "array": [], "object": {}}
+    if kind in ("integer", "number"):  # plausible and inside the schema's bounds
+        lowest = schema.get("minimum", 1)
+        return 2026 if name == "year" else max(1, lowest)
+    samples = {"boolean": False, "array": [], "object": {}}
     if kind in samples:
         return samples[kind]
     return sample_body(schema, subject) if "properties" in schema else None
