@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 import time_machine
 from django.contrib.auth.models import User
+from django.core.cache import caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client, TestCase, override_settings
@@ -88,6 +89,10 @@ class RouteWalker(TestCase):
 
     @classmethod
     def setUpTestData(cls):
+        # Counters earlier tests left in the process's cache (public-link rate windows,
+        # sign-in attempts) are not the policy under test.
+        for cache in caches.all():
+            cache.clear()
         with time_machine.travel(NOW, tick=False):
             world = the_city()
             world.nobody = User.objects.create_user("nobody", password="pw")
