@@ -273,6 +273,9 @@ def _acted(request: HttpRequest, pk: int) -> dict:
 def dispatch(request: HttpRequest, pk: int, payload: DispatchIn):
     """Dispatch (派单): register and assign the request's matter to the lead unit."""
     row = queries.get_request_for_user(request.user, pk)
+    # Who may dispatch is answered before the ids are read: a refused user learns
+    # nothing about which categories and units exist.
+    require_office(access_for(request.user), _("dispatch requests"))
     services.dispatch_request(
         row,
         actor=request.user,

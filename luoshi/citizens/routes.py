@@ -42,9 +42,7 @@ ROUTES = {
     "GET /api/citizens/requests": Route(SIGNED_IN),
     "POST /api/citizens/requests": Route(OFFICE),
     "GET /api/citizens/requests/{pk}": Route(VISIBLE, **REQUEST),
-    "POST /api/citizens/requests/{pk}/dispatch": Route(
-        OFFICE_ON_REQUEST, body={"category_id": "category", "lead_unit_id": "lead"}, **REQUEST
-    ),
+    "POST /api/citizens/requests/{pk}/dispatch": Route(OFFICE_ON_REQUEST, **REQUEST),
     "POST /api/citizens/requests/{pk}/merge": Route(OFFICE_ON_REQUEST, **REQUEST),
     "POST /api/citizens/requests/{pk}/return-calls": Route(OFFICE_ON_REQUEST, **REQUEST),
     "GET /api/citizens/suggestions": Route(OFFICE, query={"text": "小区电梯经常坏"}),

@@ -132,3 +132,22 @@ def test_a_return_call_through_the_api(client, hotline):
         and call.json()["rating"] == "satisfied"
         and call.json()["stage"] == "closed"
     )
+
+
+def test_a_leader_is_refused_dispatch_before_the_ids_are_read(client, hotline):
+    """The refusal comes first: a leader who may read the request learns nothing from the
+    ids of a dispatch (an unknown category once answered 422 naming it)."""
+    body = {"request_type": "complaint", "text": "小区门口路灯坏了一个月", "anonymous": True}
+    with at(dt.date(2026, 3, 2), 9):
+        request = client.post(
+            f"{API}/requests", body, content_type="application/json",
+            **bearer(hotline.supervisor),
+        ).json()  # fmt: skip
+        refused = client.post(
+            f"{API}/requests/{request['id']}/dispatch",
+            {"version": request["version"], "category_id": 10**9, "lead_unit_id": 10**9},
+            content_type="application/json",
+            **bearer(hotline.leader),
+        )
+    assert refused.status_code == 403, refused.content
+    assert CitizenRequest.objects.get(pk=request["id"]).stage == "received"
