@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
 from django.utils.translation import gettext as _
 
 from luoshi.lib.errors import InvalidInput
@@ -47,6 +48,17 @@ def workday_validators(minimum: int = 0) -> list:
 
 def amount_validators() -> list:
     return [MinValueValidator(0), MaxValueValidator(AMOUNT_MAX)]
+
+
+def amount_field(verbose_name: Any) -> models.DecimalField:
+    """An amount in 万元 as projects keep it: DECIMAL(14, 2), zero by default, bounded."""
+    return models.DecimalField(
+        verbose_name,
+        max_digits=14,
+        decimal_places=2,
+        default=0,
+        validators=amount_validators(),
+    )
 
 
 def points_validators() -> list:

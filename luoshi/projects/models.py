@@ -126,30 +126,12 @@ class Project(models.Model):
     is_contract = models.BooleanField(
         _("investment attraction with signed contract"), default=False
     )
-    contracted_investment = models.DecimalField(
-        _("contracted investment (10k yuan)"),
-        max_digits=14,
-        decimal_places=2,
-        default=0,
-        validators=numbers.amount_validators(),
-    )
-    planned_investment = models.DecimalField(
-        _("planned total investment (10k yuan)"),
-        max_digits=14,
-        decimal_places=2,
-        default=0,
-        validators=numbers.amount_validators(),
-    )
+    contracted_investment = numbers.amount_field(_("contracted investment (10k yuan)"))
+    planned_investment = numbers.amount_field(_("planned total investment (10k yuan)"))
     effect_metric = models.CharField(
         _("effect measured by"), max_length=16, choices=EffectMetric.choices, blank=True
     )
-    effect_target = models.DecimalField(
-        _("yearly effect target (10k yuan)"),
-        max_digits=14,
-        decimal_places=2,
-        default=0,
-        validators=numbers.amount_validators(),
-    )
+    effect_target = numbers.amount_field(_("yearly effect target (10k yuan)"))
     status = models.CharField(
         _("status"), max_length=16, choices=ProjectStatus.choices, default=ProjectStatus.ACTIVE
     )
@@ -238,34 +220,10 @@ class ProjectMonth(models.Model):
     project = models.ForeignKey(Project, models.PROTECT, related_name="months")
     year = models.PositiveSmallIntegerField(validators=numbers.year_validators())
     month = models.PositiveSmallIntegerField(validators=numbers.range_validators(1, 12))
-    planned = models.DecimalField(
-        _("planned investment"),
-        max_digits=14,
-        decimal_places=2,
-        default=0,
-        validators=numbers.amount_validators(),
-    )
-    completed = models.DecimalField(
-        _("investment completed"),
-        max_digits=14,
-        decimal_places=2,
-        default=0,
-        validators=numbers.amount_validators(),
-    )
-    funds_in_place = models.DecimalField(
-        _("funds in place"),
-        max_digits=14,
-        decimal_places=2,
-        default=0,
-        validators=numbers.amount_validators(),
-    )
-    effect = models.DecimalField(
-        _("effect actual"),
-        max_digits=14,
-        decimal_places=2,
-        default=0,
-        validators=numbers.amount_validators(),
-    )
+    planned = numbers.amount_field(_("planned investment"))
+    completed = numbers.amount_field(_("investment completed"))
+    funds_in_place = numbers.amount_field(_("funds in place"))
+    effect = numbers.amount_field(_("effect actual"))
     reported_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
