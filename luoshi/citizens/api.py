@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
+from luoshi.lib import requestkeys
 from luoshi.lib.errors import InvalidInput
 from luoshi.lib.numbers import PAGE_MAX
 from luoshi.lib.schemas import Input
@@ -221,6 +222,7 @@ def create_request(request: HttpRequest, payload: RequestIn):
             category=_category(payload.category_id),
         ),
         actor=request.user,
+        request_key=requestkeys.from_request(request),
     )
     return 201, out(created, contact=True)
 

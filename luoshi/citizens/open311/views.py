@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from luoshi.lib import requestkeys
 from luoshi.lib.errors import DomainError
 from luoshi.matters.models import State
 from luoshi.org.models import Unit, UnitKind
@@ -303,6 +304,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
             category=category,
         ),
         actor=actor,
+        request_key=requestkeys.from_request(request),
     )
     policy = CitizenPolicy.current()
     notice = _("Answered within %(n)s working day(s) of dispatch.") % {

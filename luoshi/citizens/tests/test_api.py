@@ -151,3 +151,21 @@ def test_a_leader_is_refused_dispatch_before_the_ids_are_read(client, hotline):
         )
     assert refused.status_code == 403, refused.content
     assert CitizenRequest.objects.get(pk=request["id"]).stage == "received"
+
+
+def test_a_client_retrying_with_its_idempotency_key_enters_one_request(client, hotline):
+    """The 12345 platform resends on a timeout: the same key answers with the same request."""
+    body = {"request_type": "inquiry", "text": "请问社保卡丢了怎么补办", "anonymous": True}
+    headers = {**bearer(hotline.supervisor), "HTTP_IDEMPOTENCY_KEY": "12345-20260302-0001"}
+    with at(dt.date(2026, 3, 2), 9):
+        answers = [
+            client.post(f"{API}/requests", body, content_type="application/json", **headers)
+            for _ in range(3)
+        ]
+        bad = client.post(
+            f"{API}/requests", body, content_type="application/json",
+            **{**headers, "HTTP_IDEMPOTENCY_KEY": "no spaces allowed"},
+        )  # fmt: skip
+    assert {a.json()["id"] for a in answers} == {CitizenRequest.objects.get().pk}
+    assert bad.status_code == 422 and bad.json()["field"] == "request_key"
+    assert CitizenRequest.objects.count() == 1

@@ -270,3 +270,19 @@ def test_a_read_only_token_may_not_post_a_request(hotline, client):
         {"api_key": key, "service_code": "transport", "address_string": "人民路1号"},
     )
     assert response.status_code == 403 and "only read" in response.content.decode()
+
+
+def test_an_open311_client_resending_with_its_key_enters_one_request(client, open311):
+    form = {
+        "api_key": open311.key, "jurisdiction_id": "luoshi", "service_code": "environment",
+        "address_string": "幸福路12号", "description": "幸福路烧烤店油烟直排",
+        "attribute[request_type]": "complaint",
+    }  # fmt: skip
+    with at(dt.date(2026, 3, 3)):
+        answers = [
+            client.post(f"{BASE}/requests.json", form, HTTP_IDEMPOTENCY_KEY="georeport-7f3a9c21")
+            for _ in range(2)
+        ]
+    ids = {a.json()[0]["service_request_id"] for a in answers}
+    assert len(ids) == 1
+    assert CitizenRequest.objects.filter(channel="open311").count() == 1

@@ -283,3 +283,19 @@ def test_a_public_form_sent_twice_takes_one_request(client, hotline):
     other = client.post(reverse("citizens:new"), {**form, "text": "另一件事"})
     assert "already sent" in other.content.decode()  # shown beside the form
     assert CitizenRequest.objects.count() == 1
+
+
+def test_an_operator_form_sent_twice_takes_one_call(client, hotline):
+    """The operator clicks 受理 twice while the line is slow: one request, one work order."""
+    import re
+
+    client.force_login(hotline.supervisor)
+    page = client.get(reverse("citizens:intake")).content.decode()
+    key = re.search(r'name="request_key" value="([0-9a-f]{32})"', page).group(1)
+    form = {"request_type": "help", "text": "幸福小区路灯坏了一个月", "request_key": key,
+            "district": hotline.district.pk, "street": hotline.street.pk,
+            "contact_phone": "13800002222"}  # fmt: skip
+    with at(MONDAY, 9):
+        answers = [client.post(reverse("citizens:intake"), form) for _ in range(3)]
+    request = CitizenRequest.objects.get()
+    assert {a["Location"] for a in answers} == {reverse("citizens:detail", args=[request.pk])}

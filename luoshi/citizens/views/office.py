@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from luoshi.lib import requestkeys
 from luoshi.lib.cells import csv_text
 from luoshi.lib.errors import DomainError, InvalidInput
 from luoshi.lib.storage import open_stored
@@ -95,7 +96,9 @@ def intake(request: HttpRequest) -> HttpResponse:
     form = OperatorForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            created = services.receive_request(form.intake(), actor=request.user)
+            created = services.receive_request(
+                form.intake(), actor=request.user, request_key=requestkeys.from_request(request)
+            )
         except DomainError as error:
             form_error(form, error)
         else:
