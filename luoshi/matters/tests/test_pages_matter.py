@@ -298,10 +298,11 @@ def test_hasten_from_the_page_is_counted(client, city):
     assert "<dt>Hastened</dt><dd>1</dd>" in html
 
 
+@time_machine.travel(NOW, tick=False)
 def test_milestone_reached_from_the_page(client, city):
     matter = accepted(
         city,
-        milestones=[services.MilestoneSpec("方案", deadline=dt.date.today() + dt.timedelta(5))],
+        milestones=[services.MilestoneSpec("方案", deadline=NOW.date() + dt.timedelta(5))],
     )
     milestone = matter.milestones.get()
     client.force_login(city.lead_handler)
