@@ -134,7 +134,7 @@ class _WriteWatch:
         self.wrote = False
 
     def __call__(self, execute: Callable, sql: str, params: Any, many: bool, context: Any) -> Any:
-        if not self.wrote and sql.lstrip().split(None, 1)[0].upper() in WRITES:
+        if not self.wrote and sql.lstrip()[:6].upper().startswith(WRITES):
             self.wrote = True
             _reads.set(DEFAULT_DB_ALIAS)
         return execute(sql, params, many, context)
