@@ -148,6 +148,24 @@ def test_lists_read_the_replica_and_the_writer_reads_the_primary_for_the_window(
     assert listed(supervisor) == ["副本里的"]
 
 
+def test_the_api_reads_the_replica_and_its_client_reads_its_own_write(city, replicas, clock):
+    matter = assigned(city, title="发改委的")
+    client = signed_in(city.supervisor)
+    replicate()
+    on_replica_only(matter, "副本里的")
+    listed_titles = [m["title"] for m in client.get("/api/matters/").json()["items"]]
+    assert listed_titles == ["副本里的"]
+    body = {"title": "接口立项", "source": "work_report", "lead_unit": city.lead.pk}
+    created = client.post("/api/matters/", body, content_type="application/json")
+    assert created.status_code in (200, 201), created.content
+    pk = created.json()["matter"]["id"]
+    # Within the window the client (it keeps cookies) finds what it just made …
+    assert client.get(f"/api/matters/{pk}").json()["title"] == "接口立项"
+    # … after it, it reads the replica again, which has not replayed the registration.
+    clock.shift(dt.timedelta(seconds=11))
+    assert client.get(f"/api/matters/{pk}").status_code == 404
+
+
 def test_streamed_export_reads_the_replica_while_it_streams(city, replicas, clock):
     matter = assigned(city, title="发改委的")
     supervisor = signed_in(city.supervisor)
