@@ -36,7 +36,7 @@ from typing import Any
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 
 # The alias this request (or block) may read from; the primary unless someone allowed more.
 _reads: ContextVar[str] = ContextVar("luoshi_reads", default=DEFAULT_DB_ALIAS)
@@ -174,8 +174,13 @@ class ReadYourWritesMiddleware:
             alias = _reads.get()
         finally:
             _reads.reset(token)
-        if isinstance(response, StreamingHttpResponse) and alias != DEFAULT_DB_ALIAS:
-            # Exports stream after the view returned: their reads keep this request's alias.
+        # Exports that stream rows read them after the view returned: they keep this
+        # request's alias. A file reads no rows (and wrapping it would lose sendfile).
+        if (
+            isinstance(response, StreamingHttpResponse)
+            and not isinstance(response, FileResponse)
+            and alias != DEFAULT_DB_ALIAS
+        ):
             response.streaming_content = _reading_from(alias, response.streaming_content)
         if unsafe or watch.wrote:
             window = window_seconds()

@@ -6,6 +6,7 @@ which copies every row of the primary into it, as a caught-up standby would hold
 """
 
 import datetime as dt
+import io
 
 import pytest
 import time_machine
@@ -17,6 +18,7 @@ from django.http import HttpResponse
 from django.test import Client, RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from luoshi.lib import dbrouter
 from luoshi.matters.models import Matter
@@ -175,6 +177,18 @@ def test_streamed_export_reads_the_replica_while_it_streams(city, replicas, cloc
     export = supervisor.get(response.context["export_url"])
     body = b"".join(export.streaming_content).decode("utf-8-sig")
     assert "副本里的" in body and "发改委的" not in body
+
+
+def test_the_excel_ledger_is_built_from_the_replica(city, replicas, clock):
+    matter = assigned(city, title="发改委的")
+    supervisor = signed_in(city.supervisor)
+    replicate()
+    on_replica_only(matter, "副本里的")
+    response = supervisor.get(reverse("documents:ledger"))
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    cells = {cell.value for row in sheet.iter_rows() for cell in row}
+    assert "副本里的" in cells and "发改委的" not in cells
 
 
 def test_a_get_that_writes_pins_the_browser_and_reads_the_primary_after_its_write(
