@@ -48,8 +48,8 @@ COOKIE = "luoshi_primary_until"
 # login throttle's counters and an API token just revoked. Each is one indexed row.
 PRIMARY_ONLY = frozenset({"sessions", "axes", "otp_totp", "django_tasks_db"})
 PRIMARY_ONLY_MODELS = frozenset({"org.apitoken"})
-# Statements that change data; the first word is enough (Django writes them in capitals,
-# raw SQL of ours too).
+# Statements that change data, by their first word (a write hidden in a `WITH … INSERT`
+# would be missed: the code has none, and such a request is a POST anyway).
 WRITES = ("INSERT", "UPDATE", "DELETE", "MERGE", "COPY")
 
 
