@@ -145,6 +145,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # --- end robust
 if os.environ.get("LUOSHI_TEST_DB_NAME"):  # parallel test runs on one PostgreSQL server
     DATABASES["default"]["TEST"] = {"NAME": os.environ["LUOSHI_TEST_DB_NAME"]}
+# Read replicas (docs/deploy.md): lists, dashboards and exports read from one of them, writes
+# and the reads of whoever just wrote go to the primary (luoshi/lib/dbrouter.py). Without
+# the variable there is no other alias, no router and no middleware: nothing changes.
+DATABASE_REPLICAS: list[str] = []
+for _number, _url in enumerate(env_list("LUOSHI_DATABASE_REPLICA_URLS"), start=1):
+    # A test run with replicas set uses the primary's test database for them (MIRROR).
+    DATABASES[f"replica_{_number}"] = {**database_from_url(_url), "TEST": {"MIRROR": "default"}}
+    DATABASE_REPLICAS.append(f"replica_{_number}")
+DATABASE_ROUTERS = ["luoshi.lib.dbrouter.ReplicaRouter"] if DATABASE_REPLICAS else []
+if DATABASE_REPLICAS:
+    # Right after the session: its save at the end of every request is not the user's write.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+        "luoshi.lib.dbrouter.ReadYourWritesMiddleware",
+    )
+# How long after a write the writer's reads stay on the primary: longer than the worst
+# replication lag you accept (docs/deploy.md says how to watch it).
+READ_YOUR_WRITES_SECONDS = float(os.environ.get("LUOSHI_READ_YOUR_WRITES_SECONDS", "10"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

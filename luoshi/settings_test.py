@@ -31,3 +31,13 @@ SESSION_IDLE_MINUTES = 60 * 24 * 365 * 10
 SESSION_MAX_HOURS = 24 * 365 * 10
 PUBLIC_LINK_RATE_PER_MINUTE = 1_000_000
 SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
+# A second, separate database standing in for a read replica (luoshi/lib/tests/test_dbrouter.py):
+# pytest-django creates only the databases the collected tests name, so it exists only when
+# those tests run. No router here: the rest of the suite reads and writes `default` alone.
+_primary = DATABASES["default"]  # noqa: F405
+DATABASES["replica_1"] = {  # noqa: F405
+    **_primary,
+    "TEST": {}
+    if "sqlite" in _primary["ENGINE"]  # SQLite tests: an in-memory database per alias
+    else {"NAME": f"{_primary.get('TEST', {}).get('NAME') or 'test_' + _primary['NAME']}_replica"},
+}

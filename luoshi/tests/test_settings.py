@@ -82,3 +82,34 @@ def test_luoshi_command_refuses_without_secret_key_but_manage_py_develops():
         timeout=60,
     )
     assert developed.returncode == 0, developed.stderr
+
+
+REPLICA_PROBE = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(sorted(s.DATABASES), s.DATABASE_ROUTERS, s.DATABASE_REPLICAS, "
+    "'luoshi.lib.dbrouter.ReadYourWritesMiddleware' in s.MIDDLEWARE, "
+    "[s.DATABASES[a]['TEST']['MIRROR'] for a in s.DATABASE_REPLICAS])"
+)
+
+
+def probe_replicas(env: dict) -> str:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("LUOSHI_")}
+    clean.update(env, DJANGO_SETTINGS_MODULE="luoshi.settings", LUOSHI_DEBUG="1")
+    clean["LUOSHI_VAR_DIR"] = "/tmp/luoshi-probe"
+    result = subprocess.run(
+        [sys.executable, "-c", REPLICA_PROBE], env=clean, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_without_replicas_there_is_one_database_and_no_router():
+    assert probe_replicas({}) == "['default'] [] [] False []"
+
+
+def test_each_replica_url_is_an_alias_behind_the_router():
+    urls = "postgres://luoshi@replica-a/luoshi, postgres://luoshi@replica-b/luoshi"
+    assert probe_replicas({"LUOSHI_DATABASE_REPLICA_URLS": urls}) == (
+        "['default', 'replica_1', 'replica_2'] ['luoshi.lib.dbrouter.ReplicaRouter'] "
+        "['replica_1', 'replica_2'] True ['default', 'default']"
+    )
