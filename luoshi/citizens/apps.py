@@ -11,9 +11,12 @@ class CitizensConfig(AppConfig):
         # Replies follow the matter's state; time limits and default ratings follow the
         # nightly warning scan (matters never imports citizens).
         from luoshi.matters import listeners
+        from luoshi.matters.models import MatterKind
 
         from . import timelimits
         from .services import replies
 
-        listeners.on_matters_changed(replies.matter_changed, replies.matters_changed)
+        listeners.on_matters_changed(
+            replies.matter_changed, replies.matters_changed, kinds=[MatterKind.CITIZEN]
+        )
         listeners.on_matters_scanned(timelimits.after_scan)

@@ -12,8 +12,11 @@ class HazardsConfig(AppConfig):
         # runs with every warning scan of matters (`luoshi scan`); a rectification that
         # asks for verification is announced to its checkers.
         from luoshi.matters import listeners
+        from luoshi.matters.models import MatterKind
 
         from . import followers, warnings
 
         listeners.on_matters_scanned(warnings.after_matters_scanned)
-        listeners.on_matters_changed(followers.matter_changed, followers.matters_changed)
+        listeners.on_matters_changed(
+            followers.matter_changed, followers.matters_changed, kinds=[MatterKind.HAZARD]
+        )

@@ -15,13 +15,16 @@ requests…). They subscribe here from their AppConfig.ready(), and the core cal
 - `matters_changed(ids)` from services.bulk (an imported table): a listener that also
   gave a bulk form (`on_matters_changed`) is called once with all the ids.
 
+A listener that follows only some kinds of matter says which (`kinds=`): a registration
+of a task then costs no query of the citizens' or the hazards' tables.
+
 Listeners run in the order they subscribed; subscribing the same function twice is a
 no-op, so a reloaded AppConfig does not double-count.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
@@ -42,6 +45,7 @@ _full_scan: ContextVar[bool] = ContextVar("full_scan", default=False)
 _on_change: list[ChangeListener] = []
 _on_scan: list[ScanListener] = []
 _on_move: list[MoveListener] = []
+_kinds_of: dict[ChangeListener, frozenset[str]] = {}
 
 
 def on_matter_changed(listener: ChangeListener) -> ChangeListener:
@@ -65,9 +69,12 @@ def on_standings_moved(listener: MoveListener) -> MoveListener:
     return listener
 
 
-def matter_changed(matter_id: int) -> None:
+def matter_changed(matter_id: int, kind: str | None = None) -> None:
+    """Tell the change listeners; `kind` (the matter's) skips those that follow other kinds."""
     for listener in _on_change:
-        listener(matter_id)
+        kinds = _kinds_of.get(listener)
+        if kind is None or kinds is None or kind in kinds:
+            listener(matter_id)
 
 
 def matters_scanned(matters: QuerySet[Matter], *, full: bool = False) -> None:
@@ -101,13 +108,18 @@ BulkListener = Callable[[Sequence[int]], object]
 _bulk_of: dict[ChangeListener, BulkListener] = {}
 
 
-def on_matters_changed(listener: ChangeListener, bulk: BulkListener) -> None:
+def on_matters_changed(
+    listener: ChangeListener, bulk: BulkListener, *, kinds: Iterable[str] | None = None
+) -> None:
     """Say that `bulk(ids)` does for many matters what `listener(id)` does for one.
 
-    `matters_changed` then calls `bulk` once instead of `listener` per matter.
+    `matters_changed` then calls `bulk` once instead of `listener` per matter. With
+    `kinds`, `matter_changed` calls `listener` only for matters of those kinds.
     """
     on_matter_changed(listener)
     _bulk_of[listener] = bulk
+    if kinds is not None:
+        _kinds_of[listener] = frozenset(kinds)
 
 
 def matters_changed(matter_ids: Sequence[int]) -> None:

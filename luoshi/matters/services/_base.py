@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -82,7 +82,7 @@ def record(
         matter.version += 1
         matter.save()
     history.sync([matter.pk])  # its standing day by day, and the cockpit's counts
-    listeners.matter_changed(matter.pk)  # other followers, in the same transaction
+    listeners.matter_changed(matter.pk, matter.kind)  # other followers, same transaction
     return MatterEvent.objects.create(
         matter=matter,
         kind=kind,
@@ -97,8 +97,25 @@ def record(
 
 
 def next_serial(series: str, year: int) -> int:
-    """The next number of a yearly series, taken under a row lock."""
-    with transaction.atomic():
+    """The next number of a yearly series, taken under a row lock.
+
+    The lock lasts to the end of the caller's transaction (so numbers have no gaps) and
+    every concurrent registration queues on it: one UPDATE … RETURNING takes the number
+    in a single round trip (SQLite ≥ 3.35, PostgreSQL); the year's first makes the row.
+    """
+    alias = router.db_for_write(SerialCounter)
+    quote = connections[alias].ops.quote_name
+    with connections[alias].cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(SerialCounter._meta.db_table)} SET {quote('last')} = "
+            f"{quote('last')} + 1 WHERE {quote('series')} = %s AND {quote('year')} = %s "
+            f"RETURNING {quote('last')}",
+            [series, year],
+        )
+        taken = cursor.fetchone()
+    if taken is not None:
+        return int(taken[0])
+    with transaction.atomic(using=alias):
         counter, _created = SerialCounter.objects.select_for_update().get_or_create(
             series=series, year=year
         )

@@ -161,11 +161,14 @@ def _validate_units(lead: Unit | None, co_units: Sequence[CoUnit]) -> None:
             raise InvalidInput(_("%(unit)s is archived.") % {"unit": unit}, field="lead_unit")
 
 
-def _plan_parts(matter: Matter, lead: Unit | None, co_units: Sequence[CoUnit]) -> None:
-    """Replace the draft's planned parts (old rows are kept, inactive)."""
-    matter.parts.filter(active=True, state=PartState.PLANNED).update(
-        active=False, state=PartState.REPLACED
-    )
+def _plan_parts(
+    matter: Matter, lead: Unit | None, co_units: Sequence[CoUnit], *, new: bool = False
+) -> None:
+    """Replace the draft's planned parts (old rows are kept, inactive); a `new` matter has none."""
+    if not new:
+        matter.parts.filter(active=True, state=PartState.PLANNED).update(
+            active=False, state=PartState.REPLACED
+        )
     parts = [
         MatterUnit(matter=matter, unit=c.unit, role=PartRole.CO, description=c.description)
         for c in co_units
@@ -176,10 +179,14 @@ def _plan_parts(matter: Matter, lead: Unit | None, co_units: Sequence[CoUnit]) -
     matter.lead_unit = lead
 
 
-def _add_milestones(matter: Matter, specs: Sequence[MilestoneSpec], base: dt.date) -> None:
+def _add_milestones(
+    matter: Matter, specs: Sequence[MilestoneSpec], base: dt.date, *, new: bool = False
+) -> None:
+    if not specs:
+        return
     calendar = get_calendar()
     rows = []
-    for order, spec in enumerate(specs, start=matter.milestones.count()):
+    for order, spec in enumerate(specs, start=0 if new else matter.milestones.count()):
         require_text(spec.title, "milestones", _("Milestone title"))
         milestone = Milestone(
             matter=matter, title=spec.title, deliverable=spec.deliverable, order=order
@@ -261,11 +268,11 @@ def _register(spec: MatterSpec, actor: User, parent: Matter | None, request_key:
         serial_year=year,
         serial_no=next_serial("matter", year),
     )
-    _plan_parts(matter, spec.lead_unit, spec.co_units)
+    _plan_parts(matter, spec.lead_unit, spec.co_units, new=True)
     milestones = list(spec.milestones)
     if spec.milestone_template:
         milestones += template_specs(spec.milestone_template)
-    _add_milestones(matter, milestones, today())
+    _add_milestones(matter, milestones, today(), new=True)
     record(
         matter,
         EventKind.REGISTERED,
@@ -288,6 +295,7 @@ EDITABLE_FIELDS = {
     "weight",
 }
 PRE_DISPATCH_FIELDS = {"deadline", "deadline_workdays", "source", "kind", "ongoing"}
+RECORD_KINDS = {MatterKind.CITIZEN, MatterKind.HAZARD}
 
 
 @transaction.atomic
@@ -304,6 +312,13 @@ def update_matter(matter: Matter, *, actor: User, version: int | None, **changes
     for name in changes:
         if name not in allowed and name not in {"lead_unit", "co_units"}:
             raise InvalidInput(_("%(field)s cannot be changed now.") % {"field": name}, field=name)
+    # A citizen request or a hazard has its own record in its app, which follows only
+    # matters of its kind (listeners' `kinds`): the kind is theirs to keep.
+    kind = changes.get("kind", matter.kind)
+    if kind != matter.kind and {matter.kind, kind} & RECORD_KINDS:
+        raise InvalidInput(
+            _("A citizen request or a hazard rectification keeps its kind."), field="kind"
+        )
     units = {k: changes.pop(k) for k in ("lead_unit", "co_units") if k in changes}
     if units and matter.state not in PRE_DISPATCH_STATES:
         raise InvalidInput(

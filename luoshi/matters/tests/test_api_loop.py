@@ -341,3 +341,25 @@ def test_a_draft_edited_to_no_deadline_is_assigned_the_sources_default(city, fro
     workdays = SourcePolicy.for_source("meeting").default_workdays("normal")
     expected = get_calendar().add_workdays(NOW.date(), workdays)
     assert Matter.objects.get(pk=pk).deadline == expected
+
+
+def test_a_citizen_request_or_a_hazard_keeps_its_kind_while_tasks_may_change(city, frozen):
+    """Their apps follow only matters of their kind: a draft's kind moves, but not into or
+    out of theirs (the refusal names the field and changes nothing)."""
+    supervisor = Api(city.supervisor)
+    body = {"title": "群众反映路灯不亮", "source": "citizen", "lead_unit": city.lead.pk}
+    citizen = ok(supervisor.post("matters/", {**body, "kind": "citizen"}), 201)["matter"]
+    refused(
+        supervisor.patch(
+            f"matters/{citizen['id']}", {"version": citizen["version"], "kind": "task"}
+        ),
+        422,
+        "invalid_input",
+        "kind",
+    )
+    assert Matter.objects.get(pk=citizen["id"]).kind == "citizen"
+    task = ok(supervisor.post("matters/", {**body, "source": "meeting"}), 201)["matter"]
+    to_hazard = {"version": task["version"], "kind": "hazard"}
+    refused(supervisor.patch(f"matters/{task['id']}", to_hazard), 422, "invalid_input", "kind")
+    ok(supervisor.patch(f"matters/{task['id']}", {**to_hazard, "kind": "enterprise"}))
+    assert Matter.objects.get(pk=task["id"]).kind == "enterprise"
