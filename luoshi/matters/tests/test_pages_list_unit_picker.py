@@ -21,8 +21,10 @@ def test_the_picker_lists_no_units_but_searches_them(client, city):
     assert '<select id="f-unit"' not in html and "市商务局" not in html  # no dropdown
     field = re.search(r'<input type="search" id="f-unit"[^>]*>', html).group(0)
     assert f'hx-get="{reverse("org:search")}"' in field and 'name="q"' in field
-    # Its text belongs to the picker's own form (org:search), never to the filter.
+    # Its text belongs to the picker's own form (org:search), never to the filter; and it
+    # must not inherit the filter form's hx-swap/hx-push-url (htmx attribute inheritance).
     assert 'form="f-unit-search"' in field
+    assert 'hx-swap="innerHTML"' in field and 'hx-push-url="false"' in field
     assert re.search(r'<input type="hidden" name="unit" value="" data-unit-id>', html)
 
 
