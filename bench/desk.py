@@ -9,7 +9,8 @@
    overdue / due-soon / stalled sections hold what they would, and ANALYZEs.
 3. Times, through the Django test Client (the whole view: SQL, Python and rendering):
    the desk as the supervisor and as the busiest unit's handler, and that handler's
-   matter list (the page with the unit picker) — first run and median of `--runs`;
+   matter list (the page with the unit picker) and the picker's search — first run and
+   median of `--runs`;
    (after one request that imports the URLconfs, as a worker's first request does)
    then each query of the supervisor's desk with its time and, on PostgreSQL,
    EXPLAIN (ANALYZE, BUFFERS) written to a file.
@@ -147,6 +148,7 @@ def run(args: argparse.Namespace, *, generate: bool) -> str:
             ("desk, supervisor", *timed_get(1, "/", args.runs)),
             (f"desk, handler ({parts:,} parts)", *timed_get(handler_id, "/", args.runs)),
             ("matter list, handler", *timed_get(handler_id, "/matters/", args.runs)),
+            ("unit search (no JS page), handler", *timed_get(handler_id, UNIT_SEARCH, args.runs)),
         ]
         queries, plans = desk_sql(1)
     plans_file = Path(tempfile.gettempdir()) / f"luoshi-bench-desk-{args.label or 'run'}.txt"
@@ -158,6 +160,10 @@ def django_storages() -> dict:
     from django.conf import settings
 
     return dict(settings.STORAGES)
+
+
+# A fragment most unit names share (the generator names towns 街道<id>): the longest answer.
+UNIT_SEARCH = "/units/search/?q=%E8%A1%97%E9%81%93"
 
 
 def warm_up() -> None:
