@@ -10,6 +10,7 @@ from luoshi.lib.errors import NotFound
 from luoshi.org.access import Access, access_for
 
 from .models import (
+    DESK_STATES,
     OPEN_STATES,
     PRE_DISPATCH_STATES,
     RUNNING_STATES,
@@ -83,11 +84,19 @@ def active_parts(matter: Matter) -> QuerySet[MatterUnit]:
 DESK_LIST_SIZE = 8
 
 
+def pending_requests(model: type[Dispute] | type[Extension]) -> QuerySet:
+    """Matters with a pending dispute or extension, read from the pending rows alone
+    (partial indexes dispute_pending / extension_pending): the desk tests membership in
+    this one set instead of probing the requests of every running matter."""
+    return model.objects.filter(state=RequestState.PENDING).values("matter_id")
+
+
 def desk_conditions(access: Access) -> dict[str, Q]:
     """Each section of the desk as a condition on `visible_to(user)`, by the user's roles.
 
     Sections a user's roles do not give are absent, so the desk shows only what
-    this user acts on.
+    this user acts on. Conditions on other tables are `pk IN (set)`, not a correlated
+    EXISTS: the set is read once per query (PostgreSQL hashes it), not once per matter.
     """
     conditions: dict[str, Q] = {}
     running = Q(state__in=sorted(RUNNING_STATES))
@@ -97,12 +106,11 @@ def desk_conditions(access: Access) -> dict[str, Q]:
         mine = Q(responsible_leader_id=access.user_id) | Q(responsible_leader__isnull=True)
         conditions["approvals"] = Q(state=State.PENDING_APPROVAL) & mine
     if access.own_units:
-        part = MatterUnit.objects.filter(
-            matter=OuterRef("pk"), active=True, unit_id__in=sorted(access.own_units)
-        )
-        conditions["to_accept"] = Q(Exists(part.filter(state=PartState.ASSIGNED))) & running
+        part = MatterUnit.objects.filter(active=True, unit_id__in=sorted(access.own_units))
+        assigned = part.filter(state=PartState.ASSIGNED).values("matter_id")
+        conditions["to_accept"] = Q(pk__in=assigned) & running
         working = part.filter(state__in=[PartState.ACCEPTED, PartState.IN_PROGRESS])
-        conditions["to_report"] = Q(Exists(working)) & running
+        conditions["to_report"] = Q(pk__in=working.values("matter_id")) & running
     watched = running
     if access.is_leader and not (access.is_office):
         watched &= Q(responsible_leader_id=access.user_id)
@@ -110,15 +118,15 @@ def desk_conditions(access: Access) -> dict[str, Q]:
     conditions["overdue"] = watched & Q(warning=MatterWarning.OVERDUE)
     conditions["stalled"] = watched & Q(warning=MatterWarning.STALLED)
     if access.is_office:
-        pending = {"matter": OuterRef("pk"), "state": RequestState.PENDING}
-        conditions["disputes"] = Q(Exists(Dispute.objects.filter(**pending))) & running
-        conditions["extensions"] = Q(Exists(Extension.objects.filter(**pending))) & running
+        conditions["disputes"] = Q(pk__in=pending_requests(Dispute)) & running
+        conditions["extensions"] = Q(pk__in=pending_requests(Extension)) & running
         conditions["review"] = Q(state=State.COMPLETION_REQUESTED)
     return conditions
 
 
 def desk_counts(user: User) -> dict[str, int]:
-    """How many matters wait in each desk section, and per report cycle: one query."""
+    """How many matters wait in each desk section, and per report cycle: one query
+    over the visible matters in the desk's states (DESK_STATES)."""
     conditions = desk_conditions(access_for(user))
     aggregates = {name: Count("pk", filter=cond) for name, cond in conditions.items()}
     if "to_report" in conditions:
@@ -126,7 +134,10 @@ def desk_counts(user: User) -> dict[str, int]:
             aggregates[f"to_report_{cycle}"] = Count(
                 "pk", filter=conditions["to_report"] & Q(report_cycle=cycle)
             )
-    return Matter.objects.visible_to(user).aggregate(**aggregates)
+    # Only the desk's states: the partial index matter_desk_open serves them, so the
+    # count costs what is open, not the province's closed years.
+    desk = Matter.objects.visible_to(user).filter(state__in=sorted(DESK_STATES))
+    return desk.aggregate(**aggregates)
 
 
 def desk_lists(user: User, counts: dict[str, int]) -> dict[str, list[Matter]]:

@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 class OperationsConfig(AppConfig):
     """Running an instance: `luoshi backup`, `luoshi restore`, `luoshi verify-log`
-    (docs/operations.md), and the event log's guards in the database."""
+    (docs/operations.md), the event log's guards in the database, and the check that
+    PostgreSQL's planner statistics cannot go stale (lib.planner)."""
 
     name = "luoshi.operations"
     label = "operations"
@@ -14,9 +15,10 @@ class OperationsConfig(AppConfig):
         from django.core import checks
         from django.db.models.signals import post_migrate
 
-        from luoshi.lib import eventtriggers
+        from luoshi.lib import eventtriggers, planner
 
         checks.register(eventtriggers.check_declared, checks.Tags.models)
+        checks.register(planner.check_planner_statistics, checks.Tags.database)
         post_migrate.connect(_reinstall_triggers, dispatch_uid="luoshi.eventtriggers")
 
 

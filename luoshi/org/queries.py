@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import User
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from luoshi.lib.errors import NotFound
@@ -14,6 +14,43 @@ from .models import Membership, Role, Unit
 def active_units() -> list[Unit]:
     """Units in use, in tree order (for pickers)."""
     return list(Unit.objects.filter(is_active=True).order_by("path"))
+
+
+UNIT_SEARCH_LIMIT = 20
+
+
+def find_units(text: str, *, limit: int = UNIT_SEARCH_LIMIT) -> list[Unit]:
+    """Active units whose name or one of whose aliases contains `text`, in tree order, at
+    most `limit` (the search-as-you-type picker: a province has ~30k units, too many to
+    list in a page). Every signed-in user may read units (get_unit), so no role narrows it.
+
+    Names are matched in SQL; aliases are a JSON list (escaped differently by each
+    database), so the few units that have any are matched here, as org.services does.
+    """
+    text = text.strip()
+    if not text:
+        return []
+    candidates = (
+        Unit.objects.filter(is_active=True)
+        .filter(Q(name__icontains=text) | ~Q(aliases=[]))
+        .only("id", "name", "aliases", "path", "kind")
+        .order_by("path")
+    )
+    needle = text.casefold()
+    found = []
+    for unit in candidates.iterator(chunk_size=500):
+        if any(needle in name.casefold() for name in unit.names()):
+            found.append(unit)
+            if len(found) == limit:
+                break
+    return found
+
+
+def picked_unit(pk: int | None) -> Unit | None:
+    """The unit a picker holds (its name shown again when the page reloads), if any."""
+    if pk is None:
+        return None
+    return Unit.objects.filter(pk=pk).only("id", "name").first()
 
 
 def leaders() -> list[User]:

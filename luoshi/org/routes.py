@@ -23,6 +23,7 @@ ROUTES = {
     "account:verify": Route(SIGNED_IN),
     "org:index": Route(SIGNED_IN),
     "org:detail": Route(SIGNED_IN, pk="lead"),
+    "org:search": Route(SIGNED_IN),
     "GET /api/units/": Route(SIGNED_IN),
     "GET /api/units/tree": Route(SIGNED_IN),
     "GET /api/units/{pk}": Route(SIGNED_IN, pk="lead"),

@@ -19,16 +19,30 @@ from django_otp import login as otp_login
 from django_otp import match_token
 
 from luoshi.lib.errors import DomainError, IllegalTransition, InvalidInput
-from luoshi.lib.web import add_refusal, domain_errors
+from luoshi.lib.web import add_refusal, domain_errors, is_htmx
 
 from . import tokens, twofactor
 from .auth import reset_gate
 from .forms import CodeForm, TokenForm
 from .models import ApiToken, Unit
 from .panels import panels_for
-from .queries import get_unit
+from .queries import UNIT_SEARCH_LIMIT, find_units, get_unit
 
 security_log = logging.getLogger("luoshi.security")
+
+
+@login_required
+def unit_search(request: HttpRequest) -> HttpResponse:
+    """Units matching `q` for the unit pickers: the options alone for htmx, a page with
+    links otherwise (the picker without JavaScript). `next` is the list the picked unit
+    filters (a local URL), so a picker in any page can use it."""
+    text = request.GET.get("q", "")[:100]
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = ""
+    context = {"q": text, "units": find_units(text), "next": target, "limit": UNIT_SEARCH_LIMIT}
+    template = "org/partials/unit_options.html" if is_htmx(request) else "org/unit_search.html"
+    return render(request, template, context)
 
 
 @login_required

@@ -1,5 +1,6 @@
 from .choices import (
     CYCLE_DAYS,
+    DESK_STATES,
     OPEN_STATES,
     PRE_DISPATCH_STATES,
     RUNNING_STATES,
@@ -31,6 +32,7 @@ __all__ = [
     "CYCLE_DAYS",
     "WARNING_COLOURS",
     "WARNING_PRECEDENCE",
+    "DESK_STATES",
     "OPEN_STATES",
     "PRE_DISPATCH_STATES",
     "RUNNING_STATES",

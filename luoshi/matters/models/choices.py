@@ -67,6 +67,8 @@ PRE_DISPATCH_STATES = frozenset({State.DRAFT, State.PENDING_APPROVAL, State.APPR
 RUNNING_STATES = frozenset({State.ASSIGNED, State.ACCEPTED, State.IN_PROGRESS})
 OPEN_STATES = RUNNING_STATES | {State.COMPLETION_REQUESTED}
 TERMINAL_STATES = frozenset({State.COMPLETED, State.CLOSED, State.WITHDRAWN})
+# Every section of the desk (我的工作台) is about a matter in one of these states.
+DESK_STATES = OPEN_STATES | PRE_DISPATCH_STATES
 
 
 class MatterWarning(models.TextChoices):

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from luoshi.lib.bulkinsert import allocate_ids, insert_rows
 from luoshi.lib.errors import InvalidInput
+from luoshi.lib.planner import analyze_after_bulk
 from luoshi.org.models import Membership, Role
 from luoshi.workcalendar.calendar import get_calendar
 
@@ -81,6 +82,8 @@ def register_matters(
     changed = ids + [p.pk for p in existing]
     history.sync(changed)  # their standings day by day, and the cockpit's counts
     listeners.matters_changed(changed)
+    # A large batch changes the tables' statistics: refresh them, not wait for autovacuum.
+    analyze_after_bulk([Matter, MatterUnit, Milestone, MatterEvent], len(ids))
     return ids
 
 

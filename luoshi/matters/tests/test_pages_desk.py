@@ -153,3 +153,29 @@ def test_changed_state_shows_on_the_next_desk(client, city):
         fresh(matter), actor=city.supervisor, version=fresh(matter).version, outcome="approve"
     )
     assert counts(desk(client))["review"] == 0
+
+
+def test_supervisor_rules_from_pending_requests_only(client, city):
+    # The desk counts disputes and extensions from the pending rows: a ruled request
+    # leaves it, a pending one on a matter no longer running is not the desk's.
+    with time_machine.travel(NOW, tick=False):
+        waiting = accepted(city, title="申请延期", deadline=dt.date(2026, 4, 30))
+        extension = services.request_extension(
+            waiting, actor=city.lead_handler, version=None,
+            new_deadline=dt.date(2026, 6, 30), reason="工期紧",
+        )  # fmt: skip
+        ruled = accepted(city, title="已裁定", deadline=dt.date(2026, 4, 30))
+        other = services.request_extension(
+            ruled, actor=city.lead_handler, version=None,
+            new_deadline=dt.date(2026, 6, 30), reason="工期紧",
+        )  # fmt: skip
+        ruled.refresh_from_db()
+        services.rule_extension(
+            ruled, other.pk, actor=city.supervisor, version=None, approve=False, comment="理由不足"
+        )
+        client.force_login(city.supervisor)
+        response = desk(client)
+    got = counts(response)
+    assert got["extensions"] == 1 and got["disputes"] == 0
+    section = next(s for s in response.context["sections"] if s["key"] == "extensions")
+    assert [m.pk for m in section["items"]] == [waiting.pk] and extension.matter_id == waiting.pk

@@ -19,12 +19,13 @@ from django.views.decorators.http import require_POST
 from luoshi.lib.cells import csv_text
 from luoshi.lib.errors import DomainError
 from luoshi.org.access import access_for
+from luoshi.org.queries import picked_unit
 
 from .. import services
 from ..filters import ORDERINGS, MatterFilter, as_shown, facet_counts
 from ..models import Matter, MatterKind, MatterWarning, Source, State
 from ..permissions import may_hasten
-from ._common import active_units, leaders, render_page
+from ._common import leaders, render_page
 
 PAGE_SIZE = 25
 SORTABLE = {
@@ -58,7 +59,8 @@ def matter_list(request: HttpRequest) -> HttpResponse:
         "params": urlencode(params),
         "export_url": f"{reverse('matters:export')}?{urlencode(params)}",
         "ledger_url": _ledger_url(params),
-        "units": active_units(),
+        # The unit picker searches as the user types (org:search): only the chosen unit.
+        "unit_chosen": picked_unit(mfilter.unit),
         "leaders": leaders() if access.sees_everything else [],
         "states": State.choices,
         "warnings": MatterWarning.choices,

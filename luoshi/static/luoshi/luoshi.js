@@ -25,6 +25,17 @@
       var boxes = document.querySelectorAll('input[name="' + all.dataset.checkAll + '"]');
       boxes.forEach(function (box) { box.checked = all.checked; });
     }
+    // A unit picked in a search-as-you-type picker: its id into the form, its name shown;
+    // the change event lets the filter form reload the list as a select's change would.
+    var pick = event.target.closest("[data-pick-unit]");
+    if (pick) {
+      var picker = pick.closest("[data-unit-picker]");
+      var id = picker.querySelector("[data-unit-id]");
+      picker.querySelector("[data-unit-search]").value = pick.dataset.unitName;
+      pick.closest(".unit-options").remove();
+      id.value = pick.dataset.pickUnit;
+      id.dispatchEvent(new Event("change", { bubbles: true }));
+    }
     var toggle = event.target.closest("[data-toggle-nav]");
     if (toggle) {
       var nav = document.getElementById(toggle.getAttribute("aria-controls"));
@@ -44,6 +55,21 @@
   }
   document.addEventListener("DOMContentLoaded", openActionFromHash);
   window.addEventListener("hashchange", openActionFromHash);
+  document.addEventListener("change", function (event) {
+    // The picker's typed text is not a filter: keep its change from reloading the list.
+    if (event.target.matches("[data-unit-search]")) event.stopPropagation();
+  }, true);
+  document.addEventListener("input", function (event) {
+    // Emptying a unit picker's text drops its unit from the filter.
+    var search = event.target.closest("[data-unit-search]");
+    if (search && !search.value.trim()) {
+      var id = search.closest("[data-unit-picker]").querySelector("[data-unit-id]");
+      if (id.value) {
+        id.value = "";
+        id.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    }
+  });
   document.addEventListener("change", function (event) {
     // Language and filter selects submit their form without a separate button.
     if (event.target.matches("[data-autosubmit]")) {

@@ -1,0 +1,35 @@
+"""The matter list's unit picker in a real browser: type a fragment, pick a unit, the list
+filters by it (unit=<id> in the address) and the field keeps the unit's name."""
+
+import pytest
+
+from luoshi.testing import assigned, the_city
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def expect():
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect
+
+
+def test_type_a_fragment_and_pick_a_unit(session):
+    city = the_city()
+    assigned(city, title="发改委牵头的事项")
+    assigned(city, title="商务局牵头的事项", lead=city.other, co=False)
+    page = session.page
+    session.login("supervisor")
+    session.go("/matters/")
+    with page.expect_response(lambda r: "/units/search/" in r.url):
+        page.locator("#f-unit").press_sequentially("商务", delay=50)
+    option = page.locator(f"#f-unit-options [data-pick-unit='{city.other.pk}']")
+    expect()(option).to_have_text("市商务局")
+    with page.expect_response(lambda r: f"unit={city.other.pk}" in r.url):
+        option.click()
+    expect()(page.locator("#list")).to_contain_text("商务局牵头的事项")
+    expect()(page.locator("#list")).not_to_contain_text("发改委牵头的事项")
+    assert f"unit={city.other.pk}" in page.url  # hx-push-url: the filter survives a reload
+    page.reload()
+    expect()(page.locator("#f-unit")).to_have_value("市商务局")
+    expect()(page.locator("#list")).not_to_contain_text("发改委牵头的事项")
