@@ -22,13 +22,14 @@ and the command.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
-from bench.scan import DOCS, Generator, PG_ADMIN_URL, PG_BENCH_DB, db_version, log, machine
+from bench.scan import DOCS, PG_ADMIN_URL, PG_BENCH_DB, Generator, db_version, log, machine
 
 # (label, path): each list as a supervisor opens it. The text search takes a fragment
 # from the middle of one title ("基准事项第123457号：…"); "重点工作" is in every title.
@@ -110,7 +111,7 @@ def generate(args: argparse.Namespace) -> int:
         cursor.execute(
             "UPDATE matters_matter SET warning = CASE WHEN deadline < %s THEN 'overdue' "
             "WHEN deadline <= %s THEN 'due_soon' ELSE 'normal' END",
-            [today, today + __import__("datetime").timedelta(days=3)],
+            [today, today + dt.timedelta(days=3)],
         )
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     log(f"generated in {time.perf_counter() - started:.0f} s: {sizes}")
@@ -179,7 +180,6 @@ def _count_matters() -> int:
 
 
 def render(args, argv, rows, matters, load_before, load_after, version) -> str:
-    import datetime as dt
 
     box = machine([{"version": version}])
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
