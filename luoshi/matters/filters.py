@@ -263,6 +263,24 @@ class MatterFilter:
         return params
 
 
+# A text search with at most this many hits reads their ids first (see `searched`).
+SEARCH_IDS_FIRST = 2000
+
+
+def searched(mfilter: MatterFilter, rows: QuerySet[Matter], total: int) -> QuerySet[Matter]:
+    """The page query of a text search with few hits, pinned to their ids.
+
+    PostgreSQL cannot estimate how many titles a LIKE '%…%' matches; with ORDER BY
+    deadline LIMIT 25 it may walk the deadline index testing every matter for the one
+    hit (5.5 s at 1M, docs/benchmarks.md). The grouped count has already counted the
+    hits exactly, so when they are few their ids are read by the trigram index first
+    and the page sorts those only: one more query, bounded work.
+    """
+    if not mfilter.q or total > SEARCH_IDS_FIRST:
+        return rows
+    return rows.filter(pk__in=list(rows.order_by().values_list("pk", flat=True)))
+
+
 def facet_counts(queryset: QuerySet[Matter], *, history: bool = False) -> dict[str, dict[str, int]]:
     """Counts by state and by warning (of the open matters) of a filtered queryset."""
     return counted(queryset, history=history)[1]

@@ -21,7 +21,7 @@ from luoshi.lib.errors import DomainError
 from luoshi.org.access import access_for
 
 from .. import services
-from ..filters import ORDERINGS, MatterFilter, as_shown, counted
+from ..filters import ORDERINGS, MatterFilter, as_shown, counted, searched
 from ..models import Matter, MatterKind, MatterWarning, Source, State
 from ..permissions import may_hasten
 from ._common import active_units, leaders, render_page
@@ -62,6 +62,7 @@ def matter_list(request: HttpRequest) -> HttpResponse:
     visible = Matter.objects.visible_to(request.user)
     rows = mfilter.apply(visible).select_related("lead_unit", "responsible_leader")
     total, facets = counted(mfilter.apply(visible, ordered=False), history=mfilter.is_history)
+    rows = searched(mfilter, rows, total)
     page = CountedPaginator(rows, PAGE_SIZE, total).get_page(request.GET.get("page"))
     params = mfilter.as_params()
     access = access_for(request.user)
