@@ -28,7 +28,7 @@ from luoshi.org.models import Unit
 
 from . import services
 from .backlog import backlog_counts, backlog_items, require_backlog
-from .filters import MAX_PAGE_SIZE, MatterFilter, facet_counts
+from .filters import MAX_PAGE_SIZE, MatterFilter, counted, searched
 from .models import (
     Attachment,
     Matter,
@@ -145,7 +145,9 @@ def list_matters(
         field, message = next(iter(matter_filter.errors.items()))
         raise InvalidInput(message, field=field)
     queryset = matter_filter.apply(Matter.objects.visible_to(request.user))
-    count = queryset.count()
+    # The count is the sum of the facets' grouped query: one pass over the list, not two.
+    count, facets = counted(queryset, history=matter_filter.is_history)
+    queryset = searched(matter_filter, queryset, count)
     co_parts = MatterUnit.objects.filter(active=True, role=PartRole.CO).select_related("unit")
     rows = queryset.select_related("lead_unit", "responsible_leader").prefetch_related(
         Prefetch("parts", co_parts, to_attr="co_parts")
@@ -157,7 +159,7 @@ def list_matters(
         "page": page,
         "page_size": page_size,
         "pages": math.ceil(count / page_size),
-        "facets": facet_counts(queryset, history=matter_filter.is_history),
+        "facets": facets,
     }
 
 
