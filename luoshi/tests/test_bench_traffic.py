@@ -40,6 +40,11 @@ def test_every_call_of_the_load_run_answers_for_its_role(empty_database):
                 url = traffic.path(call, person, plan, rng)
                 status = client.get(url).status_code
                 assert status in call.expect, f"{role} {person['username']}: {url} → {status}"
+    # "handler matter page (report form)": the handlers' own matters do offer the report.
+    handler = plan["people"]["handler"][0]
+    client = _signed_in(handler["username"], plan["password"])
+    pages = [client.get(f"/matters/{pk}/").content.decode() for pk in handler["matters"]]
+    assert any("/act/report/" in page for page in pages)
 
 
 @time_machine.travel(dt.datetime(2026, 3, 10, 9, tzinfo=dt.UTC), tick=False)
