@@ -464,7 +464,9 @@ def render(r: dict, args: argparse.Namespace, argv: list[str]) -> str:
         "| endpoint | requests | failures | p50 ms | p95 ms | p99 ms | max ms | target |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for row in sorted(mixed["rows"], key=lambda x: (x["name"] == "all requests", x["name"])):
+    # The sign-in rows are empty: the stats start over once everyone has signed in.
+    done = [row for row in mixed["rows"] if row["requests"]]
+    for row in sorted(done, key=lambda x: (x["name"] == "all requests", x["name"])):
         lines.append(
             f"| {row['name']} | {row['requests']:,} | {row['failures']:,} | {_f(row['p50'])} | "
             f"{_f(row['p95'])} | {_f(row['p99'])} | {_f(row['max'])} | {verdict(row)} |"
@@ -475,7 +477,7 @@ def render(r: dict, args: argparse.Namespace, argv: list[str]) -> str:
         "|---|---|---|---|---|---|---|---|",
     ]
     for row in intake["rows"]:
-        if row["name"] == "all requests":
+        if row["name"] == "all requests" or not row["requests"]:
             continue
         mark = ""
         if row["name"] == traffic.INTAKE.name:
