@@ -38,7 +38,13 @@ from bench import scan, traffic
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = os.environ.get("LUOSHI_BENCH_DB", "luoshi_http_bench")
 TARGET_P95, TARGET_P99 = 100.0, 300.0
-MIXED = ["SupervisorUser", "HandlerUser", "LeaderUser", "UnitHeadUser"]
+# The locust user class of each role (bench/locustfile.py), with its weight there.
+ROLE_CLASSES = {
+    "supervisor": "SupervisorUser",
+    "handler": "HandlerUser",
+    "leader": "LeaderUser",
+    "unit_head": "UnitHeadUser",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,7 +54,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--users", type=int, default=8, help="locust users of the mixed run")
     parser.add_argument("--duration", default="60s", help="the mixed run's length (60s)")
-    parser.add_argument("--intake-users", type=int, default=8, help="intake clients (8)")
+    parser.add_argument(
+        "--roles",
+        default=",".join(ROLE_CLASSES),
+        help="roles of the mixed run, comma-separated (all: " + ",".join(ROLE_CLASSES) + ")",
+    )
+    parser.add_argument("--intake-users", type=int, default=8, help="intake clients (8; 0: none)")
     parser.add_argument("--intake-duration", default="30s", help="the intake run's length")
     parser.add_argument("--wait", default="0.5,1.5", help="think time min,max seconds")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
@@ -72,11 +83,14 @@ def main(argv: list[str] | None = None) -> int:
         plan_file.write_text(json.dumps(result["plan"], ensure_ascii=False))
         result["load_before"] = os.getloadavg()
         with server(url, out, args):
-            result["mixed"] = locust(args, plan_file, out / "mixed", MIXED, args.users)
+            classes = [ROLE_CLASSES[role] for role in args.roles.split(",")]
+            result["mixed"] = locust(args, plan_file, out / "mixed", classes, args.users)
             result["load_mid"] = os.getloadavg()
-            result["intake"] = locust(
-                args, plan_file, out / "intake", ["IntakeUser"], args.intake_users, intake=True
-            )
+            result["intake"] = None
+            if args.intake_users:
+                result["intake"] = locust(
+                    args, plan_file, out / "intake", ["IntakeUser"], args.intake_users, True
+                )
         result["load_after"] = os.getloadavg()
         report = render(result, args, argv)
         print(report)
@@ -443,10 +457,15 @@ def render(r: dict, args: argparse.Namespace, argv: list[str]) -> str:
         f"{c['users']:,} users; {r['db_bytes'] / 2**20:,.0f} MiB; {generated}.",
         f"- Server: gunicorn, {args.workers} sync workers, timeout {args.timeout} s, "
         "production settings (debug off, whitenoise), loopback.",
-        f"- Mixed run: {mixed['users']} locust users (supervisors 3 : handlers 3 : leader 1 : "
-        f"unit head 1), {mixed['duration']}, think time {args.wait} s; each signs in once. "
-        f"Intake: {intake['users']} clients registering drafts through the API back to back, "
-        f"{intake['duration']}.",
+        f"- Mixed run: {mixed['users']} locust users of {args.roles} (weights supervisor 3, "
+        f"handler 3, leader 1, unit head 1), {mixed['duration']}, think time {args.wait} s; "
+        "each signs in once. "
+        + (
+            f"Intake: {intake['users']} clients registering drafts through the API back to "
+            f"back, {intake['duration']}."
+            if intake
+            else "No intake run."
+        ),
         "- Load average (1/5/15 min): "
         + "; ".join(
             f"{label} {a:.2f}/{b:.2f}/{c_:.2f}"
@@ -471,12 +490,13 @@ def render(r: dict, args: argparse.Namespace, argv: list[str]) -> str:
             f"| {row['name']} | {row['requests']:,} | {row['failures']:,} | {_f(row['p50'])} | "
             f"{_f(row['p95'])} | {_f(row['p99'])} | {_f(row['max'])} | {verdict(row)} |"
         )
-    lines += ["", "Intake:", ""]
-    lines += [
-        "| endpoint | requests | failures | per second | p50 ms | p95 ms | p99 ms | target |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for row in intake["rows"]:
+    if intake:
+        lines += ["", "Intake:", ""]
+        lines += [
+            "| endpoint | requests | failures | per second | p50 ms | p95 ms | p99 ms | target |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+    for row in intake["rows"] if intake else []:
         if row["name"] == "all requests" or not row["requests"]:
             continue
         mark = ""
