@@ -8,7 +8,7 @@ LUOSHI_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTHON ?= $(shell for p in python3.13 python3.12 $(wildcard /root/.pyenv/versions/3.13*/bin/python3) $(wildcard /root/.pyenv/versions/3.12*/bin/python3) python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 
-.PHONY: run test lint format bench install scan worker clean-venv
+.PHONY: run test lint format bench bench-http install scan worker clean-venv
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (Django 6.1)."; exit 1; }
@@ -58,7 +58,8 @@ test: lint
 
 # The warning scan and a unit's inbox (SQLite and PostgreSQL), then the cockpit endpoints
 # and a period's evaluation (PostgreSQL), then a 5,000-row import (both). Results:
-# docs/benchmarks.md.
+# docs/benchmarks.md. Every page over HTTP under load is `make bench-http` (below), run
+# on its own: it generates a database of its own and takes minutes.
 BENCH_MATTERS ?= 1000000
 bench: install
 	LUOSHI_SECRET_KEY=bench $(PY) -m bench.scan --matters $(BENCH_MATTERS) $(BENCH_ARGS)
@@ -68,6 +69,14 @@ bench: install
 	$(PY) -m pytest bench/test_import_speed.py -s -q -p no:warnings
 	LUOSHI_DATABASE_URL=$(LUOSHI_TEST_DATABASE_URL) LUOSHI_TEST_DB_NAME=luoshi_import_bench \
 		$(PY) -m pytest bench/test_import_speed.py -s -q -p no:warnings
+
+# Issue 15's targets over HTTP: a PostgreSQL database of BENCH_MATTERS open matters and
+# users for every role (LUOSHI_BENCH_DB, default luoshi_http_bench), gunicorn with production
+# settings (2 workers, loopback) and locust headless — the mixed run, then intake. Results:
+# docs/benchmarks.md. BENCH_HTTP_ARGS="--keep" keeps the database, "--reuse" takes it again
+# (generation at 1M takes 5–15 min); see `python -m bench.http --help`.
+bench-http: install
+	$(PY) -m bench.http --matters $(BENCH_MATTERS) $(BENCH_HTTP_ARGS)
 
 scan: install
 	$(PY) manage.py scan
