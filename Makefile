@@ -57,7 +57,8 @@ test: lint
 	else echo "== PostgreSQL not reachable: skipped"; fi
 
 # The warning scan and a unit's inbox (SQLite and PostgreSQL), then the cockpit endpoints
-# and a period's evaluation (PostgreSQL), then a 5,000-row import (both). Results:
+# and a period's evaluation (PostgreSQL), then a 5,000-row import (both), then intake over
+# HTTP (registrations/s with 8 clients against gunicorn, both databases). Results:
 # docs/benchmarks.md. Every page over HTTP under load is `make bench-http` (below), run
 # on its own: it generates a database of its own and takes minutes.
 BENCH_MATTERS ?= 1000000
@@ -69,6 +70,7 @@ bench: install
 	$(PY) -m pytest bench/test_import_speed.py -s -q -p no:warnings
 	LUOSHI_DATABASE_URL=$(LUOSHI_TEST_DATABASE_URL) LUOSHI_TEST_DB_NAME=luoshi_import_bench \
 		$(PY) -m pytest bench/test_import_speed.py -s -q -p no:warnings
+	$(PY) -m bench.intake --db both
 
 # Issue 15's targets over HTTP: a PostgreSQL database of BENCH_MATTERS open matters and
 # users for every role (LUOSHI_BENCH_DB, default luoshi_http_bench), gunicorn with production
