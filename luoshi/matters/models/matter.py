@@ -129,6 +129,10 @@ class Matter(models.Model):
     warning = models.CharField(
         _("warning"), max_length=16, choices=MatterWarning.choices, default=MatterWarning.NORMAL
     )
+    # The first day the warning can change by time alone (matters.warnings.next_change):
+    # the nightly scan looks only at rows due (<= today) or not yet computed (NULL: new,
+    # saved or bulk-written rows); NEVER when only a change of the matter can move it.
+    warning_changes_on = models.DateField(_("warning changes on"), null=True, blank=True)
     suspended_at = models.DateTimeField(_("suspended since"), null=True, blank=True)
     suspend_reason = models.CharField(_("suspension reason"), max_length=300, blank=True)
 
@@ -175,6 +179,13 @@ class Matter(models.Model):
             models.Index(fields=["source", "state"], name="matter_source_state"),
             models.Index(fields=["responsible_leader", "state"], name="matter_leader_state"),
             models.Index(fields=["parent"], name="matter_parent"),
+            # The nightly scan's rows: open, unsuspended, due or not yet computed. Partial,
+            # so the closed years (most of a province's 10M) never enter it.
+            models.Index(
+                fields=["warning_changes_on"],
+                condition=models.Q(state__in=sorted(OPEN_STATES), suspended_at__isnull=True),
+                name="matter_warning_changes_on",
+            ),
             # The few matters counted on a provisional calendar, recounted once a year.
             models.Index(
                 fields=["state"],
@@ -185,6 +196,16 @@ class Matter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.serial} {self.title}"
+
+    def save(self, *args, **kwargs) -> None:
+        """Any save may move what drives the warning (deadline, report, state, clock): the
+        next scan recomputes this row. A service's refresh_warning, run after it, sets the
+        date at once; an instance read before a refresh cannot write back a stale date."""
+        self.warning_changes_on = None
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "warning_changes_on" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "warning_changes_on"]
+        super().save(*args, **kwargs)
 
     @property
     def serial(self) -> str:
