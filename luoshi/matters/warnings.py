@@ -292,7 +292,7 @@ def scan(
     following = next_change(today, calendar, policy, stamp)
     # Only the nightly scan that may be partial reads and keeps the record: a plain full
     # scan leaves every row computed, which the record of an earlier scan still describes.
-    last = WarningScan.current() if nightly and only_due else None
+    last = WarningScan.objects.filter(pk=1).first() if nightly and only_due else None
     if only_due and last is not None and last.stamp == stamp and last.day and last.day <= today:
         changed, sync = _scan_due(base, today, target, following, notify_units)
     else:
@@ -302,6 +302,10 @@ def scan(
     sync()  # the standings, and the cockpit's counts, follow
     if last is not None:
         WarningScan.objects.filter(pk=last.pk).update(day=today, stamp=stamp)
+    elif nightly and only_due:  # the first: one INSERT (a concurrent first one wins)
+        WarningScan.objects.bulk_create(
+            [WarningScan(pk=1, day=today, stamp=stamp)], ignore_conflicts=True
+        )
     listeners.matters_scanned(base, full=nightly)
     return changed
 
@@ -355,7 +359,13 @@ def _scan_due(
         digests[unit_id][level] = count
     if digests:
         _send_digests(digests)
-    return changed, lambda: history.sync([pk for pk, _unit, _level in moved])
+    return changed, lambda: _sync_moved([pk for pk, _unit, _level in moved])
+
+
+def _sync_moved(ids: list[int]) -> None:
+    """The moved rows' standings, by the full scan's own anti-join, a chunk at a time."""
+    for start in range(0, len(ids), history.CHUNK):
+        history.sync_scanned(Matter.objects.filter(pk__in=ids[start : start + history.CHUNK]))
 
 
 def _send_digests(digests: dict[int, dict[str, int]]) -> None:
