@@ -22,6 +22,7 @@ scan (WarningScan), and a scan under another stamp, or on an earlier day, is ful
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -42,7 +43,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Greatest, Least
-from django.db.models.lookups import GreaterThan, LessThanOrEqual
+from django.db.models.lookups import GreaterThan, LessThan
 from django.utils import timezone
 
 from luoshi.lib.dates import day_start
@@ -110,7 +111,7 @@ NOTIFIED = {MatterWarning.OVERDUE, MatterWarning.DUE_SOON}
 # ---- the day each warning next changes by time alone ---------------------------------------
 
 NEVER = dt.date(9999, 12, 31)  # no condition can turn by time alone (NULL: not computed)
-NEAR_DAYS = 21  # days after today counted exactly on the calendar; beyond, a lower bound
+NEAR_DAYS = 14  # days after today counted exactly on the calendar; beyond, a lower bound
 KEY_SPAN_DAYS = 400  # how far the calendar is read for that bound (a year's holidays)
 KEY_SPAN_MARGIN = 7  # holidays beyond it are taken up to a week longer than any seen
 
@@ -120,30 +121,32 @@ def _date(day: dt.date) -> Value:
 
 
 def first_day_reaching(
-    applies: Q, x: Expression, key: Callable[[dt.date], dt.date], today: dt.date, reach: int
+    applies: Q,
+    reached: Callable[[dt.date], Q | Expression],
+    key: Callable[[dt.date], dt.date],
+    today: dt.date,
+    bound: Expression,
 ) -> Case:
-    """As SQL: the first day t after `today` with x <= key(t), for rows where `applies`;
-    NULL when x <= key(today) already (or the row does not apply).
+    """As SQL: the first day t after `today` on which `reached(key(t))` holds, for rows where
+    `applies`; NULL when it holds already (or the row does not apply).
 
     `key` is a non-decreasing function of the day (the working-day count behind due soon
-    and stalled). For the next NEAR_DAYS days it is read exactly, as one CASE branch per
-    distinct value; beyond, key(t) <= t + `reach` gives the lower bound x - reach — the
-    row is looked at again that day and its date counted exactly then.
+    and stalled), and `reached(v)` a condition on the row that, once true for v, stays
+    true for any later v. For the next NEAR_DAYS days key is read exactly, one CASE branch
+    per distinct value, each comparing a plain column with a constant (no date arithmetic
+    per branch); beyond, `bound` — a day on or before the true one, where the row is
+    looked at again and its day counted exactly then.
     """
-    whens = [
-        When(~applies, then=Value(None)),
-        When(LessThanOrEqual(x, _date(key(today))), then=Value(None)),
-    ]
+    whens = [When(~applies, then=Value(None)), When(reached(key(today)), then=Value(None))]
     previous = key(today)
     for offset in range(1, NEAR_DAYS + 1):
         day = today + dt.timedelta(days=offset)
         value = key(day)
         if value != previous:
-            whens.append(When(LessThanOrEqual(x, _date(value)), then=_date(day)))
+            whens.append(When(reached(value), then=_date(day)))
             previous = value
     far = _date(today + dt.timedelta(days=NEAR_DAYS + 1))
-    bound = Greatest(AddDays(x, Value(-reach, output_field=IntegerField())), far)
-    return Case(*whens, default=bound, output_field=DateField())
+    return Case(*whens, default=Greatest(bound, far), output_field=DateField())
 
 
 def _reach(key: Callable[[dt.date], dt.date], today: dt.date) -> int:
@@ -185,6 +188,11 @@ def stamp_of(calendar: WorkCalendar, policy: Policy) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+def _reported_before(reported: Expression, days: int, grace_day: dt.date) -> LessThan:
+    """The last report (or assignment) is before the cutoff of `grace_day`, as the scan's."""
+    return LessThan(reported, Value(day_start(grace_day - dt.timedelta(days=days))))
+
+
 def next_change(today: dt.date, calendar: WorkCalendar, policy: Policy, stamp: str) -> Case:
     """As SQL: the first day after `today` on which a row's warning can change by time
     alone (NEVER when none can), for the conditions of `conditions(today, …)`.
@@ -205,25 +213,35 @@ def next_change(today: dt.date, calendar: WorkCalendar, policy: Policy, stamp: s
         When(dated & Q(deadline__gte=today), then=AddDays(F("deadline"), Value(1))),
         output_field=DateField(),
     )
+    # due soon from the first day whose N-th working day reaches the deadline; as
+    # key(t) <= t + due_reach, never before deadline - due_reach
     due_soon = first_day_reaching(
         dated,
-        F("deadline"),
+        lambda value: Q(deadline__lte=value),
         lambda d: calendar.add_workdays(d, policy.due_soon_workdays),
         today,
-        due_reach,
+        AddDays(F("deadline"), Value(-due_reach)),
     )
-    reference = LocalDate(Coalesce("last_report_at", "assigned_at"))
-    cycle_days = Case(
-        *[When(report_cycle=cycle, then=Value(days + 1)) for cycle, days in CYCLE_DAYS.items()],
-        output_field=IntegerField(),
-    )
-    stalled = first_day_reaching(
-        Q(report_cycle__in=list(CYCLE_DAYS))
-        & (Q(last_report_at__isnull=False) | Q(assigned_at__isnull=False)),
-        AddDays(reference, cycle_days),
-        lambda d: calendar.add_workdays(d, -policy.stall_grace_workdays),
-        today,
-        stall_reach,
+    # stalled from the first day whose cutoff (stalled_condition) passes the last report
+    # (or the assignment): compared as moments, one CASE per report cycle
+    reported = Coalesce("last_report_at", "assigned_at")
+    grace_day = functools.partial(calendar.add_workdays, n=-policy.stall_grace_workdays)
+    stalled = Case(
+        *[
+            When(
+                report_cycle=cycle,
+                then=first_day_reaching(
+                    Q(last_report_at__isnull=False) | Q(assigned_at__isnull=False),
+                    functools.partial(_reported_before, reported, days),
+                    grace_day,
+                    today,
+                    # cutoff(t) <= t + stall_reach - days: never before report + days + 1 - reach
+                    AddDays(LocalDate(reported), Value(days + 1 - stall_reach)),
+                ),
+            )
+            for cycle, days in CYCLE_DAYS.items()
+        ],
+        output_field=DateField(),
     )
     start = LocalDate("assigned_at")
     total = DaysBetween(F("deadline"), start)
