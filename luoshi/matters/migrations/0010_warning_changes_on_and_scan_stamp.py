@@ -46,12 +46,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="matter",
             index=models.Index(
-                condition=models.Q(
-                    ("state__in", ["accepted", "assigned", "completion_requested", "in_progress"]),
-                    ("suspended_at__isnull", True),
-                ),
-                fields=["warning_changes_on"],
-                name="matter_warning_changes_on",
+                fields=["state", "warning_changes_on"], name="matter_warning_changes_on"
             ),
         ),
     ]
