@@ -27,7 +27,7 @@ import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     CharField,
@@ -172,6 +172,7 @@ def _reaches(stamp: str, today: dt.date, calendar: WorkCalendar, policy: Policy)
     return _reach_cache[key]
 
 
+ANALYZE_AFTER_ROWS = 50_000  # a full scan rewriting more rows than this refreshes statistics
 RULES = 1  # raise when next_change's rules change: the first scan after is then full
 
 
@@ -347,7 +348,14 @@ def _scan_all(
         if notify_units and level in NOTIFIED:
             digests[unit_id][level] = count
     stale = Q(warning_changes_on__isnull=True) | ~Q(warning_changes_on=following)
-    base.filter(~Q(warning=target) | stale).update(warning=target, warning_changes_on=following)
+    updated = base.filter(~Q(warning=target) | stale).update(
+        warning=target, warning_changes_on=following
+    )
+    if updated >= ANALYZE_AFTER_ROWS and connection.vendor == "postgresql":
+        # Many next days moved at once (a first scan, a policy change): fresh statistics,
+        # or the planner keeps the old spread and reads every row for tomorrow's few due.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Matter._meta.db_table}")
     if digests:
         _send_digests(digests)
     return changed, lambda: history.sync_scanned(base)
