@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Func, IntegerField
+from django.db.models import DateField, Func, IntegerField
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -41,3 +41,23 @@ class LocalDate(TruncDate):
         assert offset is not None  # localtime() is aware: it has its offset
         minutes = int(offset.total_seconds() // 60)
         return f"date({sql}, '{minutes:+d} minutes')", params
+
+
+class AddDays(Func):
+    """A date expression plus a whole number of days (an expression too), as a date."""
+
+    output_field = DateField()
+
+    def __init__(self, day, days):
+        super().__init__(day, days)
+
+    # PostgreSQL: date + integer is a date. The template arguments are not used.
+    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra):
+        day, day_params = compiler.compile(self.source_expressions[0])
+        days, days_params = compiler.compile(self.source_expressions[1])
+        return f"(({day})::date + ({days}))", [*day_params, *days_params]
+
+    def as_sqlite(self, compiler, connection, **extra):
+        day, day_params = compiler.compile(self.source_expressions[0])
+        days, days_params = compiler.compile(self.source_expressions[1])
+        return f"date({day}, ({days}) || ' days')", [*day_params, *days_params]

@@ -10,4 +10,4 @@ from .warnings import scan
 @task
 def scan_warnings() -> dict[str, int]:
     """The nightly warning scan (`luoshi scan --enqueue` queues it); rows changed per warning."""
-    return {str(warning): count for warning, count in scan().items()}
+    return {str(warning): count for warning, count in scan(only_due=True).items()}

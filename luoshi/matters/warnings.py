@@ -9,30 +9,45 @@ that can move a warning, so pages agree with the scan at once.
 Whose time it is comes from matters.fairness: a matter waiting for the office
 (review, ruling) shows `awaiting_office`, never the unit's overdue, due soon,
 stalled or behind plan; only a running clock is held against the deadline.
+
+The nightly scan costs what changed, not what exists. Every time-driven condition
+only ever turns true as days pass (a deadline passes, a report ages, elapsed time
+grows), so the scan stores with each warning the first day one of them can turn
+(`Matter.warning_changes_on`, `next_change`) and the next night looks only at the
+rows due by then, or not computed since they were saved (NULL). A change of the
+policy or the calendar moves every threshold: the stamp of both is kept with the last
+scan (WarningScan), and a scan under another stamp, or on an earlier day, is full.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import functools
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Callable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     CharField,
     Count,
     DateField,
+    Expression,
+    ExpressionWrapper,
     F,
+    IntegerField,
     Q,
     QuerySet,
     Value,
     When,
 )
-from django.db.models.lookups import GreaterThan
+from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.lookups import GreaterThan, LessThan
 from django.utils import timezone
 
 from luoshi.lib.dates import day_start
-from luoshi.lib.sql import DaysBetween, LocalDate
+from luoshi.lib.sql import AddDays, DaysBetween, LocalDate
 from luoshi.lib.workdays import WorkCalendar
 from luoshi.workcalendar.calendar import get_calendar
 
@@ -44,6 +59,7 @@ from .models import (
     Matter,
     MatterWarning,
     Policy,
+    WarningScan,
 )
 
 
@@ -92,6 +108,166 @@ def conditions(today: dt.date, calendar: WorkCalendar, policy: Policy) -> dict[s
 
 NOTIFIED = {MatterWarning.OVERDUE, MatterWarning.DUE_SOON}
 
+# ---- the day each warning next changes by time alone ---------------------------------------
+
+NEVER = dt.date(9999, 12, 31)  # no condition can turn by time alone (NULL: not computed)
+NEAR_DAYS = 14  # days after today counted exactly on the calendar; beyond, a lower bound
+KEY_SPAN_DAYS = 400  # how far the calendar is read for that bound (a year's holidays)
+KEY_SPAN_MARGIN = 7  # holidays beyond it are taken up to a week longer than any seen
+
+
+def _date(day: dt.date) -> Value:
+    return Value(day, output_field=DateField())
+
+
+def first_day_reaching(
+    applies: Q,
+    reached: Callable[[dt.date], Q | Expression],
+    key: Callable[[dt.date], dt.date],
+    today: dt.date,
+    bound: Expression,
+) -> Case:
+    """As SQL: the first day t after `today` on which `reached(key(t))` holds, for rows where
+    `applies`; NULL when it holds already (or the row does not apply).
+
+    `key` is a non-decreasing function of the day (the working-day count behind due soon
+    and stalled), and `reached(v)` a condition on the row that, once true for v, stays
+    true for any later v. For the next NEAR_DAYS days key is read exactly, one CASE branch
+    per distinct value, each comparing a plain column with a constant (no date arithmetic
+    per branch); beyond, `bound` — a day on or before the true one, where the row is
+    looked at again and its day counted exactly then.
+    """
+    whens = [When(~applies, then=Value(None)), When(reached(key(today)), then=Value(None))]
+    previous = key(today)
+    for offset in range(1, NEAR_DAYS + 1):
+        day = today + dt.timedelta(days=offset)
+        value = key(day)
+        if value != previous:
+            whens.append(When(reached(value), then=_date(day)))
+            previous = value
+    far = _date(today + dt.timedelta(days=NEAR_DAYS + 1))
+    return Case(*whens, default=Greatest(bound, far), output_field=DateField())
+
+
+def _reach(key: Callable[[dt.date], dt.date], today: dt.date) -> int:
+    """The most days key(t) runs ahead of t over the next KEY_SPAN_DAYS, plus a margin."""
+    days = (today + dt.timedelta(days=o) for o in range(KEY_SPAN_DAYS))
+    return max((key(day) - day).days for day in days) + KEY_SPAN_MARGIN
+
+
+_reach_cache: dict[tuple[str, dt.date], tuple[int, int]] = {}
+
+
+def _reaches(stamp: str, today: dt.date, calendar: WorkCalendar, policy: Policy) -> tuple[int, int]:
+    """Both reaches (due soon, stalled), read once per stamp and day: a service's one-row
+    refresh reuses them rather than walk the calendar a year ahead each time."""
+    key = (stamp, today)
+    if key not in _reach_cache:
+        if len(_reach_cache) > 64:
+            _reach_cache.clear()
+        _reach_cache[key] = (
+            _reach(lambda d: calendar.add_workdays(d, policy.due_soon_workdays), today),
+            _reach(lambda d: calendar.add_workdays(d, -policy.stall_grace_workdays), today),
+        )
+    return _reach_cache[key]
+
+
+ANALYZE_AFTER_ROWS = 50_000  # a full scan rewriting more rows than this refreshes statistics
+RULES = 1  # raise when next_change's rules change: the first scan after is then full
+
+
+def stamp_of(calendar: WorkCalendar, policy: Policy) -> str:
+    """A digest of what moves the thresholds: the policy's three and the calendar."""
+    parts = [
+        f"rules={RULES}",
+        f"due_soon={policy.due_soon_workdays}",
+        f"grace={policy.stall_grace_workdays}",
+        f"behind={policy.behind_plan_yellow_points}",
+        "scheduled=" + ",".join(str(y) for y in sorted(calendar.scheduled_years)),
+        *(f"{day.isoformat()}={int(bool(w))}" for day, w in sorted(calendar.overrides.items())),
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _reported_before(reported: Expression, days: int, grace_day: dt.date) -> LessThan:
+    """The last report (or assignment) is before the cutoff of `grace_day`, as the scan's."""
+    return LessThan(reported, Value(day_start(grace_day - dt.timedelta(days=days))))
+
+
+def next_change(today: dt.date, calendar: WorkCalendar, policy: Policy, stamp: str) -> Case:
+    """As SQL: the first day after `today` on which a row's warning can change by time
+    alone (NEVER when none can), for the conditions of `conditions(today, …)`.
+
+    - overdue: the day after the deadline;
+    - due soon: the first day whose `due_soon_workdays`-th working day reaches the deadline;
+    - stalled: the first day whose cutoff (grace working days back, less the cycle)
+      passes the last report's day (or the assignment's, before a first report);
+    - behind plan: start + ⌊(progress + points)·total / 100⌋ + 1, the first day
+      100·elapsed − progress·total − points·total > 0 (behind_plan_condition).
+
+    A condition already true gives nothing (each only turns from false to true); a
+    matter waiting for the office shows awaiting_office whatever the day.
+    """
+    due_reach, stall_reach = _reaches(stamp, today, calendar, policy)
+    dated = Q(ongoing=False, deadline__isnull=False)
+    overdue = Case(
+        When(dated & Q(deadline__gte=today), then=AddDays(F("deadline"), Value(1))),
+        output_field=DateField(),
+    )
+    # due soon from the first day whose N-th working day reaches the deadline; as
+    # key(t) <= t + due_reach, never before deadline - due_reach
+    due_soon = first_day_reaching(
+        dated,
+        lambda value: Q(deadline__lte=value),
+        lambda d: calendar.add_workdays(d, policy.due_soon_workdays),
+        today,
+        AddDays(F("deadline"), Value(-due_reach)),
+    )
+    # stalled from the first day whose cutoff (stalled_condition) passes the last report
+    # (or the assignment): compared as moments, one CASE per report cycle
+    reported = Coalesce("last_report_at", "assigned_at")
+    grace_day = functools.partial(calendar.add_workdays, n=-policy.stall_grace_workdays)
+    stalled = Case(
+        *[
+            When(
+                report_cycle=cycle,
+                then=first_day_reaching(
+                    Q(last_report_at__isnull=False) | Q(assigned_at__isnull=False),
+                    functools.partial(_reported_before, reported, days),
+                    grace_day,
+                    today,
+                    # cutoff(t) <= t + stall_reach - days: never before report + days + 1 - reach
+                    AddDays(LocalDate(reported), Value(days + 1 - stall_reach)),
+                ),
+            )
+            for cycle, days in CYCLE_DAYS.items()
+        ],
+        output_field=DateField(),
+    )
+    start = LocalDate("assigned_at")
+    total = DaysBetween(F("deadline"), start)
+    allowed = ExpressionWrapper(
+        (F("progress") + policy.behind_plan_yellow_points) * total / 100,  # integer division
+        output_field=IntegerField(),
+    )
+    behind = Case(
+        When(
+            dated
+            & Q(assigned_at__isnull=False)
+            & Q(GreaterThan(total, 0))
+            & ~behind_plan_condition(today, policy.behind_plan_yellow_points),
+            then=AddDays(start, allowed + 1),
+        ),
+        output_field=DateField(),
+    )
+    never = _date(NEVER)
+    earliest = Least(*[Coalesce(flip, never) for flip in (overdue, due_soon, stalled, behind)])
+    return Case(
+        When(fairness.awaiting_office(), then=never),
+        default=earliest,
+        output_field=DateField(),
+    )
+
 
 def new_warning(conds: dict[str, Q]) -> Case:
     """The warning each matter should have: the first condition it meets, in precedence."""
@@ -108,22 +284,56 @@ def scan(
     queryset: QuerySet[Matter] | None = None,
     *,
     notify_units: bool = True,
+    only_due: bool = False,
 ) -> dict[str, int]:
     """Recompute warnings of open, unsuspended matters; returns rows changed per warning.
 
     1. Build one condition per warning from today's date, the calendar and the policy.
     2. One CASE gives each matter the first warning, in precedence order, whose
-       condition it meets (normal when none does).
+       condition it meets (normal when none does); another the day it next changes.
     3. One grouped count of the rows whose warning differs: the counts returned and
        the merged notices to units whose matters became due soon or overdue.
     4. One UPDATE of those rows only (few rows change from one day to the next).
     5. The matters' standings (matters.history) follow, and the listeners (the cockpit).
+
+    `only_due` (the nightly `luoshi scan`): look only at the rows whose warning can have
+    moved — due by `warning_changes_on`, or saved since — when the last nightly scan ran
+    on this day or before under the same policy and calendar; otherwise scan in full.
     """
     today = today or timezone.localdate()
+    nightly = queryset is None
     base = (queryset if queryset is not None else Matter.objects.all()).filter(
         state__in=sorted(OPEN_STATES), suspended_at__isnull=True
     )
-    target = new_warning(conditions(today, get_calendar(), Policy.current()))
+    calendar, policy = get_calendar(), Policy.current()
+    stamp = stamp_of(calendar, policy)
+    target = new_warning(conditions(today, calendar, policy))
+    following = next_change(today, calendar, policy, stamp)
+    # Only the nightly scan that may be partial reads and keeps the record: a plain full
+    # scan leaves every row computed, which the record of an earlier scan still describes.
+    last = WarningScan.objects.filter(pk=1).first() if nightly and only_due else None
+    if only_due and last is not None and last.stamp == stamp and last.day and last.day <= today:
+        changed, sync = _scan_due(base, today, target, following, notify_units)
+    else:
+        changed, sync = _scan_all(base, target, following, notify_units)
+    if nightly and notify_units:  # the nightly scan warns the office too
+        backlog.notify_newly_late(today)
+    sync()  # the standings, and the cockpit's counts, follow
+    if last is not None:
+        WarningScan.objects.filter(pk=last.pk).update(day=today, stamp=stamp)
+    elif nightly and only_due:  # the first: one INSERT (a concurrent first one wins)
+        WarningScan.objects.bulk_create(
+            [WarningScan(pk=1, day=today, stamp=stamp)], ignore_conflicts=True
+        )
+    listeners.matters_scanned(base, full=nightly)
+    return changed
+
+
+def _scan_all(
+    base: QuerySet[Matter], target: Case, following: Case, notify_units: bool
+) -> tuple[dict[str, int], Callable[[], object]]:
+    """Every row: one grouped count of the moving rows, one UPDATE of the rows whose
+    warning or next day differs, then the standings of every row compared."""
     moving = base.filter(~Q(warning=target))
     changed = dict.fromkeys([*WARNING_PRECEDENCE, MatterWarning.NORMAL], 0)
     digests: dict[int, dict[str, int]] = defaultdict(dict)
@@ -137,15 +347,51 @@ def scan(
         changed[level] += count
         if notify_units and level in NOTIFIED:
             digests[unit_id][level] = count
-    if any(changed.values()):
-        moving.update(warning=target)
+    stale = Q(warning_changes_on__isnull=True) | ~Q(warning_changes_on=following)
+    updated = base.filter(~Q(warning=target) | stale).update(
+        warning=target, warning_changes_on=following
+    )
+    if updated >= ANALYZE_AFTER_ROWS and connection.vendor == "postgresql":
+        # Many next days moved at once (a first scan, a policy change): fresh statistics,
+        # or the planner keeps the old spread and reads every row for tomorrow's few due.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Matter._meta.db_table}")
     if digests:
         _send_digests(digests)
-    if queryset is None and notify_units:  # the nightly scan warns the office too
-        backlog.notify_newly_late(today)
-    history.sync_scanned(base)  # the standings, and the cockpit's counts, follow
-    listeners.matters_scanned(base, full=queryset is None)
-    return changed
+    return changed, lambda: history.sync_scanned(base)
+
+
+def _scan_due(
+    base: QuerySet[Matter], today: dt.date, target: Case, following: Case, notify_units: bool
+) -> tuple[dict[str, int], Callable[[], object]]:
+    """The rows due today or not computed (by the partial index): the moving ones read
+    (few), all of them updated with their next day, the moved ones' standings synced."""
+    due = base.filter(Q(warning_changes_on__lte=today) | Q(warning_changes_on__isnull=True))
+    moved = list(
+        due.filter(~Q(warning=target))
+        .annotate(new=target)
+        .values_list("pk", "lead_unit_id", "new")
+        .order_by()
+    )
+    changed = dict.fromkeys([*WARNING_PRECEDENCE, MatterWarning.NORMAL], 0)
+    per_unit: Counter[tuple[int, str]] = Counter()
+    for _pk, unit_id, level in moved:
+        changed[level] += 1
+        if notify_units and level in NOTIFIED:
+            per_unit[(unit_id, level)] += 1
+    due.update(warning=target, warning_changes_on=following)
+    digests: dict[int, dict[str, int]] = defaultdict(dict)
+    for (unit_id, level), count in per_unit.items():
+        digests[unit_id][level] = count
+    if digests:
+        _send_digests(digests)
+    return changed, lambda: _sync_moved([pk for pk, _unit, _level in moved])
+
+
+def _sync_moved(ids: list[int]) -> None:
+    """The moved rows' standings, by the full scan's own anti-join, a chunk at a time."""
+    for start in range(0, len(ids), history.CHUNK):
+        history.sync_scanned(Matter.objects.filter(pk__in=ids[start : start + history.CHUNK]))
 
 
 def _send_digests(digests: dict[int, dict[str, int]]) -> None:
@@ -181,6 +427,9 @@ def _send_digests(digests: dict[int, dict[str, int]]) -> None:
 
 
 def refresh_warning(matter: Matter) -> None:
-    """Recompute one matter's warning with the scan's own conditions."""
+    """Recompute one matter's warning (and the day it next changes) with the scan's own
+    conditions."""
     scan(queryset=Matter.objects.filter(pk=matter.pk), notify_units=False)
-    matter.warning = Matter.objects.values_list("warning", flat=True).get(pk=matter.pk)
+    matter.warning, matter.warning_changes_on = Matter.objects.values_list(
+        "warning", "warning_changes_on"
+    ).get(pk=matter.pk)

@@ -24,7 +24,7 @@ from .choices import (
     State,
 )
 from .matter import Matter, MatterUnit, Milestone, MilestoneTemplate, MilestoneTemplateItem
-from .policy import Policy, SerialCounter, SourcePolicy
+from .policy import Policy, SerialCounter, SourcePolicy, WarningScan
 from .records import Attachment, Dispute, Extension, Hastening, MatterEvent, ProgressReport
 from .standing import MatterStanding, valid_on
 
@@ -56,6 +56,7 @@ __all__ = [
     "PartRole",
     "PartState",
     "Policy",
+    "WarningScan",
     "Priority",
     "ProgressReport",
     "Rating",

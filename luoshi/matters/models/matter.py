@@ -130,6 +130,10 @@ class Matter(models.Model):
     warning = models.CharField(
         _("warning"), max_length=16, choices=MatterWarning.choices, default=MatterWarning.NORMAL
     )
+    # The first day the warning can change by time alone (matters.warnings.next_change):
+    # the nightly scan looks only at rows due (<= today) or not yet computed (NULL: new,
+    # saved or bulk-written rows); NEVER when only a change of the matter can move it.
+    warning_changes_on = models.DateField(_("warning changes on"), null=True, blank=True)
     suspended_at = models.DateTimeField(_("suspended since"), null=True, blank=True)
     suspend_reason = models.CharField(_("suspension reason"), max_length=300, blank=True)
 
@@ -195,6 +199,10 @@ class Matter(models.Model):
                 condition=models.Q(state__in=sorted(DESK_STATES)),
                 name="matter_desk_open",
             ),
+            # The nightly scan's rows: open (state IN …, one range per state, so the closed
+            # years of a province never enter the search), due or not yet computed. Not a
+            # partial index: SQLite cannot match its IN list against the query's parameters.
+            models.Index(fields=["state", "warning_changes_on"], name="matter_warning_changes_on"),
             # The few matters counted on a provisional calendar, recounted once a year.
             models.Index(
                 fields=["state"],
@@ -205,6 +213,16 @@ class Matter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.serial} {self.title}"
+
+    def save(self, *args, **kwargs) -> None:
+        """Any save may move what drives the warning (deadline, report, state, clock): the
+        next scan recomputes this row. A service's refresh_warning, run after it, sets the
+        date at once; an instance read before a refresh cannot write back a stale date."""
+        self.warning_changes_on = None
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "warning_changes_on" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "warning_changes_on"]
+        super().save(*args, **kwargs)
 
     @property
     def serial(self) -> str:

@@ -66,6 +66,22 @@ class Policy(SingleRow, models.Model):
         return str(_("Time limits and thresholds"))
 
 
+class WarningScan(SingleRow, models.Model):
+    """The last nightly warning scan: its day and the stamp of the policy and calendar it
+    used. A scan on a later day with the same stamp looks only at the rows whose warning
+    can have moved since (matters.warnings); any other scan recomputes every row."""
+
+    day = models.DateField(_("day"), null=True, blank=True)
+    stamp = models.CharField(_("policy and calendar stamp"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("warning scan")
+        verbose_name_plural = _("warning scans")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.stamp[:8]}"
+
+
 # Working days allowed by source and priority when a matter is registered without
 # a deadline (normal, urgent, very urgent). Offices use e.g. 20 for meeting minutes,
 # 30 for documents, 1–30 for leader instructions by urgency.

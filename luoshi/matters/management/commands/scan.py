@@ -1,5 +1,9 @@
 """`luoshi scan`: recompute the warnings of every running matter (matters.warnings.scan).
 
+It looks only at the matters whose warning can have moved since the last scan (their
+`warning_changes_on` is due, or they were saved since); `--full` recomputes every one.
+A change of the policy or the working calendar makes the next scan full by itself.
+
 Run it from cron or a systemd timer each morning, loop it with `--every SECONDS`
 (a scheduler for a single machine), or queue it with `--enqueue` for the
 django-tasks worker (`luoshi db_worker`).
@@ -28,10 +32,22 @@ class Command(BaseCommand):
             help="Scan again every SECONDS, until stopped.",
         )
         parser.add_argument(
+            "--full",
+            action="store_true",
+            help="Recompute every running matter, not only those whose warning can have moved.",
+        )
+        parser.add_argument(
             "--enqueue", action="store_true", help="Queue the scan for the task worker instead."
         )
 
-    def handle(self, *args, every: float | None = None, enqueue: bool = False, **options) -> None:
+    def handle(
+        self,
+        *args,
+        every: float | None = None,
+        enqueue: bool = False,
+        full: bool = False,
+        **options,
+    ) -> None:
         if enqueue:
             result = scan_warnings.enqueue()
             self.stdout.write(
@@ -43,16 +59,16 @@ class Command(BaseCommand):
             raise CommandError(_("--every must be a positive number of seconds."))
         try:
             while True:
-                self.scan_once()
+                self.scan_once(full=full)
                 if every is None:
                     return
                 time.sleep(every)
         except KeyboardInterrupt:
             self.stdout.write(_("Stopped."))
 
-    def scan_once(self) -> None:
+    def scan_once(self, *, full: bool = False) -> None:
         started = time.perf_counter()
-        changed = scan()
+        changed = scan(only_due=not full)
         seconds = time.perf_counter() - started
         counts = ", ".join(f"{w} {changed.get(w, 0)}" for w in MatterWarning.values)
         self.stdout.write(
