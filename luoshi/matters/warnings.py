@@ -48,7 +48,7 @@ from django.utils import timezone
 
 from luoshi.lib.dates import day_start
 from luoshi.lib.sql import AddDays, DaysBetween, LocalDate
-from luoshi.lib.workdays import WorkCalendar
+from luoshi.lib.workdays import WorkCalendar, official_years
 from luoshi.workcalendar.calendar import get_calendar
 
 from . import backlog, fairness, history, listeners
@@ -177,8 +177,12 @@ RULES = 1  # raise when next_change's rules change: the first scan after is then
 
 
 def stamp_of(calendar: WorkCalendar, policy: Policy) -> str:
-    """A digest of what moves the thresholds: the policy's three and the calendar."""
+    """A digest of what moves the thresholds: the policy's three and the calendar — the
+    office's schedules and the years the installed chinesecalendar knows (an upgrade that
+    brings next year's official schedule makes the next nightly scan full)."""
+    package = official_years()
     parts = [
+        f"package={package.start}-{package.stop}",
         f"rules={RULES}",
         f"due_soon={policy.due_soon_workdays}",
         f"grace={policy.stall_grace_workdays}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -40,9 +41,19 @@ def unit_search(request: HttpRequest) -> HttpResponse:
     target = request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = ""
-    context = {"q": text, "units": find_units(text), "next": target, "limit": UNIT_SEARCH_LIMIT}
+    units = find_units(text)
+    for unit in units:  # the list as it was, filtered by the picked unit
+        unit.pick_url = _with_unit(target, unit.pk) if target else ""
+    context = {"q": text, "units": units, "next": target, "limit": UNIT_SEARCH_LIMIT}
     template = "org/partials/unit_options.html" if is_htmx(request) else "org/unit_search.html"
     return render(request, template, context)
+
+
+def _with_unit(target: str, pk: int) -> str:
+    """`target` with `unit=<pk>` in its query string, its other parameters kept."""
+    parts = urlsplit(target)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "unit"]
+    return urlunsplit(parts._replace(query=urlencode([*query, ("unit", pk)])))
 
 
 @login_required

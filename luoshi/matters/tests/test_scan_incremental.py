@@ -9,6 +9,7 @@ with the full scan's own CASE (warnings.new_warning over every running matter).
 
 import datetime as dt
 from io import StringIO
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,7 +17,7 @@ import time_machine
 from django.core.management import call_command
 from django.utils import translation
 
-from luoshi.matters import services
+from luoshi.matters import services, warnings
 from luoshi.matters.models import OPEN_STATES, Matter, MatterWarning, Policy, ReportCycle
 from luoshi.matters.warnings import conditions, new_warning
 from luoshi.testing import accepted
@@ -196,4 +197,21 @@ def test_a_matter_written_behind_the_services_back_is_scanned_the_next_night(due
         deadline=D(2026, 3, 2), warning_changes_on=None
     )
     with at(D(2026, 3, 4)):
+        assert "overdue 1" in nightly_scan()
+
+
+def test_a_calendar_package_with_a_new_year_makes_the_next_nightly_scan_full(due_in_a_week):
+    """chinesecalendar upgraded with next year's schedule: the stamp moves, so the rows
+    counted on the provisional calendar are looked at again (here one written behind the
+    services' back and marked far away, which only a full scan reads)."""
+    with at(D(2026, 3, 3)):
+        nightly_scan()
+    Matter.objects.filter(pk=due_in_a_week.pk).update(
+        deadline=D(2026, 3, 2), warning_changes_on=D(2099, 1, 1)
+    )
+    with at(D(2026, 3, 4)):
+        assert "overdue 0" in nightly_scan()  # not due, not looked at
+    known = warnings.official_years()
+    upgraded = range(known.start, known.stop + 1)
+    with mock.patch.object(warnings, "official_years", return_value=upgraded), at(D(2026, 3, 5)):
         assert "overdue 1" in nightly_scan()

@@ -2,11 +2,13 @@
 signed-in user; options for htmx, a page with links without JavaScript."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from luoshi.org import services
 from luoshi.org.models import Unit
-from luoshi.org.queries import UNIT_SEARCH_LIMIT
+from luoshi.org.queries import UNIT_SEARCH_LIMIT, find_units
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -73,3 +75,25 @@ def test_next_elsewhere_is_ignored(client, city):
     response = client.get(reverse("org:search"), {"q": "发改", "next": "https://evil.example/"})
     html = response.content.decode()
     assert 'href="https://evil' not in html and f'href="/units/{city.lead.pk}/"' in html
+
+
+def test_without_javascript_the_picked_unit_keeps_the_lists_other_filters(client, city):
+    client.force_login(city.lead_handler)
+    page = client.get(reverse("matters:list"), {"warning": "overdue", "unit": ""}).content.decode()
+    assert 'name="next" value="/matters/?warning=overdue' in page
+    response = client.get(
+        reverse("org:search"), {"q": "发改", "next": "/matters/?warning=overdue&unit=7"}
+    )
+    assert f'href="/matters/?warning=overdue&amp;unit={city.lead.pk}"' in response.content.decode()
+
+
+def test_aliases_are_matched_by_the_database_in_a_bounded_read(city):
+    """Every unit carries aliases (an import's names): a fragment found nowhere reads
+    nothing, and a fragment in every alias reads a bounded page, not every unit."""
+    Unit.objects.filter(is_active=True).update(aliases=["别名甲", "Alias B"])
+    active = Unit.objects.filter(is_active=True).count()
+    with CaptureQueriesContext(connection) as queries:
+        assert find_units("不存在的单位") == []
+        assert len(find_units("别名甲")) == min(UNIT_SEARCH_LIMIT, active)
+        assert len(find_units("alias b")) == min(UNIT_SEARCH_LIMIT, active)
+    assert len(queries) == 3 and all("LIMIT" in q["sql"] for q in queries.captured_queries)
