@@ -44,7 +44,7 @@ def find_units(text: str, *, limit: int = UNIT_SEARCH_LIMIT) -> list[Unit]:
         .order_by("path")
     )
     needle = text.casefold()
-    found = []
+    found: list[Unit] = []
     # A JSON escape can match by accident (a fragment of "\u53d1"): read a few more rows
     # than shown, and keep only true matches.
     for unit in candidates[: limit * 5]:
