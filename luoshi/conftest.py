@@ -20,7 +20,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 def database_only_indexes() -> None:
     """The indexes that migrations create with SQL on PostgreSQL only (the text search's
-    trigram indexes, matters 0011): the suite builds its tables from the models
+    trigram indexes, matters 0012): the suite builds its tables from the models
     (--no-migrations), so it runs the same function. Here, before any test, because
     PostgreSQL does not use an index in the transaction that built it over updated rows."""
     from importlib import import_module
