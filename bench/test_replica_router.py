@@ -18,32 +18,19 @@ import time
 import timeit
 
 import pytest
-from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.test import Client, override_settings
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bench.test_ledger_speed import generate
 from luoshi.lib import dbrouter
 from luoshi.lib.tests.test_dbrouter import REPLICA, replicate
+from luoshi.testing import replica_settings
 
 pytestmark = pytest.mark.django_db(databases=[DEFAULT_DB_ALIAS, REPLICA])
 MATTERS = 5000
 REQUESTS = 40
-
-
-def replica_settings():
-    middleware = list(settings.MIDDLEWARE)
-    middleware.insert(
-        middleware.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
-        "luoshi.lib.dbrouter.ReadYourWritesMiddleware",
-    )
-    return override_settings(
-        DATABASE_REPLICAS=[REPLICA],
-        DATABASE_ROUTERS=["luoshi.lib.dbrouter.ReplicaRouter"],
-        MIDDLEWARE=middleware,
-    )
 
 
 def timed(client: Client) -> tuple[float, float, int, int]:
@@ -76,7 +63,7 @@ def test_router_overhead(city):
         client = Client()
         client.force_login(user)
         runs = {"no router": timed(client)}
-        with replica_settings():
+        with replica_settings([REPLICA]):
             client = Client()
             client.force_login(user)
             runs["replica"] = timed(client)
@@ -91,6 +78,6 @@ def test_router_overhead(city):
     router = dbrouter.ReplicaRouter()
     from luoshi.matters.models import Matter
 
-    with replica_settings(), dbrouter.reading_from_replica():
+    with replica_settings([REPLICA]), dbrouter.reading_from_replica():
         per_call = timeit.timeit(lambda: router.db_for_read(Matter), number=100_000) / 100_000
     print(f"BENCH replicas {vendor} db_for_read: {per_call * 1e6:.2f} µs per call")

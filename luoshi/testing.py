@@ -145,3 +145,22 @@ def admin_change(client, obj, **changes):
         data[field.name] = "" if value is None else value
     meta = obj._meta
     return client.post(f"/admin/{meta.app_label}/{meta.model_name}/{obj.pk}/change/", data)
+
+
+def replica_settings(replicas: list[str], **extra):
+    """The settings LUOSHI_DATABASE_REPLICA_URLS makes (luoshi/settings.py), pointed at
+    test replicas: the router, and the read-your-writes middleware right after sessions."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    middleware = list(settings.MIDDLEWARE)
+    middleware.insert(
+        middleware.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+        "luoshi.lib.dbrouter.ReadYourWritesMiddleware",
+    )
+    return override_settings(
+        DATABASE_REPLICAS=replicas,
+        DATABASE_ROUTERS=["luoshi.lib.dbrouter.ReplicaRouter"],
+        MIDDLEWARE=middleware,
+        **extra,
+    )

@@ -11,11 +11,10 @@ import io
 import pytest
 import time_machine
 from django.apps import apps
-from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from django.test import Client, RequestFactory, override_settings
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -23,7 +22,7 @@ from openpyxl import load_workbook
 from luoshi.lib import dbrouter
 from luoshi.matters.models import Matter
 from luoshi.org.models import Unit
-from luoshi.testing import assigned
+from luoshi.testing import assigned, replica_settings
 
 REPLICA = "replica_1"
 pytestmark = pytest.mark.django_db(databases=[DEFAULT_DB_ALIAS, REPLICA])
@@ -34,17 +33,7 @@ FUTURE = dt.date(2026, 6, 9)
 @pytest.fixture
 def replicas():
     """The settings LUOSHI_DATABASE_REPLICA_URLS makes, pointed at the test replica."""
-    middleware = list(settings.MIDDLEWARE)
-    middleware.insert(
-        middleware.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
-        "luoshi.lib.dbrouter.ReadYourWritesMiddleware",
-    )
-    with override_settings(
-        DATABASE_REPLICAS=[REPLICA],
-        DATABASE_ROUTERS=["luoshi.lib.dbrouter.ReplicaRouter"],
-        MIDDLEWARE=middleware,
-        READ_YOUR_WRITES_SECONDS=10,
-    ):
+    with replica_settings([REPLICA], READ_YOUR_WRITES_SECONDS=10):
         yield
 
 
