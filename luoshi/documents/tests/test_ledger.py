@@ -439,3 +439,19 @@ def _forget_matters():
         cursor.execute(f"UPDATE {Matter._meta.db_table} SET parent_id = NULL")
         cursor.execute(f"DELETE FROM {Matter._meta.db_table}")
         cursor.execute(f"DELETE FROM {SerialCounter._meta.db_table}")
+
+
+@pytest.mark.parametrize(("limit", "background"), [(5, False), (4, True)])
+def test_a_ledger_as_long_as_the_limit_is_written_at_once_one_more_goes_to_the_background(
+    client, ledger_city, limit, background
+):
+    # The supervisor sees the city's five matters (a parent shown through its two sub-matters: four rows);
+    # the length check counts at most limit + 1.
+    client.force_login(ledger_city.supervisor)
+    with override_settings(LUOSHI={**settings.LUOSHI, "LEDGER_INTERACTIVE_ROWS": limit}):
+        response = client.get(reverse("documents:ledger") + "?ordering=serial")
+    if background:
+        assert response.status_code == 302 and LedgerExport.objects.count() == 1
+    else:
+        assert response.status_code == 200 and not LedgerExport.objects.exists()
+        assert len(data_rows(sheet_of(response))) == 4
