@@ -19,17 +19,21 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 def database_only_indexes() -> None:
-    """The indexes that migrations create with SQL on PostgreSQL only (the text search's
-    trigram indexes, matters 0012): the suite builds its tables from the models
-    (--no-migrations), so it runs the same function. Here, before any test, because
-    PostgreSQL does not use an index in the transaction that built it over updated rows."""
+    """The indexes that migrations create with SQL (the text search's trigram indexes on
+    PostgreSQL, matters 0012, and its FTS5 table on SQLite, 0014): the suite builds its
+    tables from the models (--no-migrations), so it runs the same functions. Here, before
+    any test, because PostgreSQL does not use an index in the transaction that built it
+    over updated rows."""
     from importlib import import_module
 
     from django.db import connection
 
+    from luoshi.matters import textsearch
+
     trigram = import_module("luoshi.matters.migrations.0012_title_trigram_search")
     with connection.schema_editor() as editor:
         trigram.create(None, editor)
+    textsearch.ensure(connection)  # SQLite's FTS5 twin of those indexes
 
 
 @pytest.fixture

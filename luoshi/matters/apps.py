@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,3 +15,14 @@ class MattersConfig(AppConfig):
         from .views.units import unit_panel
 
         panels.on_unit_page(unit_panel)
+        post_migrate.connect(_keep_text_search, sender=self)
+
+
+def _keep_text_search(sender, using: str, **kwargs) -> None:
+    # A later migration that alters matters_matter on SQLite rebuilds the table and drops
+    # the search index's triggers with it; put them back (matters/textsearch.py).
+    from django.db import connections
+
+    from . import textsearch
+
+    textsearch.repair(connections[using])

@@ -20,6 +20,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +29,7 @@ from django.utils.translation import gettext as _
 from luoshi.lib.dates import parse_date
 from luoshi.lib.errors import InvalidInput
 
+from . import textsearch
 from .models import (
     OPEN_STATES,
     Matter,
@@ -191,7 +194,7 @@ class MatterFilter:
         if self.deadline_to:
             queryset = queryset.filter(**{f"{where}deadline__lte": self.deadline_to})
         if self.q:
-            queryset = queryset.filter(self._text_query())
+            queryset = queryset.filter(self._text_query(connections[queryset.db]))
         if ordered:
             ordering = ORDERINGS[self.ordering]
             if history:
@@ -225,8 +228,8 @@ class MatterFilter:
             )
         return queryset
 
-    def _text_query(self) -> Q:
-        query = Q(title__icontains=self.q) | Q(content__icontains=self.q)
+    def _text_query(self, connection: BaseDatabaseWrapper) -> Q:
+        query = textsearch.contains(self.q, connection)
         match = SERIAL_RE.search(self.q)
         if match:
             serial = Q(serial_no=int(match.group(2)))

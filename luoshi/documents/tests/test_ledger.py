@@ -445,8 +445,8 @@ def _forget_matters():
 def test_a_ledger_as_long_as_the_limit_is_written_at_once_one_more_goes_to_the_background(
     client, ledger_city, limit, background
 ):
-    # The supervisor sees the city's five matters (a parent shown through its two sub-matters: four rows);
-    # the length check counts at most limit + 1.
+    # The supervisor sees the city's five matters (a parent shown through its two
+    # sub-matters: four rows); the length check counts at most limit + 1.
     client.force_login(ledger_city.supervisor)
     with override_settings(LUOSHI={**settings.LUOSHI, "LEDGER_INTERACTIVE_ROWS": limit}):
         response = client.get(reverse("documents:ledger") + "?ordering=serial")
