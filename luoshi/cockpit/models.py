@@ -5,7 +5,8 @@ Three tables, all derived (rebuilt by `luoshi rebuild_rollups`, never edited by 
 from the moves of matters' standings (matters.history: what each matter was last
 counted as, so a change moves exactly one count from the old bucket to the new one):
 
-- UnitCount: the live count per lead unit × state × warning (plus ALL_UNITS totals).
+- UnitCount: the live count per lead unit × state × warning (plus the city totals,
+  CITY_TOTAL).
 - DailyChange: the net change of those counts per day, so the counts as of an earlier
   day are the live counts minus the changes after it.
 - DailyFlow: what happened per day and unit — matters completed, matters newly overdue,
@@ -20,6 +21,12 @@ from django.utils.translation import gettext_lazy as _
 # unit_id values that are not a unit: a matter with no lead unit yet, and the city total.
 NO_UNIT = 0
 ALL_UNITS = -1
+# The city total of a bucket is kept in CITY_STRIPES rows (unit_id -1 … -8), each change
+# adding to the stripe of its first matter (rollups.apply): with one row, every change
+# anywhere in the city updated that row and held its lock to commit, so concurrent
+# writers queued on it. Readers sum the stripes (CITY_TOTAL); rebuilds write stripe -1.
+CITY_STRIPES = 8
+CITY_TOTAL = tuple(range(ALL_UNITS, ALL_UNITS - CITY_STRIPES, -1))
 
 
 class FlowMetric(models.TextChoices):

@@ -34,7 +34,7 @@ from luoshi.matters.models import (
 )
 from luoshi.org.models import Unit
 
-from .models import ALL_UNITS, DailyChange, DailyFlow, FlowMetric, UnitCount
+from .models import ALL_UNITS, CITY_TOTAL, DailyChange, DailyFlow, FlowMetric, UnitCount
 
 Bucket = tuple[int, str, str]
 WARNINGS = [w.value for w in MatterWarning]
@@ -62,18 +62,21 @@ def counts_as_of(day: dt.date | None, unit_ids: list[int] | None = None) -> Coun
     """Counts per (unit, state, warning) at the end of `day` (None: now).
 
     The live counts minus every change booked after `day`: the nearer the day, the
-    fewer rows are read.
+    fewer rows are read. The stripes of the city total (CITY_TOTAL) come back as one
+    unit, ALL_UNITS.
     """
     live = UnitCount.objects.all()
     later = DailyChange.objects.filter(day__gt=day) if day else DailyChange.objects.none()
     if unit_ids is not None:
+        if ALL_UNITS in unit_ids:
+            unit_ids = [*unit_ids, *CITY_TOTAL]
         live, later = live.filter(unit_id__in=unit_ids), later.filter(unit_id__in=unit_ids)
-    counts = Counter(
-        {(u, s, w): n for u, s, w, n in live.values_list("unit_id", "state", "warning", "n")}
-    )
+    counts: Counter[Bucket] = Counter()
+    for unit, state, warning, n in live.values_list("unit_id", "state", "warning", "n"):
+        counts[(max(unit, ALL_UNITS), state, warning)] += n
     rows = later.values_list("unit_id", "state", "warning").annotate(d=Sum("delta")).order_by()
     for unit, state, warning, delta in rows:
-        counts[(unit, state, warning)] -= delta
+        counts[(max(unit, ALL_UNITS), state, warning)] -= delta
     return +counts
 
 
@@ -110,8 +113,9 @@ def _fig(value, link: str) -> dict:
     return {"value": value, "link": link}
 
 
-def _flow_total(metric: str, first: dt.date, last: dt.date, unit_id: int = ALL_UNITS) -> int:
-    rows = DailyFlow.objects.filter(unit_id=unit_id, metric=metric, day__range=(first, last))
+def _flow_total(metric: str, first: dt.date, last: dt.date) -> int:
+    """The city's flow over first … last (the sum of its stripes, CITY_TOTAL)."""
+    rows = DailyFlow.objects.filter(unit_id__in=CITY_TOTAL, metric=metric, day__range=(first, last))
     return rows.aggregate(n=Sum("n"))["n"] or 0
 
 
@@ -183,7 +187,7 @@ def trend(year: int, today: dt.date | None = None) -> dict:
     today = today or timezone.localdate()
     months = [m for m in range(1, 13) if dt.date(year, m, 1) <= today]
     flows = (
-        DailyFlow.objects.filter(unit_id=ALL_UNITS, day__year=year)
+        DailyFlow.objects.filter(unit_id__in=CITY_TOTAL, day__year=year)
         .values_list("day__month", "metric")
         .annotate(n=Sum("n"))
         .order_by()
@@ -218,7 +222,11 @@ def _overdue_stock(year: int):
 
     Two queries: the live count and the year's daily changes of the overdue buckets.
     """
-    overdue = {"unit_id": ALL_UNITS, "state__in": OPEN_STATES, "warning": MatterWarning.OVERDUE}
+    overdue = {
+        "unit_id__in": CITY_TOTAL,
+        "state__in": OPEN_STATES,
+        "warning": MatterWarning.OVERDUE,
+    }
     live = UnitCount.objects.filter(**overdue).aggregate(n=Sum("n"))["n"] or 0
     changes = list(
         DailyChange.objects.filter(day__gte=dt.date(year, 1, 1), **overdue)

@@ -10,6 +10,9 @@ in force that day (the list behind the figure).
 `rebuild` recomputes the live counts from the current standings (`luoshi
 rebuild_rollups`) and books any difference as today's change, so history stays as
 recorded; `rebuild_flows` recounts the daily flows from the standings' moves.
+
+The city totals are striped (models.CITY_TOTAL): a change adds to the stripe of its
+first matter, a rebuild writes the whole total into the first stripe (-1).
 """
 
 from __future__ import annotations
@@ -26,7 +29,15 @@ from luoshi.matters import history
 from luoshi.matters.listeners import Move
 from luoshi.matters.models import Matter, MatterStanding
 
-from .models import ALL_UNITS, NO_UNIT, DailyChange, DailyFlow, FlowMetric, UnitCount
+from .models import (
+    ALL_UNITS,
+    CITY_STRIPES,
+    NO_UNIT,
+    DailyChange,
+    DailyFlow,
+    FlowMetric,
+    UnitCount,
+)
 
 Bucket = tuple[int, str, str]  # (unit_id, state, warning)
 FLOW_FIELDS = {
@@ -46,21 +57,31 @@ def standings_moved(moves: list[Move], day: dt.date) -> None:
             counts[before] -= 1
         for metric in history.became(before, after):
             flows[(after[0], metric)] += 1
-    apply(counts, flows, day)
+    apply(counts, flows, day, stripe=city_stripe(moves[0][0]) if moves else ALL_UNITS)
 
 
-def _with_totals(counts: Counter) -> Counter:
-    """The same deltas, plus the city total (ALL_UNITS) of each."""
+def city_stripe(matter_id: int) -> int:
+    """The city-total row (models.CITY_TOTAL) a change of this matter adds to.
+
+    Consecutive ids fall in different stripes, so registrations running at once (and
+    changes of different matters) do not wait for each other's row lock.
+    """
+    return ALL_UNITS - matter_id % CITY_STRIPES
+
+
+def _with_totals(counts: Counter, stripe: int = ALL_UNITS) -> Counter:
+    """The same deltas, plus the city total (its stripe `stripe`) of each."""
     out = Counter()
     for (unit, *rest), delta in counts.items():
         out[(unit, *rest)] += delta
-        out[(ALL_UNITS, *rest)] += delta
+        out[(stripe, *rest)] += delta
     return Counter({key: d for key, d in out.items() if d})
 
 
-def apply(counts: Counter, flows: Counter, day: dt.date) -> None:
-    """Add deltas to the live counts, the day's changes and the day's flows (upserts)."""
-    counts, flows = _with_totals(counts), _with_totals(flows)
+def apply(counts: Counter, flows: Counter, day: dt.date, *, stripe: int = ALL_UNITS) -> None:
+    """Add deltas to the live counts, the day's changes and the day's flows (upserts);
+    the city totals to the stripe `stripe` (city_stripe)."""
+    counts, flows = _with_totals(counts, stripe), _with_totals(flows, stripe)
     _upsert(
         UnitCount,
         ["unit_id", "state", "warning"],
@@ -127,7 +148,7 @@ def rebuild(day: dt.date | None = None) -> dict[str, int]:
         batch_size=5000,
     )
     corrections = Counter(
-        {k: buckets.get(k, 0) - before.get(k, 0) for k in {*before, *buckets} if k[0] != ALL_UNITS}
+        {k: buckets.get(k, 0) - before.get(k, 0) for k in {*before, *buckets} if k[0] >= NO_UNIT}
     )
     corrections = Counter({k: d for k, d in corrections.items() if d})
     _upsert(

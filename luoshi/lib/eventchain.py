@@ -203,6 +203,12 @@ class Appender:
             self.heads.update({str(subject): value for subject, value in heads})
             self.heads.update({k: "" for k in chunk if k not in self.heads})
 
+    def start(self, key: str) -> None:
+        """A new subject's chain: it has no head yet (AppendOnlyModel.starts_chain)."""
+        if key.startswith("day:"):
+            raise ValueError("only a subject's chain starts empty; a day's chain is shared")
+        self.heads[key] = ""
+
     def head(self, key: str) -> str:
         if key not in self.heads:
             self._lock(

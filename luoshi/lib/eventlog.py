@@ -101,11 +101,26 @@ class AppendOnlyModel(models.Model):
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
         # The chain's lock is transaction-scoped: hold it until the row is committed.
         with transaction.atomic(using=using, savepoint=False):
-            self._chain_appender = eventchain.Appender(type(self), using)
+            appender = eventchain.Appender(type(self), using)
+            if self.__dict__.pop("_chain_starts", False):
+                appender.start(
+                    eventchain.chain_key(appender.spec, eventchain.instance_values(self))
+                )
+            self._chain_appender = appender
             try:
                 super().save(*args, **kwargs)
             finally:
                 eventchain.forget(self)
+
+    def starts_chain(self) -> None:
+        """Say that this row is the first of its subject's chain, to be saved next.
+
+        Only for a subject created in the same transaction (a matter just registered):
+        no row can precede it, and no other transaction can append to a subject it
+        cannot see, so the chain's head is neither locked nor read (one lock and one
+        query fewer per registration).
+        """
+        self.__dict__["_chain_starts"] = True
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ImmutableError(f"{self._meta.verbose_name} rows are never deleted")

@@ -228,25 +228,32 @@ def _plain(value):
     return value.value if isinstance(value, Enum) else value
 
 
-def _unit(pk: int | None, field: str) -> Unit | None:
+def _unit(pk: int | None, field: str, known: dict[int, Unit] | None = None) -> Unit | None:
     if pk is None:
         return None
-    unit = Unit.objects.filter(pk=pk).first()
+    unit = known.get(pk) if known is not None else Unit.objects.filter(pk=pk).first()
     if unit is None:
         raise InvalidInput(_("Unit %(pk)s does not exist.") % {"pk": pk}, field=field)
     return unit
 
 
 def _co_units(
-    items: list[CoUnitIn] | None, field: str = "co_units"
+    items: list[CoUnitIn] | None, field: str = "co_units", known: dict[int, Unit] | None = None
 ) -> list[services.CoUnit] | None:
     if items is None:
         return None
-    units = Unit.objects.in_bulk([i.unit for i in items])
+    units = known if known is not None else Unit.objects.in_bulk([i.unit for i in items])
     missing = [i.unit for i in items if i.unit not in units]
     if missing:
         raise InvalidInput(_("Unit %(pk)s does not exist.") % {"pk": missing[0]}, field=field)
     return [services.CoUnit(units[i.unit], i.description) for i in items]
+
+
+def _units_named(lead: int | None, co_units: list[CoUnitIn] | None) -> dict[int, Unit]:
+    """The lead unit and the co-units of a body in one query (_unit and _co_units then
+    look them up here, and still name the field of a unit that does not exist)."""
+    ids = [i.unit for i in co_units or []] + ([lead] if lead is not None else [])
+    return Unit.objects.in_bulk(ids) if ids else {}
 
 
 def _leader(pk: int | None) -> User | None:
@@ -276,14 +283,15 @@ def _milestones(items) -> list[services.MilestoneSpec]:
 def _spec(data: MatterIn, *, child: bool = False) -> services.MatterSpec:
     """A MatterSpec from the body; a sub-matter's unset kind comes from its parent."""
     inherit_kind = child and "kind" not in data.model_fields_set
+    units = _units_named(data.lead_unit, data.co_units)
     return services.MatterSpec(
         title=data.title,
         source=_plain(data.source),
         kind="" if inherit_kind else _plain(data.kind),
         content=data.content,
         priority=_plain(data.priority),
-        lead_unit=_unit(data.lead_unit, "lead_unit"),
-        co_units=_co_units(data.co_units),
+        lead_unit=_unit(data.lead_unit, "lead_unit", units),
+        co_units=_co_units(data.co_units, known=units),
         responsible_leader=_leader(data.responsible_leader),
         deadline=data.deadline,
         deadline_workdays=data.deadline_workdays,
@@ -318,12 +326,12 @@ def _visible(request: HttpRequest, pk: int) -> Matter:
 def _done(request: HttpRequest, pk: int, **extra) -> dict:
     """The matter as the caller now sees it (null if the operation took it out of sight)."""
     matter = Matter.objects.visible_to(request.user).filter(pk=pk).first()
-    state = None
-    if matter is not None:
-        fields = ["state", "version", "deadline", "progress", "warning", "is_suspended"]
-        state = {"id": matter.pk, "serial": matter.serial}
-        state |= {name: getattr(matter, name) for name in fields}
-    return {"matter": state, **extra}
+    return {"matter": _state(matter) if matter is not None else None, **extra}
+
+
+def _state(matter: Matter) -> dict:
+    fields = ["state", "version", "deadline", "progress", "warning", "is_suspended"]
+    return {"id": matter.pk, "serial": matter.serial} | {n: getattr(matter, n) for n in fields}
 
 
 @router.post("/", response={201: ActionOut, **ERRORS}, url_name="matter_register")
@@ -332,7 +340,10 @@ def register(request: HttpRequest, payload: MatterIn):
     matter = services.register_matter(
         _spec(payload), actor=request.user, request_key=requestkeys.from_request(request)
     )
-    return Status(201, _done(request, matter.pk))
+    # Not re-read: only the office registers (permissions.may_register), and the office
+    # sees every matter (queries.visible_matters, rule 1); the service returns the row
+    # it wrote (or, for a repeated request, the one it read).
+    return Status(201, {"matter": _state(matter)})
 
 
 @router.patch("/{int:pk}", response=_r(ActionOut), url_name="matter_update")

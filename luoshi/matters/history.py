@@ -1,7 +1,8 @@
 """How each matter stood, day by day (MatterStanding): kept as things change, read "as of".
 
-`sync(matter_ids)` runs from services._base.record after every change of a matter and
-`sync_scanned(queryset)` from the warning scan. Each compares the matter's lead unit,
+`sync(matter_ids)` runs from services._base.record after every change of a matter
+(`sync_created(matter)` for a matter just registered) and `sync_scanned(queryset)` from
+the warning scan. Each compares the matter's lead unit,
 state, warning and deadline with its current standing; where one differs it closes
 that standing (valid_to = today) and opens a new one, then tells the listeners what
 moved (the cockpit's counts) — inside the caller's transaction, so the history commits
@@ -36,6 +37,7 @@ from .models import (
 CHUNK = 5000  # matters per step: fewer, larger statements when a scan moves many
 NO_DATE = dt.date(1, 1, 1)  # compares an open-ended (ongoing) deadline with itself
 ASSIGNED, OVERDUE, COMPLETED = "assigned", "overdue", "completed"
+Row = tuple[int, int | None, str, str, dt.date | None]  # pk, lead unit, state, warning, deadline
 
 
 def became(before: Bucket | None, after: Bucket) -> set[str]:
@@ -115,6 +117,16 @@ def open_missing(day: dt.date | None = None) -> int:
     return opened
 
 
+def sync_created(matter: Matter, day: dt.date | None = None) -> int:
+    """The first standing of a matter created in the caller's transaction.
+
+    It has no standing yet and the caller holds the row it just wrote, so neither is
+    read again (services.register_matter: two queries fewer per registration).
+    """
+    row = (matter.pk, matter.lead_unit_id, matter.state, matter.warning, matter.deadline)
+    return _write_moves([row], {}, day or timezone.localdate())
+
+
 def _sync_chunk(ids: Sequence[int], day: dt.date) -> int:
     rows = Matter.objects.filter(pk__in=ids).values_list(
         "pk", "lead_unit_id", "state", "warning", "deadline"
@@ -125,6 +137,11 @@ def _sync_chunk(ids: Sequence[int], day: dt.date) -> int:
             matter_id__in=ids, valid_to__isnull=True
         ).values_list("pk", "matter_id", "lead_unit_id", "state", "warning", "deadline")
     }
+    return _write_moves(rows, current, day)
+
+
+def _write_moves(rows: Iterable[Row], current: dict[int, tuple], day: dt.date) -> int:
+    """Close the standings that no longer match `rows`, open new ones, tell the listeners."""
     closed: list[int] = []
     opened: list[MatterStanding] = []
     moves: list[Move] = []

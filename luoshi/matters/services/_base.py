@@ -75,15 +75,24 @@ def record(
     data: Mapping[str, Any] | None = None,
     bump: bool = True,
     request_key: str = "",
+    created: bool = False,
 ) -> MatterEvent:
     """Save the matter (version + 1 unless `bump` is False) and append its event row
-    (with the key of the request that asked for it, see luoshi.lib.requestkeys)."""
+    (with the key of the request that asked for it, see luoshi.lib.requestkeys).
+
+    `created`: the matter was inserted in this transaction (registration), so it has no
+    standing and no event yet: neither is looked up (history.sync_created, and the
+    event starts its chain: AppendOnlyModel.starts_chain).
+    """
     if bump:
         matter.version += 1
         matter.save()
-    history.sync([matter.pk])  # its standing day by day, and the cockpit's counts
+    if created:
+        history.sync_created(matter)
+    else:
+        history.sync([matter.pk])  # its standing day by day, and the cockpit's counts
     listeners.matter_changed(matter.pk, matter.kind)  # other followers, same transaction
-    return MatterEvent.objects.create(
+    event = MatterEvent(
         matter=matter,
         kind=kind,
         actor=actor,
@@ -94,6 +103,10 @@ def record(
         data=dict(data or {}),
         request_key=request_key,
     )
+    if created:
+        event.starts_chain()
+    event.save(force_insert=True)
+    return event
 
 
 def next_serial(series: str, year: int) -> int:

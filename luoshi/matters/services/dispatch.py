@@ -225,6 +225,10 @@ def register_matter(
 
     A repeat of the same request (`request_key`) returns the matter the first registered.
     """
+    # The permission is read before the transaction (and kept on the actor for the check
+    # inside it): on SQLite the transaction holds the only write lock from its first
+    # statement, so every read done before it shortens every writer's wait.
+    _require_supervisor(actor)
     return once(
         MatterEvent,
         actor=actor,
@@ -281,6 +285,7 @@ def _register(spec: MatterSpec, actor: User, parent: Matter | None, request_key:
         bump=False,
         data={"serial": matter.serial, "parent": parent.pk if parent else None},
         request_key=request_key,
+        created=True,
     )
     return matter
 
