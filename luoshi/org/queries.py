@@ -71,7 +71,7 @@ def units_named(text: str, *, limit: int = 5) -> list[Unit]:
     needle = text.casefold()
     # An alias is a whole element of the JSON list: look for it quoted, then confirm.
     quoted = f'"{_as_json_text(text)}"'
-    exact = [
+    exact: list[Unit] = [
         unit
         for unit in Unit.objects.filter(is_active=True)
         .annotate(alias_text=Cast("aliases", TextField()))
