@@ -12,6 +12,7 @@ from luoshi.matters.models import Matter
 from luoshi.org import services as org_services
 from luoshi.testing import assigned
 
+from .pagetools import act, fresh
 from .test_pages_forms import FUTURE, register_data
 
 pytestmark = pytest.mark.django_db
@@ -130,3 +131,29 @@ def test_decompose_with_typed_unit_names(client, city):
     assert client.post(url, data).status_code == 302
     children = parent.children.order_by("serial_no")
     assert [c.lead_unit for c in children] == [city.other, city.co]
+
+
+def test_a_dispute_suggests_and_its_ruling_names_units_by_typing(client, city):
+    matter = assigned(city)
+    client.force_login(city.co_handler)
+    html = client.get(reverse("matters:detail", args=[matter.pk])).content.decode()
+    assert 'name="dispute-suggested_unit_text"' in html and "市商务局" not in html
+    response = act(
+        client, matter, "dispute", reason_code="overlapping_duties", reason="属商务局职责",
+        suggested_unit_text="商务",
+    )  # fmt: skip
+    assert response.status_code == 302
+    dispute = matter.disputes.get()
+    assert dispute.suggested_unit == city.other
+    client.force_login(city.supervisor)
+    response = act(
+        client, fresh(matter), "rule_dispute", dispute=dispute.pk, ruling="reassign",
+        new_unit_text="局",
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert "Reassign to: “局” matches several units" in response.content.decode()
+    response = act(
+        client, fresh(matter), "rule_dispute", dispute=dispute.pk, ruling="reassign",
+        new_unit_text="市商务局",
+    )  # fmt: skip
+    assert response.status_code == 302
