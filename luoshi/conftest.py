@@ -36,6 +36,15 @@ def database_only_indexes() -> None:
     textsearch.ensure(connection)  # SQLite's FTS5 twin of those indexes
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: a rolled-back test can leave entries under
+    keys (ids, on SQLite reused after a rollback) that the next test would hit."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def city(db):
     return the_city()

@@ -22,6 +22,7 @@ from luoshi.matters.forms import (
     ObjectChoiceField,
     VersionedForm,
 )
+from luoshi.org.forms import unit_field_among
 
 from .models import ActivityType, FindingRuling, IncidentKind, Score, Severity
 
@@ -169,11 +170,9 @@ class ActivityForm(forms.Form):
     minutes = forms.CharField(label=gettext_lazy("Minutes"), widget=forms.Textarea)
     photos = MultipleFileField(label=gettext_lazy("Photos"))
 
-    def __init__(self, *args, units=(), **kwargs):
+    def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"] = ObjectChoiceField(
-            units, label=_("Branch"), required=True, initial=units[0].pk if units else None
-        )
+        self.fields["unit"] = unit_field_among(units, label=_("Branch"), required=True)
         self.order_fields(["unit", "type", "held_on"])
 
 
@@ -186,9 +185,9 @@ class IncidentForm(forms.Form):
         label=gettext_lazy("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, units=(), **kwargs):
+    def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"] = ObjectChoiceField(units, label=_("Where (unit)"), required=True)
+        self.fields["unit"] = unit_field_among(units, label=_("Where (unit)"), required=True)
         self.order_fields(["kind", "severity", "unit", "occurred_on", "title"])
 
 

@@ -20,7 +20,6 @@ from django.views.decorators.http import require_POST
 from luoshi.lib.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from luoshi.lib.storage import open_stored
 from luoshi.lib.web import domain_errors
-from luoshi.matters.views._common import active_units
 from luoshi.org.access import access_for
 from luoshi.org.models import Unit
 
@@ -67,10 +66,11 @@ def _attempt(request: HttpRequest, form, action: Callable, success: str) -> bool
     return True
 
 
-def _own_units(user) -> list[Unit]:
+def _own_units(user) -> list[Unit] | None:
+    """The units a user acts for; None for the office (any unit, picked by typing)."""
     access = access_for(user)
     if access.is_office:
-        return active_units()
+        return None
     return list(Unit.objects.filter(pk__in=sorted(access.own_units), is_active=True))
 
 
@@ -350,7 +350,7 @@ def activities(request: HttpRequest) -> HttpResponse:
             ):
                 return redirect("assessments:activities")
     rows = queries.visible_activities(request.user).select_related("unit", "recorded_by")
-    context = {"form": form if own else None, "activities": rows[:200]}
+    context = {"form": form if own != [] else None, "activities": rows[:200]}
     return render(request, "assessments/activities.html", context, status=status)
 
 
@@ -358,9 +358,8 @@ def activities(request: HttpRequest) -> HttpResponse:
 @domain_errors
 def incidents(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
-    if access.is_office:
-        units = active_units()
-    else:
+    units: list[Unit] | None = None  # the office: any unit, picked by typing
+    if not access.is_office:
         units = list(Unit.objects.filter(pk__in=sorted(access.visible_units), is_active=True))
     form = IncidentForm(request.POST or None, units=units)
     status = 200

@@ -12,14 +12,17 @@ into completed or overdue on given days, again the very rows the flow counts).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.cache import cache
 from django.core.exceptions import FieldError
 from django.db import connection
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from luoshi.lib.dates import parse_date
@@ -28,6 +31,7 @@ from luoshi.matters.backlog import backlog_counts
 from luoshi.matters.models import (
     OPEN_STATES,
     Matter,
+    MatterEvent,
     MatterKind,
     MatterWarning,
     State,
@@ -90,8 +94,68 @@ def _open_by_warning(counts: Counter[Bucket]) -> dict[int, Counter]:
     return out
 
 
+# ── Cached per change stamp ───────────────────────────────────────────────────────────
+# The city's figures move only when matters do: every move of a counted standing (a
+# state change, or a warning the scan moved) inserts a MatterStanding row (matters.history,
+# which the rollups follow), and every request and ruling the office backlog counts
+# writes a MatterEvent; besides, a unit renamed (OrgEvent), the policy, the calendar or
+# the day. At 1M matters the office backlog's counts alone cost ~1.5 s
+# (docs/benchmarks.md), so the figures are kept in Django's cache under that stamp: a
+# change makes a new key, so no worker (nor a shared cache) serves figures older than
+# the data. The timeout bounds what a transaction committing a lower id after a higher
+# one was read could leave.
+CACHE_SECONDS = 600
+
+
+def change_stamp() -> str:
+    """The state the cockpit's figures are computed from, as a short digest (one query)."""
+    from luoshi.matters.models import MatterStanding, Policy
+    from luoshi.matters.warnings import stamp_of
+    from luoshi.org.models import OrgEvent
+    from luoshi.workcalendar.calendar import get_calendar
+
+    sql = (
+        f"SELECT (SELECT MAX(id) FROM {MatterEvent._meta.db_table}), "
+        f"(SELECT MAX(id) FROM {OrgEvent._meta.db_table}), "
+        f"(SELECT MAX(id) FROM {MatterStanding._meta.db_table})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    policy = Policy.current()
+    parts = [*row, policy.office_backlog_workdays, stamp_of(get_calendar(), policy)]
+    parts.append(timezone.localdate())
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+def cached[T](name: str, compute: Callable[[], T], *args: object) -> T:
+    """`compute()` kept under the change stamp (and `args`, the call's parameters)."""
+    call = hashlib.sha256(f"{translation.get_language()}{args!r}".encode()).hexdigest()[:16]
+    key = f"cockpit:{name}:{change_stamp()}:{call}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def page_figures(as_of: dt.date | None, units: int) -> dict:
+    """The cockpit page's figures read from the rollups and the backlog: the city's
+    summary and the first `units` units, kept together (one stamp read per page)."""
+    return cached(
+        "page",
+        lambda: {"summary": _summary(as_of), "units": _by_unit(as_of, None, units)},
+        as_of,
+        units,
+    )
+
+
 def summary(as_of: dt.date | None = None) -> dict:
     """City totals: open matters and each warning among them, completed this year."""
+    return cached("summary", lambda: _summary(as_of), as_of)
+
+
+def _summary(as_of: dt.date | None) -> dict:
     counts = counts_as_of(as_of, [ALL_UNITS])
     open_ = _open_by_warning(counts)[ALL_UNITS]
     day = as_of or timezone.localdate()
@@ -125,6 +189,10 @@ def by_unit(as_of: dt.date | None = None, kind: str | None = None, limit: int = 
     One grouped query sorts and cuts in the database: the live counts, minus (for an
     earlier day) the changes booked after it.
     """
+    return cached("by_unit", lambda: _by_unit(as_of, kind, limit), as_of, kind, limit)
+
+
+def _by_unit(as_of: dt.date | None, kind: str | None, limit: int) -> list[dict]:
     rows = _top_units(as_of, kind, limit)
     names = {u.pk: u for u in Unit.objects.filter(pk__in=[r[0] for r in rows])}
     overdue, stalled = MatterWarning.OVERDUE, MatterWarning.STALLED
@@ -184,6 +252,10 @@ def _unit_row(unit: Unit, counts: Counter, as_of: dt.date | None = None) -> dict
 
 def trend(year: int, today: dt.date | None = None) -> dict:
     """Per month of `year`: matters completed, matters newly overdue, overdue at month end."""
+    return cached("trend", lambda: _trend(year, today), year, today)
+
+
+def _trend(year: int, today: dt.date | None) -> dict:
     today = today or timezone.localdate()
     months = [m for m in range(1, 13) if dt.date(year, m, 1) <= today]
     flows = (
@@ -339,7 +411,14 @@ def changes_between(first: dt.date, second: dt.date | None, today: dt.date | Non
     last = second or today
     if last <= first:
         raise InvalidInput(_("The second stocktake must come after the first."), field="until")
-    then, now = summary(first)["figures"], summary(second)["figures"]
+    figures = cached("changes", lambda: _changes(first, second, today), first, second, today)
+    # Rank moves follow the evaluation's scorecards, which the change stamp does not see.
+    return {**figures, "rank_moves": rank_moves(first, second)}
+
+
+def _changes(first: dt.date, second: dt.date | None, today: dt.date) -> dict:
+    last = second or today
+    then, now = _summary(first)["figures"], _summary(second)["figures"]
     after = first + dt.timedelta(1)
     return {
         "since": first.isoformat(),
@@ -364,7 +443,6 @@ def changes_between(first: dt.date, second: dt.date | None, today: dt.date | Non
         ),
         "changed_link": matters_link(second, since=first.isoformat(), changed=1),
         "units": _unit_flows(after, last, CHANGES_UNITS),
-        "rank_moves": rank_moves(first, second),
     }
 
 

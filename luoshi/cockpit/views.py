@@ -57,8 +57,7 @@ def _context(request: HttpRequest) -> dict:
     return {
         "as_of": as_of,
         "year": (as_of or timezone.localdate()).year,
-        "summary": queries.summary(as_of),
-        "units": queries.by_unit(as_of, limit=15),
+        **queries.page_figures(as_of, units=15),
         "blueprint": queries.blueprint(request.user, limit=PAGE_GOALS),
         "ranking": latest_ranking_data(limit=PAGE_PLACES),
         "changes": _changes(request),

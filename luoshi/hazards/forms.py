@@ -20,6 +20,7 @@ from luoshi.matters.forms import (
     ObjectChoiceField,
     VersionedForm,
 )
+from luoshi.org.forms import UnitField, unit_field_among
 
 from .models import Discovery, HazardLevel
 
@@ -50,14 +51,12 @@ class HazardForm(forms.Form):
     )
     photos = MultipleFileField(label=gettext_lazy("Site photos"))
 
-    def __init__(self, *args, units=(), own_units=(), categories=(), **kwargs):
+    def __init__(self, *args, own_units=None, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"] = ObjectChoiceField(categories, label=_("Category"))
-        self.fields["unit"] = ObjectChoiceField(units, label=_("Place (unit)"))
-        self.fields["found_by_unit"] = ObjectChoiceField(
-            own_units, label=_("Found by unit"), initial=own_units[0].pk if own_units else None
-        )
-        self.fields["responsible_unit"] = ObjectChoiceField(units, label=_("Responsible unit"))
+        self.fields["unit"] = UnitField(label=_("Place (unit)"))
+        self.fields["found_by_unit"] = unit_field_among(own_units, label=_("Found by unit"))
+        self.fields["responsible_unit"] = UnitField(label=_("Responsible unit"))
         self.order_fields(
             [
                 "title",
@@ -92,11 +91,11 @@ class EditForm(VersionedForm):
         required=False,
     )
 
-    def __init__(self, *args, units=(), categories=(), **kwargs):
+    def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"] = ObjectChoiceField(categories, label=_("Category"))
-        self.fields["responsible_unit"] = ObjectChoiceField(units, label=_("Responsible unit"))
-        self.fields["verifying_unit"] = ObjectChoiceField(units, label=_("Verifying unit"))
+        self.fields["responsible_unit"] = UnitField(label=_("Responsible unit"))
+        self.fields["verifying_unit"] = UnitField(label=_("Verifying unit"))
 
 
 class AssignForm(VersionedForm):
@@ -114,11 +113,11 @@ class AssignForm(VersionedForm):
         help_text=gettext_lazy("One per line: title | 2026-06-30"),
     )
 
-    def __init__(self, *args, units=(), leaders=(), **kwargs):
+    def __init__(self, *args, leaders=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["leader"] = ObjectChoiceField(leaders, label=_("Leader in charge (挂牌督办)"))
-        self.fields["verifying_unit"] = ObjectChoiceField(
-            units, label=_("Verifying unit (empty: the unit that found it)")
+        self.fields["verifying_unit"] = UnitField(
+            label=_("Verifying unit (empty: the unit that found it)")
         )
         self.order_fields(["version", "deadline", "leader", "milestones", "verifying_unit"])
 
@@ -177,7 +176,7 @@ ACTION_FORMS: dict[str, type[VersionedForm]] = {
     "reinspect": ReinspectForm,
     "withdraw": WithdrawForm,
 }
-FORM_NEEDS = {"assign": ("units", "leaders")}
+FORM_NEEDS = {"assign": ("leaders",)}
 
 
 class CampaignForm(forms.Form):
@@ -185,9 +184,9 @@ class CampaignForm(forms.Form):
     started_on = forms.DateField(label=gettext_lazy("Started on"), widget=DateInput())
     ended_on = forms.DateField(label=gettext_lazy("Ended on"), required=False, widget=DateInput())
 
-    def __init__(self, *args, units=(), **kwargs):
+    def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organiser"] = ObjectChoiceField(units, label=_("Organising unit"))
+        self.fields["organiser"] = unit_field_among(units, label=_("Organising unit"))
 
 
 class ImportForm(forms.Form):

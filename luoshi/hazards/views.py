@@ -57,11 +57,12 @@ def _categories() -> list[HazardCategory]:
     return list(HazardCategory.objects.filter(is_active=True))
 
 
-def _own_units(user: User) -> list[Unit]:
-    """The units a user may register findings for: all for the office, else their own."""
+def _own_units(user: User) -> list[Unit] | None:
+    """The units a user may register findings for: their own, or None for the office,
+    which may name any unit (picked by typing: a province has too many to list)."""
     access = access_for(user)
     if access.is_office:
-        return active_units()
+        return None
     return list(Unit.objects.filter(pk__in=sorted(access.own_units), is_active=True))
 
 
@@ -87,7 +88,7 @@ def hazard_list(request: HttpRequest) -> HttpResponse:
         "levels": HazardLevel.choices,
         "statuses": [("open", _("Open")), *HazardStatus.choices],
         "warnings": HazardWarning.choices,
-        "can_register": access_for(request.user).is_office or bool(_own_units(request.user)),
+        "can_register": _own_units(request.user) != [],
     }
     return render_page(
         request, "hazards/hazard_list.html", "hazards/partials/list_body.html", context
@@ -128,9 +129,9 @@ def _spec(data: dict) -> services.HazardSpec:
 @login_required
 def register(request: HttpRequest) -> HttpResponse:
     own = _own_units(request.user)
-    if not own:
+    if own == []:
         raise PermissionDenied(_("Only a unit or the office registers hazards."))
-    choices = {"units": active_units(), "own_units": own, "categories": _categories()}
+    choices = {"own_units": own, "categories": _categories()}
     form = HazardForm(request.POST or None, request.FILES or None, **choices)
     status = 200
     if request.method == "POST":
@@ -174,7 +175,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         responsible_unit=hazard.responsible_unit_id,
         verifying_unit=hazard.verifying_unit_id,
     )
-    choices = {"units": active_units(), "categories": _categories()}
+    choices = {"categories": _categories()}
     form = EditForm(request.POST or None, initial=initial, **choices)
     status = 200
     if request.method == "POST":
@@ -221,7 +222,7 @@ class HazardPage:
         return [p for p in self.photos if not p.verification_id and not p.reinspection_id]
 
     def form(self, verb: str, data=None, files=None):
-        needs = {"units": active_units, "leaders": leaders}
+        needs = {"leaders": leaders}
         kwargs = {name: needs[name]() for name in FORM_NEEDS.get(verb, ())}
         initial = {"version": self.hazard.version}
         form = ACTION_FORMS[verb](data, files, initial=initial, prefix=verb, **kwargs)

@@ -1,8 +1,9 @@
 """Forms of the matter pages: they parse and check the shape of input; the services decide.
 
 Every action form carries the matter's `version` (the services refuse a stale one).
-Unit and leader choices come from lists the view loads once per request, so a page
-with several forms still runs one query for them.
+Leader and template choices come from lists the view loads once per request, so a page
+with several forms still runs one query for them; units are picked by typing
+(org.forms.UnitField), never listed — a province has tens of thousands.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from luoshi.lib.dates import parse_date
 from luoshi.lib.errors import InvalidInput
+from luoshi.org.forms import UnitField, UnitsField
 
 from .models import (
     DisputeRuling,
@@ -62,17 +64,6 @@ class ObjectChoiceField(forms.TypedChoiceField):
     def clean(self, value):
         value = super().clean(value)
         return self.objects.get(str(value)) if value not in (None, "") else None
-
-
-class ObjectMultipleChoiceField(forms.TypedMultipleChoiceField):
-    def __init__(self, objects: Sequence = (), *args, **kwargs):
-        self.objects = {str(o.pk): o for o in objects}
-        kwargs.setdefault("required", False)
-        choices = [(str(o.pk), _label(o)) for o in objects]
-        super().__init__(*args, choices=choices, **kwargs)
-
-    def clean(self, value):
-        return [self.objects[v] for v in super().clean(value) if v in self.objects]
 
 
 def _label(obj) -> str:
@@ -124,10 +115,11 @@ class RegisterForm(forms.Form):
         help_text=gettext_lazy("One per line: title | 2026-06-30"),
     )
 
-    def __init__(self, *args, units=(), leaders=(), templates=(), **kwargs):
+    lead_unit = UnitField(label=gettext_lazy("Lead unit"))
+    co_units = UnitsField(label=gettext_lazy("Co-units"))
+
+    def __init__(self, *args, leaders=(), templates=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lead_unit"] = ObjectChoiceField(units, label=_("Lead unit"))
-        self.fields["co_units"] = ObjectMultipleChoiceField(units, label=_("Co-units"))
         self.fields["responsible_leader"] = ObjectChoiceField(
             leaders, label=_("Responsible leader")
         )
@@ -166,10 +158,7 @@ class ChildForm(forms.Form):
         decimal_places=2,
         help_text=gettext_lazy("Share in the parent's progress; empty: all count equally."),
     )
-
-    def __init__(self, *args, units=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["lead_unit"] = ObjectChoiceField(units, label=_("Lead unit"))
+    lead_unit = UnitField(label=gettext_lazy("Lead unit"), help_text="")
 
 
 class BaseChildFormSet(forms.BaseFormSet):
@@ -223,24 +212,22 @@ class DisputeForm(VersionedForm):
     reason = forms.CharField(
         label=gettext_lazy("Explanation"), widget=forms.Textarea, required=False
     )
-
-    def __init__(self, *args, units=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["suggested_unit"] = ObjectChoiceField(units, label=_("Suggested unit"))
+    suggested_unit = UnitField(label=gettext_lazy("Suggested unit"))
 
 
 class RuleDisputeForm(VersionedForm):
     ruling = forms.ChoiceField(label=gettext_lazy("Ruling"), choices=DisputeRuling.choices)
     comment = forms.CharField(label=gettext_lazy("Comment"), widget=forms.Textarea, required=False)
 
-    def __init__(self, *args, units=(), disputes=(), **kwargs):
+    new_unit = UnitField(label=gettext_lazy("Reassign to"))
+
+    def __init__(self, *args, disputes=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["dispute"] = forms.TypedChoiceField(
             label=_("Dispute"),
             coerce=int,
             choices=[(d.pk, f"{d.unit} · {d.get_reason_code_display()}") for d in disputes],
         )
-        self.fields["new_unit"] = ObjectChoiceField(units, label=_("Reassign to"))
         self.order_fields(["version", "dispute", "ruling", "new_unit", "comment"])
 
 
@@ -354,8 +341,7 @@ ACTION_FORMS: dict[str, type[VersionedForm]] = {
 }
 # What each form needs from the page besides POST data (loaded only when shown).
 FORM_NEEDS = {
-    "dispute": ("units",),
-    "rule_dispute": ("units", "disputes"),
+    "rule_dispute": ("disputes",),
     "milestone": ("milestones",),
     "rule_extension": ("extensions",),
 }

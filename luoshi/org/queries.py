@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from django.contrib.auth.models import User
 from django.db import connections
@@ -53,6 +54,38 @@ def find_units(text: str, *, limit: int = UNIT_SEARCH_LIMIT) -> list[Unit]:
             if len(found) == limit:
                 break
     return found
+
+
+def units_named(text: str, *, limit: int = 5) -> list[Unit]:
+    """The active units a typed name stands for (a form's unit picker without JavaScript):
+    the unit with this name or alias (any case) if there is one — a name is unique, so
+    "市发改委" means that unit even when "市发改委机关党委" exists — else up to `limit`
+    units whose names or aliases contain it (one found: that unit; several: the caller
+    asks for more of the name)."""
+    text = text.strip()
+    if not text:
+        return []
+    by_name = Unit.objects.filter(is_active=True, name=text).first()
+    if by_name is not None:
+        return [by_name]
+    needle = text.casefold()
+    # An alias is a whole element of the JSON list: look for it quoted, then confirm.
+    quoted = f'"{_as_json_text(text)}"'
+    exact: list[Unit] = [
+        unit
+        for unit in Unit.objects.filter(is_active=True)
+        .annotate(alias_text=Cast("aliases", TextField()))
+        .filter(Q(name__iexact=text) | Q(alias_text__icontains=quoted))
+        .order_by("path")[: limit * 5]
+        if needle in (name.casefold() for name in unit.names())
+    ]
+    return exact[:limit] if exact else find_units(text, limit=limit)
+
+
+def units_by_id(ids: Sequence[int]) -> dict[int, Unit]:
+    """Units by id, active or not (a picker shows what it holds; the form then refuses an
+    inactive one by name)."""
+    return {u.pk: u for u in Unit.objects.filter(pk__in=ids)} if ids else {}
 
 
 def _as_json_text(text: str) -> str:

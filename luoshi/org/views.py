@@ -36,8 +36,10 @@ security_log = logging.getLogger("luoshi.security")
 def unit_search(request: HttpRequest) -> HttpResponse:
     """Units matching `q` for the unit pickers: the options alone for htmx, a page with
     links otherwise (the picker without JavaScript). `next` is the list the picked unit
-    filters (a local URL), so a picker in any page can use it."""
-    text = request.GET.get("q", "")[:100]
+    filters (a local URL), so a picker in any page can use it. A form's picker sends its
+    text as "<field>_text" (the name the form resolves without JavaScript, org.forms)."""
+    typed = (v for k, v in request.GET.items() if k.endswith("_text"))
+    text = (request.GET.get("q") or next(typed, ""))[:100]
     target = request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = ""

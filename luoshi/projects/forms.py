@@ -6,14 +6,12 @@ without it is refused, never filled in with the current version.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from luoshi.lib import numbers
 from luoshi.lib.forms import DayField, VersionedForm
-from luoshi.org.models import Unit
+from luoshi.org.forms import UnitField
 
 from .models import Stage
 
@@ -57,14 +55,8 @@ class ProblemForm(forms.Form):
     """Raise a problem the project met as a matter (a new matter: no version)."""
 
     title = forms.CharField(label=_("Problem"), max_length=300)
-    lead_unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Lead unit"))
+    lead_unit = UnitField(label=_("Lead unit"), required=True)
     deadline = DayField(label=_("Deadline"), required=False)
-
-    def __init__(self, *args, units: Sequence[Unit] = (), **kwargs):
-        super().__init__(*args, **kwargs)
-        field = self.fields["lead_unit"]
-        field.queryset = Unit.objects.filter(is_active=True)
-        field.choices = [("", "—")] + [(u.pk, u.name) for u in units]
 
 
 class ImportForm(forms.Form):

@@ -103,13 +103,12 @@ def _detail_page(
     year = _year(request, today)
     months = queries.months_of(project, year)
     annotated = queries.with_warnings(queries.visible_projects(request.user), today).get(pk=pk)
-    units = _units()
     initial = {"version": project.version}
     next_stage = _next_stage(project)
     forms = {
         "stage": StageForm(initial={**initial, "stage": next_stage and next_stage.value}),
         "month": MonthForm(initial={**initial, "year": year}, effect=bool(project.effect_metric)),
-        "problem": ProblemForm(units=units),
+        "problem": ProblemForm(),
         **(bound or {}),
     }
     context = {
@@ -221,7 +220,7 @@ def raise_problem(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         "problem",
-        ProblemForm(request.POST, units=_units()),
+        ProblemForm(request.POST),
         lambda d: services.raise_problem(
             project,
             actor=request.user,

@@ -17,19 +17,37 @@ from luoshi.notifications.models import Notification
 register = template.Library()
 
 
+# A list renders a badge or two per row: each distinct badge is built once per language
+# and kept (a handful of states × warnings × colours), not formatted and translated
+# again for every row (docs/benchmarks.md: the matter list's rendering, issue 15).
+_BADGES: dict[tuple, str] = {}
+
+
+def _badge(kind: str, code: str, colour: str = "") -> str:
+    key = (translation.get_language(), kind, code, colour)
+    badge = _BADGES.get(key)
+    if badge is None:
+        if kind == "state":
+            badge = format_html(
+                '<span class="badge state" data-state="{}">{}</span>', code, State(code).label
+            )
+        else:
+            badge = format_html(
+                '<span class="badge {}"><span class="dot {}" aria-hidden="true"></span>{}</span>',
+                colour,
+                colour,
+                MatterWarning(code).label,
+            )
+        _BADGES[key] = badge
+    return badge
+
+
 @register.simple_tag
 def warning_badge(matter: Matter) -> str:
     """The warning of an open matter as a coloured badge; nothing for finished ones."""
     if matter.state not in OPEN_STATES:
         return ""
-    colour = matter.warning_colour(today=timezone.localdate())
-    label = MatterWarning(matter.warning).label
-    return format_html(
-        '<span class="badge {}"><span class="dot {}" aria-hidden="true"></span>{}</span>',
-        colour,
-        colour,
-        label,
-    )
+    return _badge("warning", matter.warning, matter.warning_colour(today=timezone.localdate()))
 
 
 @register.simple_tag
@@ -74,11 +92,7 @@ def standing_badges(state: str | None, warning: str | None) -> str:
 
 @register.simple_tag
 def state_badge(matter: Matter) -> str:
-    return format_html(
-        '<span class="badge state" data-state="{}">{}</span>',
-        matter.state,
-        matter.get_state_display(),
-    )
+    return _badge("state", matter.state)
 
 
 @register.inclusion_tag("matters/partials/nav_badges.html", takes_context=True)

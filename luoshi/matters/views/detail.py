@@ -31,7 +31,7 @@ from ..forms import ACTION_FORMS, FORM_NEEDS
 from ..models import Attachment, Dispute, EventKind, Matter, ProgressReport, RequestState
 from ..permissions import ACTION_LABELS, available_actions, check
 from ..queries import get_matter_for_user, timeline
-from ._common import active_units, domain_errors, is_htmx, render_page
+from ._common import domain_errors, is_htmx, render_page
 from .desk import desk_context
 
 
@@ -65,10 +65,6 @@ class MatterPage:
         self.can_decompose = "decompose" in self.allowed
         self.events = list(timeline(matter))
         self.kinds = {e.kind for e in self.events}
-
-    @cached_property
-    def units(self):
-        return active_units()
 
     @cached_property
     def disputes(self) -> list[Dispute]:

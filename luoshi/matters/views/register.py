@@ -18,7 +18,7 @@ from .. import services
 from ..forms import ChildFormSet, DecomposeForm, RegisterForm
 from ..permissions import check, require_registrar
 from ..queries import get_matter_for_user
-from ._common import active_units, domain_errors, leaders, milestone_templates
+from ._common import domain_errors, leaders, milestone_templates
 
 
 def _spec(data: dict) -> services.MatterSpec:
@@ -43,7 +43,7 @@ def _spec(data: dict) -> services.MatterSpec:
 @domain_errors
 def register(request: HttpRequest) -> HttpResponse:
     require_registrar(access_for(request.user))
-    choices = {"units": active_units(), "leaders": leaders(), "templates": milestone_templates()}
+    choices = {"leaders": leaders(), "templates": milestone_templates()}
     form = RegisterForm(request.POST or None, **choices)
     status = 200
     if request.method == "POST":
@@ -85,10 +85,9 @@ def decompose(request: HttpRequest, pk: int) -> HttpResponse:
     except IllegalTransition as error:
         messages.error(request, error.message)
         return redirect("matters:detail", pk=matter.pk)
-    units = active_units()
     data = request.POST if request.method == "POST" else None
     form = DecomposeForm(data, initial={"version": matter.version})
-    formset = ChildFormSet(data, form_kwargs={"units": units}, prefix="children")
+    formset = ChildFormSet(data, prefix="children")
     status = 200
     if data is not None:
         status = 422

@@ -30,11 +30,19 @@
     var pick = event.target.closest("[data-pick-unit]");
     if (pick) {
       var picker = pick.closest("[data-unit-picker]");
-      var id = picker.querySelector("[data-unit-id]");
-      picker.querySelector("[data-unit-search]").value = pick.dataset.unitName;
+      var search = picker.querySelector("[data-unit-search]");
       pick.closest(".unit-options").remove();
-      id.value = pick.dataset.pickUnit;
-      id.dispatchEvent(new Event("change", { bubbles: true }));
+      if (picker.dataset.unitPicker === "many") {
+        // Several units (co-units): each pick a ticked box; the text is free for the next.
+        addChosenUnit(picker, pick.dataset.pickUnit, pick.dataset.unitName);
+        search.value = "";
+        search.focus();
+      } else {
+        var id = picker.querySelector("[data-unit-id]");
+        search.value = pick.dataset.unitName;
+        id.value = pick.dataset.pickUnit;
+        id.dispatchEvent(new Event("change", { bubbles: true }));
+      }
     }
     var toggle = event.target.closest("[data-toggle-nav]");
     if (toggle) {
@@ -44,6 +52,20 @@
       nav.classList.toggle("is-open", !open);
     }
   });
+  function addChosenUnit(picker, pk, name) {
+    var chosen = picker.querySelector("[data-unit-chosen]");
+    if (chosen.querySelector('input[value="' + pk + '"]')) return;
+    var box = document.createElement("input");
+    box.type = "checkbox";
+    box.name = picker.dataset.unitField;
+    box.value = pk;
+    box.checked = true;
+    var label = document.createElement("label");
+    label.append(box, " " + name);
+    var item = document.createElement("li");
+    item.append(label);
+    chosen.append(item);
+  }
   function openActionFromHash() {
     // The desk links to "#act-<verb>": open that action's form and put the cursor in it.
     if (location.hash.indexOf("#act-") !== 0) return;
@@ -64,7 +86,7 @@
     var search = event.target.closest("[data-unit-search]");
     if (search && !search.value.trim()) {
       var id = search.closest("[data-unit-picker]").querySelector("[data-unit-id]");
-      if (id.value) {
+      if (id && id.value) {
         id.value = "";
         id.dispatchEvent(new Event("change", { bubbles: true }));
       }
