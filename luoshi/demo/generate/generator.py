@@ -32,6 +32,7 @@ from typing import Any
 from . import names
 from .clock import Clock
 from .lifecycle import (
+    CITIZEN_COLUMNS,
     EVENT_COLUMNS,
     MATTER_COLUMNS,
     PART_COLUMNS,
@@ -98,6 +99,7 @@ class Generator:
     def run(self) -> dict[str, int]:
         from django.db import transaction
 
+        from luoshi.citizens.models import CitizenRequest
         from luoshi.lib.bulkload import Loader
         from luoshi.matters.models import (
             Matter,
@@ -109,7 +111,7 @@ class Generator:
         from luoshi.org.models import Membership, Unit
 
         tables = [Unit, self.user_model, Membership, Matter, MatterUnit, MatterEvent]
-        self.loader = loader = Loader(self.connection, [*tables, ProgressReport])
+        self.loader = loader = Loader(self.connection, [*tables, ProgressReport, CitizenRequest])
         self.tree = names.tree(self.units, self.cities, self.rng)  # bad sizes: nothing begun
         self.draw_setup()
         with transaction.atomic():
@@ -117,10 +119,17 @@ class Generator:
             loader.insert(Unit, UNIT_COLUMNS, self.unit_rows())
             loader.insert(self.user_model, USER_COLUMNS, self.user_rows())
             loader.insert(Membership, MEMBERSHIP_COLUMNS, self.membership_rows())
-            serials = self.write_matters(Matter, MatterUnit, MatterEvent, ProgressReport)
-            for year, last in serials.items():
+            serials = self.write_matters(
+                Matter, MatterUnit, MatterEvent, ProgressReport, CitizenRequest
+            )
+            # The numbers were taken as blocks: registrations and intake go on after them.
+            counters = [("matter", year, last) for year, last in serials.items()]
+            for day, last in self.life.work_orders.items():
+                counters.append((f"wo{self.clock.iso_day(day).replace('-', '')}", 0, last))
+            for series, year, last in counters:
+                year = year or int(series[2:6])
                 SerialCounter.objects.update_or_create(
-                    series="matter", year=year, defaults={"last": last}
+                    series=series, year=year, defaults={"last": last}
                 )
             started = time.perf_counter()
             loader.finish()
@@ -133,12 +142,13 @@ class Generator:
         speeds = self.loader.speeds
         keys = {"org_unit": "units", "auth_user": "users", "org_membership": "memberships",
                 "matters_matter": "matters", "matters_matterunit": "parts",
-                "matters_matterevent": "events", "matters_progressreport": "reports"}  # fmt: skip
+                "matters_matterevent": "events", "matters_progressreport": "reports",
+                "citizens_citizenrequest": "citizen requests"}  # fmt: skip
         return {keys.get(t, t): s.rows for t, s in speeds.items()}
 
     def write_matters(self, *models: Any) -> dict[int, int]:
-        matter, part, event, report = models
-        life = Lifecycle(self, self.rng)
+        matter, part, event, report, citizen = models
+        self.life = life = Lifecycle(self, self.rng)
         serials: dict[int, int] = {}
         written, last_log = 0, time.perf_counter()
         for block in _blocks(self.schedule(), self.BLOCK):
@@ -152,6 +162,7 @@ class Generator:
             self.loader.insert(part, PART_COLUMNS, out.parts)
             self.loader.insert(event, EVENT_COLUMNS, out.events)
             self.loader.insert(report, REPORT_COLUMNS, out.reports)
+            self.loader.insert(citizen, CITIZEN_COLUMNS, out.citizens)
             if time.perf_counter() - last_log > 30:
                 last_log = time.perf_counter()
                 total = self.loader.total
@@ -219,6 +230,12 @@ class Generator:
 
     def unit_short_name(self, unit: int) -> str:
         return self.short[unit]
+
+    def kind_of(self, unit: int) -> str:
+        return self.tree.units[unit - 1].kind  # ids are 1, 2, … in list order
+
+    def parent_of(self, unit: int) -> int | None:
+        return self.tree.units[unit - 1].parent
 
     def people(self) -> Iterator[tuple[int, str, int, str, str]]:
         """(user id, username, unit, role, display name) of everyone generated."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,8 @@ KIND_WORKDAYS = {
     "citizen": [5, 10, 15],
 }
 CYCLES = ["weekly", "biweekly", "monthly", "monthly", "monthly", "quarterly", "none"]
+REQUEST_TYPES = ["complaint", "complaint", "help", "help", "inquiry", "report", "suggestion"]
+CHANNELS = ["hotline", "hotline", "hotline", "web", "api"]
 REPORT_TEXTS = [
     "已召开专题会议研究部署，明确责任分工。",
     "已完成现场踏勘，制定整改方案。",
@@ -50,6 +53,7 @@ class Rows:
     parts: list[tuple] = field(default_factory=list)
     events: list[tuple] = field(default_factory=list)
     reports: list[tuple] = field(default_factory=list)
+    citizens: list[tuple] = field(default_factory=list)
 
 
 class Lifecycle:
@@ -57,7 +61,8 @@ class Lifecycle:
 
     def __init__(self, gen: Any, rng: random.Random) -> None:
         self.g, self.rng, self.clock = gen, rng, gen.clock
-        self.part_id = self.event_id = self.report_id = 0
+        self.part_id = self.event_id = self.report_id = self.request_id = 0
+        self.work_orders: dict[int, int] = {}  # day → its last work-order number
         self.label = gen.event_label  # "matters.matterevent": the chain's model label
         self.link = gen.link_events
 
@@ -248,11 +253,14 @@ class Lifecycle:
             )  # fmt: skip
         percent, last = m.reports.get(m.lead, (0, None))
         place = g.unit_short_name(m.lead)
+        title = names.title(kind, pk, place, rng)
+        if kind == "citizen":
+            self.citizen_request(out, title, created)
         deadline = clock.day(m.deadline) if m.deadline is not None else None
         basis = m.workdays is not None
         awaiting = m.requested if m.current == "completion_requested" else None
         out.matters.append(
-            (pk, kind, rng.choice(KIND_SOURCES[kind]), names.title(kind, pk, place, rng),
+            (pk, kind, rng.choice(KIND_SOURCES[kind]), title,
              serial[0], serial[1], m.lead, g.leader() if rng.random() < 0.4 else None,
              "none" if kind == "citizen" else rng.choice(CYCLES), m.current, len(m.events),
              deadline, m.workdays, deadline, m.deadline is None,
@@ -263,6 +271,23 @@ class Lifecycle:
              _at(clock, m.accepted), _at(clock, m.requested), _at(clock, m.completed),
              _at(clock, m.closed), _at(clock, awaiting),
              "urgent" if rng.random() < 0.1 else "normal")
+        )  # fmt: skip
+
+    def citizen_request(self, out: Rows, title: str, created: int) -> None:
+        """The citizen's request (citizens.CitizenRequest) the office dispatched as this
+        matter: its work-order number (工单号: the day and its running number), tracking
+        token, type, channel and place (the street or town, and its district)."""
+        m, g, clock, rng = self.m, self.g, self.clock, self.rng
+        day = created // 24
+        self.work_orders[day] = number = self.work_orders.get(day, 0) + 1
+        self.request_id += 1
+        street = m.lead if g.kind_of(m.lead) == "street" else g.parent_of(m.lead)
+        text = title.split("：", 1)[-1] + "，请尽快处理。"
+        out.citizens.append(
+            (self.request_id, f"{clock.iso_day(day).replace('-', '')}{number:04d}",
+             secrets.token_urlsafe(24), m.pk, rng.choice(REQUEST_TYPES), text,
+             rng.choice(CHANNELS), g.parent_of(street), street, clock.at(created), g.supervisor(),
+             clock.at(created + 24), clock.at(m.assigned))
         )  # fmt: skip
 
 
@@ -326,4 +351,9 @@ EVENT_COLUMNS = (
 REPORT_COLUMNS = (
     "id", "matter_id", "part_id", "unit_id", "author_id", "text", "percent", "problems",
     "created_at",
+)  # fmt: skip
+CITIZEN_COLUMNS = (
+    "id", "work_order_number", "tracking_token", "matter_id", "request_type", "text", "channel",
+    "district_id", "street_id", "received_at", "received_by_id", "dispatch_due_at",
+    "dispatched_at",
 )  # fmt: skip

@@ -47,7 +47,8 @@ DISTRICTS = [
 TOWN_FIRST = "兴安和平新永福长龙凤太金石河桥松柳桃李王张马杨黄白青双三大东西南北上下"
 TOWN_SECOND = "隆乐平安宁丰集桥坝庄店口河山湾塘岗坪寨源溪"
 VILLAGE_FIRST = "李王张刘陈杨赵黄周吴徐孙朱马胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾"
-VILLAGE_SECOND = [a + b for a in TOWN_SECOND for b in ["村", "社区"]]  # 李隆村, 王河社区…
+# 李隆村, 王河社区, 陈兴村…: ~3,500 names a city before any repeats with a number
+VILLAGE_SECOND = [a + b for a in TOWN_SECOND + TOWN_FIRST for b in ["村", "社区"]]
 
 
 @dataclass
@@ -76,9 +77,9 @@ class Tree:
 
 def shape(budget: int) -> tuple[int, int, int]:
     """Departments, districts and towns of a city with `budget` units below it; the
-    rest are villages and communities (a city of ~1,650 units: 60, 12, 160, ~1,420)."""
+    rest are villages and communities (a city of ~1,650 units: 60, 12, 160, ~1,416)."""
     departments = max(2, min(len(DEPARTMENTS), budget // 5))
-    districts = max(1, min(len(DISTRICTS), budget // 20))
+    districts = max(1, min(12, budget // 40))
     towns = max(1, min(160, budget // 4))
     while departments + districts + towns > budget and departments > 1:
         departments, towns = departments - 1, max(1, towns - 1)
@@ -158,7 +159,7 @@ def _city(
 
 def _pairs(first: str, second: str | list[str], rng: random.Random):
     """Distinct two-part names in random order, then numbered rounds of them (never a repeat)."""
-    combos = [a + b for a, b in itertools.product(first, second)]
+    combos = list(dict.fromkeys(a + b for a, b in itertools.product(first, second)))
     for round_no in itertools.count(1):
         rng.shuffle(combos)
         for name in combos:

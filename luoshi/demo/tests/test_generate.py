@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
+from luoshi.citizens.models import CitizenRequest
 from luoshi.cockpit.models import UnitCount
 from luoshi.matters.models import (
     OPEN_STATES,
@@ -54,6 +55,12 @@ def test_every_table_is_filled_and_its_speed_printed(generated):
     assert MatterUnit.objects.filter(role="lead").count() == 300
     assert MatterEvent.objects.count() >= 2 * 300
     assert ProgressReport.objects.exists()
+    # each citizen request dispatched as its matter, with its work-order number and place
+    citizen = Matter.objects.filter(kind="citizen")
+    assert CitizenRequest.objects.count() == citizen.count() > 0
+    request = CitizenRequest.objects.select_related("matter", "street").first()
+    assert request.matter.kind == "citizen" and request.street.kind == "street"
+    assert request.work_order_number.startswith(request.received_at.strftime("%Y%m%d"))
     for table in ["matters_matter", "matters_matterevent", "org_unit", "auth_user"]:
         assert table in generated
     assert "rows/s" in generated and PASSWORD in generated
@@ -136,3 +143,20 @@ def test_bad_input_names_its_option(empty_database):
     with pytest.raises(CommandError, match="units"):
         generate("--matters", "10", "--units", "3")
     assert not Unit.objects.exists()
+
+
+def test_a_provinces_unit_tree_has_unique_names_and_the_size_asked():
+    """`--scale province`: 18 cities of departments, districts, towns and villages."""
+    import random
+
+    from luoshi.demo.generate import names
+
+    tree = names.tree(30_000, 18, random.Random(1))
+    assert len(tree.units) == 30_000
+    assert len({u.name for u in tree.units}) == 30_000  # Unit.name is unique
+    kinds = [u.kind for u in tree.units]
+    assert kinds.count("city") == 19 and kinds.count("department") == 18 * 60
+    assert all(u.path.startswith("/1/") and u.path.endswith(f"/{u.id}/") for u in tree.units)
+    by_id = {u.id: u for u in tree.units}
+    village = next(u for u in tree.units if u.kind == "village")
+    assert village.name.startswith(by_id[village.parent].name) and village.aliases
