@@ -84,7 +84,7 @@ bench-http: install
 # users for every role — `luoshi generate --scale province` into a PostgreSQL database of
 # its own (PROVINCE_DB), then the nightly scan and the full rebuild on it, then the HTTP
 # load run on it (bench.http --reuse, which drops the database at its end unless
-# BENCH_HTTP_ARGS=--keep). Takes ~3–4 hours on the 2-core machine, ~40 GB of disk
+# BENCH_HTTP_ARGS=--keep). Takes ~2–3 hours on the idle 2-core machine, ~55 GB of disk
 # (docs/benchmarks.md, "luoshi generate").
 PG_ADMIN_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 PROVINCE_DB ?= luoshi_province_bench
