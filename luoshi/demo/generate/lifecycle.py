@@ -20,7 +20,9 @@ from typing import Any
 from . import names
 
 OPEN = frozenset({"assigned", "accepted", "in_progress", "completion_requested"})
-YESTERDAY_END = -1  # hour -1: yesterday 23:00; every generated event happened before today
+# Hour -14: yesterday 10:00. Steps are at least an hour apart, so even the last of a
+# matter's dozen steps (later() stops clamping) falls before today: none in the future.
+YESTERDAY_END = -14
 KIND_SOURCES = {
     "task": ["meeting", "instruction", "higher_level", "work_report", "proposal"],
     "enterprise": ["enterprise"],
