@@ -8,7 +8,7 @@ LUOSHI_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTHON ?= $(shell for p in python3.13 python3.12 $(wildcard /root/.pyenv/versions/3.13*/bin/python3) $(wildcard /root/.pyenv/versions/3.12*/bin/python3) python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 
-.PHONY: run test lint format bench bench-http install scan worker clean-venv
+.PHONY: run test lint format bench bench-http bench-province install scan worker clean-venv
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (Django 6.1)."; exit 1; }
@@ -79,6 +79,27 @@ bench: install
 # (generation at 1M takes 5–15 min); see `python -m bench.http --help`.
 bench-http: install
 	$(PY) -m bench.http --matters $(BENCH_MATTERS) $(BENCH_HTTP_ARGS)
+
+# A province (issue 15): 10M matters over five years (1M open), 30,000 units in 18 cities,
+# users for every role — `luoshi generate --scale province` into a PostgreSQL database of
+# its own (PROVINCE_DB), then the nightly scan and the full rebuild on it, then the HTTP
+# load run on it (bench.http --reuse, which drops the database at its end unless
+# BENCH_HTTP_ARGS=--keep). Takes ~2–3 hours on the idle 2-core machine, ~55 GB of disk
+# (docs/benchmarks.md, "luoshi generate").
+PG_ADMIN_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+PROVINCE_DB ?= luoshi_province_bench
+PROVINCE_MATTERS ?= 10000000
+PROVINCE_ENV = LUOSHI_SECRET_KEY=bench LUOSHI_DATABASE_URL=$(dir $(PG_ADMIN_URL))$(PROVINCE_DB)
+bench-province: install
+	$(PY) -c "import psycopg; c = psycopg.connect('$(PG_ADMIN_URL)', autocommit=True); \
+		c.execute('DROP DATABASE IF EXISTS $(PROVINCE_DB) WITH (FORCE)'); c.execute('CREATE DATABASE $(PROVINCE_DB)')"
+	$(PROVINCE_ENV) $(PY) manage.py migrate --noinput -v 0
+	$(PROVINCE_ENV) $(PY) manage.py generate --scale province --matters $(PROVINCE_MATTERS) \
+		--password "$$($(PY) -c 'from bench.traffic import PASSWORD; print(PASSWORD)')"
+	time $(PROVINCE_ENV) $(PY) manage.py scan
+	time $(PROVINCE_ENV) $(PY) manage.py scan --full
+	LUOSHI_BENCH_DB=$(PROVINCE_DB) $(PY) -m bench.http --reuse --matters $(PROVINCE_MATTERS) \
+		--pg-admin-url $(PG_ADMIN_URL) $(BENCH_HTTP_ARGS)
 
 scan: install
 	$(PY) manage.py scan

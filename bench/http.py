@@ -2,11 +2,12 @@
 
 1. A PostgreSQL database of its own (LUOSHI_BENCH_DB, default luoshi_http_bench; dropped
    afterwards unless --keep; --reuse takes it as it is when it already holds matters),
-   migrated and filled by bench.scan's generator with N open matters (--matters,
-   1,000,000), plus users for every role the load run signs in as — a handler per unit,
-   a unit head per unit, eight supervisors and the leader, all with one bench password
-   (hashed once) — then the first warning scan and the cockpit's rollups (as `luoshi scan`
-   and a day's use would leave them), then ANALYZE.
+   migrated and filled by `luoshi generate`'s generator (luoshi.demo.generate, as
+   bench.scan) with N open matters (--matters, 1,000,000) and users for every role the
+   load run signs in as — a handler and a unit head per unit, eight supervisors, the
+   leaders, all with one bench password (hashed once) — then the first warning scan,
+   the cockpit's rollups and ANALYZE (settle: as `luoshi scan` and a day's use would
+   leave them).
 2. The raw SQL of the main pages: each page's queries, captured in-process through the
    test client, re-executed on their own (best of 3) beside an EXPLAIN (ANALYZE, BUFFERS)
    written to a file, so the app's own overhead is the HTTP time minus that.
@@ -183,8 +184,6 @@ def prepare(args: argparse.Namespace, created: bool) -> dict:
         result["sizes"] = generator.run()
         log(f"generated in {time.perf_counter() - started:.0f} s: {result['sizes']}")
         first_scan()
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
         result["generate_seconds"] = time.perf_counter() - started
     result["counts"] = counts()
     result["db_bytes"] = scan.database_bytes(connection)
@@ -193,37 +192,17 @@ def prepare(args: argparse.Namespace, created: bool) -> dict:
 
 
 class HttpGenerator(scan.Generator):
-    """bench.scan's data, plus the people the load run signs in as besides the handlers."""
-
-    SUPERVISORS = 8  # one per intake client
-    LINK_CHAINS = False  # no page reads chain_hash; linking 3.6M events takes half an hour
-
-    def more_people(self) -> list[tuple[str, int, str]]:
-        office = [(f"sup{i}", 2, "supervisor") for i in range(2, self.SUPERVISORS + 1)]
-        heads = [(f"head{unit}", unit, "unit_head") for unit in range(3, self.units + 1)]
-        return office + heads
+    """bench.scan's data (luoshi.demo.generate): every role the load run signs in as —
+    a handler and a unit head per unit, eight supervisors (one per intake client), the
+    leaders — is generated with it."""
 
 
 def first_scan() -> None:
-    """Warnings as the nightly scan leaves them: the generator writes every matter "normal".
+    """Warnings, standings and rollups as the services would leave them, then ANALYZE
+    (luoshi.demo.generate.settle): the generator writes every matter "normal"."""
+    from luoshi.demo.generate import settle
 
-    As bench.scan does: the first scan runs without following each changed row into the
-    standings (at 1M that takes far longer than the scan), then the rollups are rebuilt.
-    """
-    from unittest import mock
-
-    from django.utils import timezone
-
-    from luoshi.matters import history
-    from luoshi.matters.warnings import scan as warning_scan
-
-    rollups = scan._rollups()
-    started = time.perf_counter()
-    with mock.patch.object(history, "sync_scanned") if rollups else scan._no_patch():
-        changed = warning_scan(timezone.localdate())
-    if rollups:
-        rollups.rebuild()
-    log(f"first scan and rollups in {time.perf_counter() - started:.0f} s: {changed}")
+    settle(log)
 
 
 def counts() -> dict[str, int]:

@@ -4,8 +4,9 @@
    an empty database — a temporary SQLite file, or `luoshi_bench` on the local
    PostgreSQL server (dropped afterwards) — and migrates it.
 2. It generates N open matters (`--matters`, default 1,000,000) with units (N/300,
-   at least 50, unless `--units`), a handler per unit, the matters' unit parts and
-   events, by bulk insert (COPY on PostgreSQL, executemany on SQLite). This is a data
+   at least 50, unless `--units`), users for every role, the matters' unit parts,
+   events and reports, by bulk insert (COPY on PostgreSQL, executemany on SQLite):
+   `luoshi generate`'s generator (luoshi.demo.generate), every matter open. A data
    generator, not the services: it writes rows as the services would leave them.
 3. It times the warning scan (matters.warnings.scan, as `luoshi scan` runs it) — the
    first scan after loading (cold: most warnings change; full, as no scan ran before),
@@ -24,15 +25,18 @@ import datetime as dt
 import json
 import os
 import platform
-import random
 import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from pathlib import Path
+
+from luoshi.demo.generate import Generator  # no Django import until it runs
+
+__all__ = ["Generator", "main"]
 
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = os.environ.get("LUOSHI_BENCH_DB", "luoshi_bench")
@@ -52,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-chains",
         action="store_true",
-        help="leave the events' hash chains unlinked (the timings do not read them)",
+        help="leave the events' hash chains empty (the timings do not read them)",
     )
     parser.add_argument(
         "--keep", action="store_true", help="keep the generated database (its URL is printed)"
@@ -178,323 +182,6 @@ def database_bytes(connection) -> int:
         return cursor.fetchone()[0]
 
 
-class Generator:
-    """Rows as the services leave them, written by COPY (PostgreSQL) or executemany (SQLite)."""
-
-    STATES = [("assigned", 10), ("accepted", 10), ("in_progress", 70), ("completion_requested", 10)]
-    CYCLES = [("weekly", 15), ("biweekly", 10), ("monthly", 55), ("quarterly", 10), ("none", 10)]
-    KINDS = [("task", 60), ("enterprise", 20), ("hazard", 10), ("citizen", 10)]
-    SOURCES = ["meeting", "instruction", "work_report", "enterprise", "inspection", "citizen"]
-    # Link the events' hash chains after the load (one UPDATE per event: at 1M matters,
-    # 3.6M rows, over half an hour on a shared 2-core machine). A load run that never
-    # reads chain_hash may skip it; `luoshi verify-log` then reports the chains unlinked.
-    LINK_CHAINS = True
-
-    def __init__(
-        self, matters: int, units: int, seed: int, password: str = "!", *, link_events: bool = True
-    ):
-        """`password`: the hash every generated user gets ("!" = cannot sign in);
-        `link_events` False skips linking the events' hash chains (as LINK_CHAINS False)."""
-        from django.db import connection
-        from django.utils import timezone
-
-        self.n, self.units, self.rng = matters, units, random.Random(seed)
-        self.password = password
-        self.link_events = link_events
-        self.connection = connection
-        self.today = timezone.localdate()
-        ops = connection.ops
-        # Dates and times are drawn from pools, adapted to the database once per day.
-        self.day = {
-            o: ops.adapt_datefield_value(self.today + dt.timedelta(o)) for o in range(-400, 400)
-        }
-        self.at = {
-            o: ops.adapt_datetimefield_value(
-                timezone.make_aware(dt.datetime.combine(self.today + dt.timedelta(o), dt.time(9)))
-            )
-            for o in range(-400, 400)
-        }
-        self.now = ops.adapt_datetimefield_value(timezone.now())
-
-    def run(self) -> dict[str, int]:
-        from django.contrib.auth.models import User
-        from django.core.management.color import no_style
-        from django.db import transaction
-
-        from luoshi.lib import eventchain
-        from luoshi.matters.models import Matter, MatterEvent, MatterUnit, SerialCounter
-        from luoshi.org.models import Membership, Unit
-
-        models = [Unit, User, Membership, Matter, MatterUnit, MatterEvent]
-        with transaction.atomic():
-            indexes = self.drop_indexes([m._meta.db_table for m in models])
-            sizes = {
-                "units": self.insert(Unit, UNIT_COLUMNS, self.unit_rows()),
-                "users": self.insert(User, USER_COLUMNS, self.user_rows()),
-                "memberships": self.insert(Membership, MEMBERSHIP_COLUMNS, self.membership_rows()),
-            }
-            self.plan_matters()
-            sizes["matters"] = self.insert(Matter, MATTER_COLUMNS, self.matter_rows())
-            # The serials were taken as a block: the next registration numbers after them.
-            SerialCounter.objects.update_or_create(
-                series="matter", year=self.today.year, defaults={"last": self.n}
-            )
-            sizes["parts"] = self.insert(MatterUnit, PART_COLUMNS, self.part_rows())
-            sizes["events"] = self.insert(MatterEvent, EVENT_COLUMNS, self.event_rows())
-            started = time.perf_counter()
-            with self.connection.cursor() as cursor:
-                for sql in indexes:
-                    cursor.execute(sql)
-                for sql in self.connection.ops.sequence_reset_sql(no_style(), models):
-                    cursor.execute(sql)
-                log(f"{len(indexes)} indexes rebuilt in {time.perf_counter() - started:.0f} s")
-            # The events were written in SQL: link their hash chains as save() would —
-            # unless asked not to: the scan and the inbox never read them, and at 1M the
-            # row-by-row UPDATE of 3.6M events takes half an hour on the 2-core machine.
-            if self.LINK_CHAINS and self.link_events:
-                started = time.perf_counter()
-                eventchain.rehash(MatterEvent)
-                log(f"event hash chains linked in {time.perf_counter() - started:.0f} s")
-        with self.connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        return sizes
-
-    def drop_indexes(self, tables: list[str]) -> list[str]:
-        """Drop the secondary indexes of `tables` for the load; returns the SQL to rebuild them.
-
-        A bulk load then an index build is several times faster than keeping every
-        index current row by row. On PostgreSQL the foreign-key triggers are skipped
-        for the load as well (the generator writes consistent ids).
-        """
-        with self.connection.cursor() as cursor:
-            if self.connection.vendor == "postgresql":
-                cursor.execute("SET LOCAL session_replication_role = replica")
-                cursor.execute(
-                    "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) "
-                    "AND indexname NOT IN (SELECT conname FROM pg_constraint)",
-                    [tables],
-                )
-            else:
-                cursor.execute("PRAGMA foreign_keys = OFF")
-                marks = ", ".join(["%s"] * len(tables))
-                cursor.execute(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
-                    f"AND sql IS NOT NULL AND tbl_name IN ({marks})",
-                    tables,
-                )
-            found = cursor.fetchall()
-            for name, _sql in found:
-                cursor.execute(f"DROP INDEX {self.connection.ops.quote_name(name)}")
-        return [sql for _name, sql in found]
-
-    def insert(self, model, columns: tuple[str, ...], rows: Iterable[tuple]) -> int:
-        """Bulk-insert tuples of `columns`; the model's other columns take their defaults."""
-        rest = [f for f in model._meta.concrete_fields if f.column not in columns]
-        tail = tuple(_plain(f.get_db_prep_save(f.get_default(), self.connection)) for f in rest)
-        names = [*columns, *(f.column for f in rest)]
-        table = model._meta.db_table
-        quoted = ", ".join(self.connection.ops.quote_name(c) for c in names)
-        counted = _counting(row + tail for row in rows)
-        if self.connection.vendor == "postgresql":
-            sql = f"COPY {table} ({quoted}) FROM STDIN"
-            with self.connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-                for row in counted:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join("?" * len(names))
-            raw = self.connection.connection
-            raw.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", counted)
-        log(f"{table}: {counted.count:,} rows")
-        return counted.count
-
-    # -- units: the city, the office, departments, districts, streets/towns
-    def unit_rows(self) -> Iterator[tuple]:
-        departments = max(20, self.units // 10)
-        districts = max(5, self.units // 30)
-        yield (1, "示例市", "city", None, "/1/")
-        yield (2, "市委督查室", "office", 1, "/1/2/")
-        for uid in range(3, self.units + 1):
-            if uid < 3 + departments:
-                yield (uid, f"部门{uid}", "department", 1, f"/1/{uid}/")
-            elif uid < 3 + departments + districts:
-                yield (uid, f"区县{uid}", "district", 1, f"/1/{uid}/")
-            else:
-                parent = 3 + departments + (uid % districts)
-                yield (uid, f"街道{uid}", "street", parent, f"/1/{parent}/{uid}/")
-
-    # -- users: a supervisor (1), a leader (2), a handler per unit (unit id + 2), then
-    # whoever `more_people` adds (the HTTP load run's supervisors and unit heads).
-    def user_rows(self) -> Iterator[tuple]:
-        for uid in range(1, self.units + 3):
-            yield (uid, f"u{uid}", self.password, self.now)
-        for uid, (username, _unit, _role) in enumerate(self.more_people(), self.units + 3):
-            yield (uid, username, self.password, self.now)
-
-    def membership_rows(self) -> Iterator[tuple]:
-        yield (1, 1, 2, "supervisor")
-        yield (2, 2, 1, "leader")
-        for unit in range(3, self.units + 1):
-            yield (unit, unit + 2, unit, "handler")
-        for uid, (_username, unit, role) in enumerate(self.more_people(), self.units + 3):
-            yield (uid, uid, unit, role)  # membership ids above units + 2 are free too
-
-    def more_people(self) -> list[tuple[str, int, str]]:
-        """A hook: more users as (username, unit id, role), given ids after the handlers'."""
-        return []
-
-    # -- matters: their state, dates and units drawn once, shared by the three tables
-    def plan_matters(self) -> None:
-        rng, n = self.rng, self.n
-        self.state = _draw(rng, self.STATES, n)
-        self.cycle = _draw(rng, self.CYCLES, n)
-        self.kind = _draw(rng, self.KINDS, n)
-        self.lead = [rng.randint(3, self.units) for _ in range(n)]
-        self.assigned = [-rng.randint(1, 300) for _ in range(n)]  # day offsets from today
-        self.deadline = [a + rng.randint(20, 360) for a in self.assigned]
-        self.reported = [
-            a + int((-a) * rng.random()) if s == "in_progress" else None
-            for a, s in zip(self.assigned, self.state, strict=True)
-        ]
-        self.co = [rng.randint(3, self.units) if rng.random() < 0.3 else 0 for _ in range(n)]
-
-    def matter_rows(self) -> Iterator[tuple]:
-        rng, year, at, day, now = self.rng, self.today.year, self.at, self.day, self.now
-        sources = self.SOURCES
-        for i in range(self.n):
-            state, a, d, r = self.state[i], self.assigned[i], self.deadline[i], self.reported[i]
-            yield (
-                i + 1,
-                self.kind[i],
-                sources[i % len(sources)],
-                f"基准事项第{i + 1}号：推进重点工作",
-                year,
-                i + 1,
-                self.lead[i],
-                2 if i % 3 == 0 else None,
-                self.cycle[i],
-                state,
-                4,
-                day[d],
-                day[d],
-                int(100 * rng.random()) if r is not None else 0,
-                at[r] if r is not None else None,
-                "normal",
-                at[a + 1] if i % 100 == 0 else None,  # 1% suspended
-                1,
-                at[a - 1],
-                now,
-                at[a],
-                at[a + 1] if state != "assigned" else None,
-                now if state == "completion_requested" else None,
-                now if state == "completion_requested" else None,  # the office's time
-            )
-
-    def part_rows(self) -> Iterator[tuple]:
-        pk, at, day = 0, self.at, self.day
-        for i in range(self.n):
-            state, a, r = self.state[i], self.assigned[i], self.reported[i]
-            part_state = {"assigned": "assigned", "accepted": "accepted"}.get(state, "in_progress")
-            accepted = at[a + 1] if state != "assigned" else None
-            pk += 1
-            last = at[r] if r is not None else None
-            yield (pk, i + 1, self.lead[i], "lead", part_state, at[a], day[a + 1], accepted, last)
-            if self.co[i] and self.co[i] != self.lead[i]:
-                pk += 1
-                yield (pk, i + 1, self.co[i], "co", "accepted", at[a], day[a + 1], at[a + 1], None)
-
-    def event_rows(self) -> Iterator[tuple]:
-        """registered, assigned, accepted, reported: about 3.5 events a matter."""
-        pk, at = 0, self.at
-        for i in range(self.n):
-            state, a, r, unit = self.state[i], self.assigned[i], self.reported[i], self.lead[i]
-            matter = i + 1
-            yield (pk + 1, matter, "matter.registered", 1, unit, "", "draft", at[a - 1])
-            yield (pk + 2, matter, "matter.assigned", 1, unit, "draft", "assigned", at[a])
-            pk += 2
-            if state != "assigned":
-                pk += 1
-                yield (
-                    pk,
-                    matter,
-                    "part.accepted",
-                    unit + 2,
-                    unit,
-                    "assigned",
-                    "accepted",
-                    at[a + 1],
-                )
-            if r is not None:
-                pk += 1
-                yield (pk, matter, "progress.reported", unit + 2, unit, "accepted", state, at[r])
-
-
-UNIT_COLUMNS = ("id", "name", "kind", "parent_id", "path")
-USER_COLUMNS = ("id", "username", "password", "date_joined")
-MEMBERSHIP_COLUMNS = ("id", "user_id", "unit_id", "role")
-MATTER_COLUMNS = (
-    "id",
-    "kind",
-    "source",
-    "title",
-    "serial_year",
-    "serial_no",
-    "lead_unit_id",
-    "responsible_leader_id",
-    "report_cycle",
-    "state",
-    "version",
-    "deadline",
-    "original_deadline",
-    "progress",
-    "last_report_at",
-    "warning",
-    "suspended_at",
-    "created_by_id",
-    "created_at",
-    "updated_at",
-    "assigned_at",
-    "accepted_at",
-    "completion_requested_at",
-    "awaiting_office_since",
-)
-PART_COLUMNS = (
-    "id",
-    "matter_id",
-    "unit_id",
-    "role",
-    "state",
-    "assigned_at",
-    "accept_due",
-    "accepted_at",
-    "last_report_at",
-)
-EVENT_COLUMNS = ("id", "matter_id", "kind", "actor_id", "unit_id", "from_state", "to_state", "at")
-
-
-def _plain(value):
-    """A field default as the database takes it (JSON defaults come wrapped for psycopg)."""
-    value = getattr(value, "obj", value)
-    return json.dumps(value) if isinstance(value, list | dict) else value
-
-
-def _draw(rng: random.Random, weighted: list[tuple[str, int]], n: int) -> list[str]:
-    values, weights = zip(*weighted, strict=True)
-    return rng.choices(values, weights=weights, k=n)
-
-
-class _counting:
-    def __init__(self, rows: Iterator):
-        self.rows, self.count = rows, 0
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        row = next(self.rows)
-        self.count += 1
-        return row
-
-
 # ---------------------------------------------------------------------------
 # The measurements.
 
@@ -570,6 +257,7 @@ def busiest_handler() -> tuple[int, int]:
     from django.db.models import Count
 
     from luoshi.matters.models import MatterUnit
+    from luoshi.org.models import Membership
 
     row = (
         MatterUnit.objects.filter(active=True)
@@ -578,7 +266,8 @@ def busiest_handler() -> tuple[int, int]:
         .order_by("-n")
         .first()
     )
-    return row["unit_id"] + 2, row["n"]
+    handler = Membership.objects.filter(unit_id=row["unit_id"], role="handler").first()
+    return handler.user_id, row["n"]
 
 
 def inbox_page(user_id: int) -> tuple[int, list]:

@@ -353,17 +353,36 @@ def rehash(model: type[models.Model], using: str = "default") -> int:
         if row[FIELD] != value:
             changed.append((value, row["pk"]))
     connection = connections[using]
-    quote = connection.ops.quote_name
-    table, pk = quote(model._meta.db_table), quote(str(model._meta.pk.column))
-    sql = f"UPDATE {table} SET {FIELD} = %s WHERE {pk} = %s"
     with (
         transaction.atomic(using=using),
         lifted(connection, [model._meta.db_table]),
         connection.cursor() as cursor,
     ):
-        for start in range(0, len(changed), 5000):
-            cursor.executemany(sql, changed[start : start + 5000])
+        _store(connection, cursor, model, changed)
     return len(changed)
+
+
+def _store(connection: Any, cursor: Any, model: type[models.Model], changed: list) -> None:
+    """Write the new hashes. On PostgreSQL set-based: COPY into a temporary table, then one
+    UPDATE … FROM (one UPDATE per row took 32 min for 3.6M events); elsewhere executemany,
+    which SQLite runs in C."""
+    quote = connection.ops.quote_name
+    table, pk = quote(model._meta.db_table), quote(str(model._meta.pk.column))
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            "CREATE TEMPORARY TABLE luoshi_rehash (id bigint PRIMARY KEY, hash text) ON COMMIT DROP"
+        )
+        with cursor.cursor.copy("COPY luoshi_rehash (hash, id) FROM STDIN") as copy:
+            for row in changed:
+                copy.write_row(row)
+        cursor.execute(
+            f"UPDATE {table} SET {FIELD} = r.hash FROM luoshi_rehash r WHERE {table}.{pk} = r.id"
+        )
+        cursor.execute("DROP TABLE luoshi_rehash")
+        return
+    sql = f"UPDATE {table} SET {FIELD} = %s WHERE {pk} = %s"
+    for start in range(0, len(changed), 5000):
+        cursor.executemany(sql, changed[start : start + 5000])
 
 
 def backfill(*model_names: str) -> Any:

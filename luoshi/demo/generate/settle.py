@@ -1,0 +1,52 @@
+"""What the services would have left after a bulk load: warnings, standings, rollups, statistics.
+
+The generator writes every matter with the warning "normal" and no standing
+(matters.history) nor cockpit count. `settle()`:
+
+1. runs the warning scan (matters.warnings.scan, as the first nightly `luoshi scan`:
+   full, no record of a last one). Following each changed row into the standings
+   one chunk at a time (history.sync_scanned) would take far longer than the scan at
+   a million rows, and there is no standing yet to follow: that step is left out here…
+2. …and the standings and the cockpit's rollups are then built from the scanned rows
+   in a few set-based statements (cockpit.rollups.rebuild: history.open_missing is one
+   INSERT … SELECT);
+3. ANALYZE on PostgreSQL: fresh statistics for the planner after the load.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from unittest import mock
+
+
+def settle(log: Callable[[str], None]) -> dict[str, float]:
+    """Scan, rollups and ANALYZE; returns the seconds of each."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from luoshi.cockpit import rollups
+    from luoshi.matters import history
+    from luoshi.matters.warnings import scan
+
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    with mock.patch.object(history, "sync_scanned"):  # step 1: see the module docstring
+        changed = scan(timezone.localdate(), only_due=True)
+    seconds["scan"] = time.perf_counter() - started
+    log(f"warning scan in {seconds['scan']:.1f} s: {_changed(changed)}")
+    started = time.perf_counter()
+    rollups.rebuild()
+    seconds["rollups"] = time.perf_counter() - started
+    log(f"standings and cockpit rollups in {seconds['rollups']:.1f} s")
+    started = time.perf_counter()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        seconds["analyze"] = time.perf_counter() - started
+        log(f"ANALYZE in {seconds['analyze']:.1f} s")
+    return seconds
+
+
+def _changed(changed: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v:,}" for k, v in changed.items() if v) or "nothing changed"
