@@ -131,6 +131,7 @@ def test_other_units_see_none_of_it(client, city):
 
 
 @pytest.mark.parametrize("user", ["supervisor", "lead_handler", "leader", "lead_head"])
+@time_machine.travel(NOW, tick=False)  # which desk sections hold rows depends on the day
 def test_desk_query_budget_does_not_grow_with_rows(
     client, city, user, django_assert_max_num_queries
 ):
