@@ -48,7 +48,33 @@ CASES = [
     ("API text search, one title", "/api/matters/?q=事项第123457"),
     ("API -updated", "/api/matters/?ordering=-updated"),
     ("API page 500", "/api/matters/?page=500"),
+    ("kind (a filter the rollups do not hold)", "/matters/?kind=task"),
+    ("API kind", "/api/matters/?kind=task"),
+    ("page 400 (the last numbered)", "/matters/?page=400"),
 ]
+
+
+def deep_cases() -> list[tuple[str, str]]:
+    """Pages 36,000 deep (row 900,000 of a million by deadline) read by cursor, and a
+    jump to a deadline: with the code that has them (matters.paging)."""
+    try:
+        from luoshi.matters.paging import encode
+    except ImportError:
+        return []
+    from luoshi.matters.models import Matter
+
+    count = Matter.objects.count()
+    row = Matter.objects.order_by("deadline", "id")[count * 9 // 10]
+    late = row.deadline.isoformat() if row.deadline else ""
+    after = encode(row, "deadline")
+    back = encode(Matter.objects.order_by("-updated_at", "-id")[count * 9 // 10], "-updated")
+    return [
+        ("deep page by cursor (row 9/10 by deadline)", f"/matters/?after={after}"),
+        ("API deep page by cursor", f"/api/matters/?after={after}"),
+        ("deep page back (before, by -updated)", f"/matters/?ordering=-updated&before={back}"),
+        ("jump to a deadline", f"/matters/?start={late}"),
+        ("API jump to a deadline", f"/api/matters/?start={late}"),
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -144,7 +170,7 @@ def measure(args: argparse.Namespace, argv: list[str]) -> int:
     client.force_login(User.objects.get(username="u1"))  # the generator's supervisor
     load_before = os.getloadavg()[0]
     rows = []
-    for label, path in CASES:
+    for label, path in CASES + deep_cases():
         if args.only and args.only not in label:
             continue
         walls, sqls, queries = [], [], 0
