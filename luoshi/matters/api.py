@@ -143,7 +143,7 @@ def list_matters(
 ):
     """Matters the caller may see, filtered (values comma-separated or repeated), paginated.
 
-    `page` reaches the first 10,000 rows; go on with the `next` cursor (`after=`), back
+    `page` reaches the first 2,500 rows; go on with the `next` cursor (`after=`), back
     with `previous` (`before=`), or jump with `start=` (a deadline, an update day, a
     progress or a serial, by the ordering). `count` is exact when `count_is_exact`;
     otherwise the list holds more than `count` matters and `facets` are empty.

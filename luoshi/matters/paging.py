@@ -2,7 +2,7 @@
 
 A page is read in one of three ways, all through the same ordered, filtered queryset:
 
-- `?page=N`: by OFFSET, for the first PAGE_NUMBER_ROWS rows only (page 400 at 25 a
+- `?page=N`: by OFFSET, for the first PAGE_NUMBER_ROWS rows only (page 100 at 25 a
   page). Old links keep working; an offset past that would make the database read and
   throw away every row before the page (page 40,000 of a million matters: seconds).
 - `?after=<cursor>` / `?before=<cursor>`: keyset pages. The cursor holds the ordering's
@@ -44,12 +44,14 @@ from django.utils.translation import gettext as _
 from luoshi.lib.dates import parse_date
 from luoshi.lib.errors import InvalidInput
 
-from .counts import COUNT_CAP, ListCount
+from .counts import ListCount
 from .filters import ORDERINGS, SERIAL_RE, MatterFilter
 from .models import Matter
 
-# ?page=N reaches this many rows by OFFSET; beyond, pages are read by cursor.
-PAGE_NUMBER_ROWS = COUNT_CAP
+# ?page=N reaches this many rows by OFFSET (page 100 at 25 a page); beyond, pages are
+# read by cursor. An OFFSET of 10,000 rows cost ~120 ms of SQL at 300k matters under
+# load (docs/benchmarks.md), a quarter of it ~30 ms: about what page 1 costs.
+PAGE_NUMBER_ROWS = 2_500
 NULLABLE = {"deadline"}  # ORDERINGS' columns that may be empty
 
 
@@ -219,6 +221,8 @@ def rows_after(
 def _unjoined(rows: QuerySet[Matter]) -> QuerySet[Matter]:
     """The rows with their joined relations fetched by a second query instead.
 
+    An OFFSET page joins every row it skips; and:
+
     PostgreSQL estimates a row comparison by its first column alone: after a cursor
     inside a long run of equal values (all matters updated by one bulk change, a common
     progress) it expects about one row. Joined, that estimate makes sorting every
@@ -331,7 +335,9 @@ def _numbered(
         request.number = min(request.number, max(1, math.ceil(count.total / per_page)))
     number = request.number if request.check_reach(per_page) else last_number(per_page)
     offset = (number - 1) * per_page
-    found = list(rows[offset : offset + per_page + 1])
+    # Unjoined: an OFFSET joins every row it skips (page 100 by deadline at 300k: 171 ms
+    # joined, 25 ms alone).
+    found = list(_unjoined(rows)[offset : offset + per_page + 1])
     page = ListPage(found[:per_page], count, per_page, ordering, number=number)
     page.has_next, page.has_previous = len(found) > per_page, number > 1
     return page
