@@ -28,7 +28,8 @@ from luoshi.org.models import Unit
 
 from . import services
 from .backlog import backlog_counts, backlog_items, require_backlog
-from .filters import MAX_PAGE_SIZE, MatterFilter, counted, searched
+from .counts import list_count
+from .filters import MAX_PAGE_SIZE, MatterFilter, searched
 from .models import (
     Attachment,
     Matter,
@@ -38,6 +39,7 @@ from .models import (
     Policy,
     RequestState,
 )
+from .paging import PageRequest, read_page
 from .permissions import available_actions
 from .queries import get_matter_for_user, timeline
 from .schemas import (
@@ -139,27 +141,42 @@ def list_matters(
     page: int = Query(1, ge=1, le=PAGE_MAX),
     page_size: int = Query(20, ge=1, le=MAX_PAGE_SIZE),
 ):
-    """Matters the caller may see, filtered (values comma-separated or repeated), paginated."""
+    """Matters the caller may see, filtered (values comma-separated or repeated), paginated.
+
+    `page` reaches the first 2,500 rows; go on with the `next` cursor (`after=`), back
+    with `previous` (`before=`), or jump with `start=` (a deadline, an update day, a
+    progress or a serial, by the ordering). `count` is exact when `count_is_exact`;
+    otherwise the list holds more than `count` matters and `facets` are empty.
+    """
     matter_filter = MatterFilter.from_params(request.GET)
-    if not matter_filter.is_valid:
-        field, message = next(iter(matter_filter.errors.items()))
+    wanted = PageRequest.from_params(request.GET, matter_filter)
+    wanted.check_reach(page_size)
+    errors = {**matter_filter.errors, **wanted.errors}
+    if errors:
+        field, message = next(iter(errors.items()))
         raise InvalidInput(message, field=field)
-    queryset = matter_filter.apply(Matter.objects.visible_to(request.user))
-    # The count is the sum of the facets' grouped query: one pass over the list, not two.
-    count, facets = counted(queryset, history=matter_filter.is_history)
-    queryset = searched(matter_filter, queryset, count)
+    visible = Matter.objects.visible_to(request.user)
+    queryset = matter_filter.apply(visible)
+    counted = list_count(
+        matter_filter, matter_filter.apply(visible, ordered=False), access_for(request.user)
+    )
+    queryset = searched(matter_filter, queryset, counted.total)
     co_parts = MatterUnit.objects.filter(active=True, role=PartRole.CO).select_related("unit")
     rows = queryset.select_related("lead_unit", "responsible_leader").prefetch_related(
         Prefetch("parts", co_parts, to_attr="co_parts")
-    )[(page - 1) * page_size : page * page_size]
+    )
+    found = read_page(rows, wanted, counted, page_size, matter_filter.ordering, clamp=False)
     red_points, today = Policy.current().behind_plan_red_points, timezone.localdate()
     return {
-        "items": [matter_item(m, m.co_parts, red_points, today) for m in rows],
-        "count": count,
-        "page": page,
+        "items": [matter_item(m, m.co_parts, red_points, today) for m in found],
+        "count": counted.shown,
+        "count_is_exact": counted.exact,
+        "page": found.number,
         "page_size": page_size,
-        "pages": math.ceil(count / page_size),
-        "facets": facets,
+        "pages": math.ceil(counted.shown / page_size),
+        "next": found.next_cursor,
+        "previous": found.previous_cursor,
+        "facets": counted.facets,
     }
 
 

@@ -124,20 +124,58 @@ def desk_conditions(access: Access) -> dict[str, Q]:
     return conditions
 
 
+# Desk sections of the office that are one set of (state, warning) buckets: read from
+# the cockpit's rollups (matters.counts) instead of counting the open matters.
+OFFICE_BUCKETS: dict[str, tuple[frozenset[str], str | None]] = {
+    "to_assign": (frozenset({State.DRAFT, State.APPROVED}), None),
+    "due_soon": (RUNNING_STATES, MatterWarning.DUE_SOON),
+    "overdue": (RUNNING_STATES, MatterWarning.OVERDUE),
+    "stalled": (RUNNING_STATES, MatterWarning.STALLED),
+    "review": (frozenset({State.COMPLETION_REQUESTED}), None),
+}
+
+
 def desk_counts(user: User) -> dict[str, int]:
-    """How many matters wait in each desk section, and per report cycle: one query
-    over the visible matters in the desk's states (DESK_STATES)."""
-    conditions = desk_conditions(access_for(user))
-    aggregates = {name: Count("pk", filter=cond) for name, cond in conditions.items()}
+    """How many matters wait in each desk section, and per report cycle.
+
+    The office sees every matter: its sections that are (state, warning) buckets come
+    from the rollups, its pending disputes and extensions from the pending rows (a
+    few, indexed). What is left — a unit's parts, a leader's own matters — is one
+    query over the visible matters in the desk's states (DESK_STATES).
+    """
+    access = access_for(user)
+    conditions = desk_conditions(access)
+    counts = _office_counts(user) if access.is_office else {}
+    aggregates = {
+        name: Count("pk", filter=cond) for name, cond in conditions.items() if name not in counts
+    }
     if "to_report" in conditions:
         for cycle in ReportCycle.values:
             aggregates[f"to_report_{cycle}"] = Count(
                 "pk", filter=conditions["to_report"] & Q(report_cycle=cycle)
             )
-    # Only the desk's states: the partial index matter_desk_open serves them, so the
-    # count costs what is open, not the province's closed years.
-    desk = Matter.objects.visible_to(user).filter(state__in=sorted(DESK_STATES))
-    return desk.aggregate(**aggregates)
+    if aggregates:
+        # Only the desk's states: the partial index matter_desk_open serves them, so the
+        # count costs what is open, not the province's closed years.
+        desk = Matter.objects.visible_to(user).filter(state__in=sorted(DESK_STATES))
+        counts.update(desk.aggregate(**aggregates))
+    return counts
+
+
+def _office_counts(user: User) -> dict[str, int]:
+    """The office's bucket sections from the rollups; its rulings from the pending rows."""
+    from luoshi.cockpit.models import ALL_UNITS, UnitCount  # the cockpit keeps them
+
+    buckets = UnitCount.objects.filter(unit_id=ALL_UNITS).values_list("state", "warning", "n")
+    counts = dict.fromkeys(OFFICE_BUCKETS, 0)
+    for state, warning, n in buckets:
+        for name, (states, wanted) in OFFICE_BUCKETS.items():
+            if state in states and wanted in (None, warning):
+                counts[name] += n
+    running = Matter.objects.visible_to(user).filter(state__in=sorted(RUNNING_STATES))
+    for name, model in (("disputes", Dispute), ("extensions", Extension)):
+        counts[name] = running.filter(pk__in=pending_requests(model)).count()
+    return counts
 
 
 def desk_lists(user: User, counts: dict[str, int]) -> dict[str, list[Matter]]:

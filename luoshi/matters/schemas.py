@@ -120,10 +120,21 @@ class Facets(Schema):
 
 class MatterPage(Schema):
     items: list[MatterItem]
-    count: int
-    page: int
+    count: int = Field(
+        description="Matters in the list; with count_is_exact false, the list holds more."
+    )
+    count_is_exact: bool = Field(
+        True,
+        description="False when the list was counted only up to `count` (10,000): it "
+        "holds more, and `facets` are empty.",
+    )
+    page: int | None = Field(description="The page number; null on a page read by cursor.")
     page_size: int
-    pages: int
+    pages: int = Field(description="Pages of `count` matters (at least this many if inexact).")
+    next: str | None = Field(None, description="Cursor of the next page: pass it as `after`.")
+    previous: str | None = Field(
+        None, description="Cursor of the previous page: pass it as `before`."
+    )
     facets: Facets
 
 
@@ -287,6 +298,13 @@ class ListParams(Input):
     as_of: str | None = Field(None, description="A past day: the matters as they stood then.")
     since: str | None = Field(None, description="An earlier day to compare with (stocktakes).")
     changed: str | None = Field(None, description="With since: only matters that moved.")
+    after: str | None = Field(None, description="A `next` cursor: the page after it.")
+    before: str | None = Field(None, description="A `previous` cursor: the page before it.")
+    start: str | None = Field(
+        None,
+        description="Jump to where the ordering reaches this: a deadline or update day "
+        "(YYYY-MM-DD), a progress (0-100), a serial (2025-123).",
+    )
 
 
 class BacklogCount(Schema):

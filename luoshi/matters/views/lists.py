@@ -7,7 +7,6 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
@@ -22,8 +21,10 @@ from luoshi.org.access import access_for
 from luoshi.org.queries import picked_unit
 
 from .. import services
-from ..filters import ORDERINGS, MatterFilter, as_shown, counted, searched
+from ..counts import list_count
+from ..filters import ORDERINGS, MatterFilter, as_shown, searched
 from ..models import Matter, MatterKind, MatterWarning, Source, State
+from ..paging import PageRequest, keyset, read_page
 from ..permissions import may_hasten
 from ._common import leaders, render_page
 
@@ -35,17 +36,13 @@ SORTABLE = {
 }
 
 
-class CountedPaginator(Paginator):
-    """A paginator told its count: the facets' grouped query has already counted the
-    list, so the page does not pay a second COUNT(*) over the same matters."""
-
-    def __init__(self, object_list, per_page: int, count: int):
-        super().__init__(object_list, per_page)
-        self.known_count = count
-
-    @property
-    def count(self) -> int:  # type: ignore[override]
-        return self.known_count
+# What `start=` jumps to in each ordering (its leading column), for the jump field.
+JUMPS = {
+    "deadline": ("date", gettext_lazy("Jump to deadline")),
+    "updated_at": ("date", gettext_lazy("Jump to update day")),
+    "progress": ("number", gettext_lazy("Jump to progress %")),
+    "serial_year": ("text", gettext_lazy("Jump to serial (2025-123)")),
+}
 
 
 def _ledger_url(params: dict) -> str | None:
@@ -60,17 +57,23 @@ def _ledger_url(params: dict) -> str | None:
 @login_required
 def matter_list(request: HttpRequest) -> HttpResponse:
     mfilter = MatterFilter.from_params(request.GET)
+    wanted = PageRequest.from_params(request.GET, mfilter)
     visible = Matter.objects.visible_to(request.user)
-    rows = mfilter.apply(visible).select_related("lead_unit", "responsible_leader")
-    total, facets = counted(mfilter.apply(visible, ordered=False), history=mfilter.is_history)
-    rows = searched(mfilter, rows, total)
-    page = CountedPaginator(rows, PAGE_SIZE, total).get_page(request.GET.get("page"))
-    params = mfilter.as_params()
     access = access_for(request.user)
+    rows = mfilter.apply(visible).select_related("lead_unit", "responsible_leader")
+    count = list_count(mfilter, mfilter.apply(visible, ordered=False), access)
+    rows = searched(mfilter, rows, count.total)
+    page = read_page(rows, wanted, count, PAGE_SIZE, mfilter.ordering)
+    params = mfilter.as_params()
     context = {
         "filter": mfilter,
         "page_obj": page,
-        "facets": facets,
+        "count": count,
+        "page_errors": wanted.errors,
+        "facets": count.facets,
+        "jump": JUMPS[keyset(mfilter.ordering)[0][0]],
+        "jump_value": request.GET.get("start", ""),
+        "jump_params": sorted(params.items()),
         "params": urlencode(params),
         "export_url": f"{reverse('matters:export')}?{urlencode(params)}",
         "ledger_url": _ledger_url(params),

@@ -1,0 +1,121 @@
+"""How many matters a list holds, and its facets (counts by state and by warning), at a
+cost that does not grow with the province (issue 15).
+
+Two ways, chosen per list by `list_count`:
+
+1. From the cockpit's rollups (cockpit.UnitCount: the live count per lead unit × state ×
+   warning). They move in the same transaction as every change of a matter
+   (matters.history → cockpit.rollups.standings_moved, after each service and each
+   warning scan), so they are exact. They answer a list that filters only on what a
+   bucket holds — state, warning, open, lead unit — for a user who sees every matter
+   (office and admins; leaders see every matter but drafts, a state the buckets know).
+   A few dozen rows, whatever the number of matters: the supervisor's unfiltered list
+   and its facet filters no longer count a million matters (~300 ms) per request.
+2. Otherwise a capped count: the grouped count over the first COUNT_CAP + 1 rows of the
+   list. Up to COUNT_CAP matters it is exact, facets included; past it the list says
+   "10,000+" (`exact` False) and shows no facets, which it could not give without
+   reading every row.
+
+Data written behind the services' back (a bulk load) must be followed by
+`luoshi rebuild_rollups`, as the cockpit already requires.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import connections
+from django.db.models import F, QuerySet
+
+from luoshi.org.access import Access
+
+from .filters import MatterFilter
+from .models import OPEN_STATES, Matter, State
+
+# A list longer than this is counted as "COUNT_CAP+" (and paged by cursor past it).
+COUNT_CAP = 10_000
+
+# The filters a rollup bucket (lead unit × state × warning) cannot answer: state,
+# warning, open and lead unit it can.
+OTHER_FILTERS = ("kind", "source", "priority", "unit", "leader", "parent", "q")
+OTHER_FILTERS += ("deadline_from", "deadline_to", "as_of", "since")
+
+
+@dataclass(frozen=True)
+class ListCount:
+    """A list's size: exact, or at least COUNT_CAP (then without facets)."""
+
+    total: int
+    exact: bool = True
+    facets: dict[str, dict[str, int]] = field(default_factory=lambda: {"state": {}, "warning": {}})
+
+    @property
+    def shown(self) -> int:
+        """The figure to print: the total, or the cap that it passes."""
+        return self.total if self.exact else COUNT_CAP
+
+
+def list_count(mfilter: MatterFilter, queryset: QuerySet[Matter], access: Access) -> ListCount:
+    """The count of `queryset` (the filtered, visible list): from the rollups where they
+    answer exactly, else by a capped grouped count."""
+    if _rollups_answer(mfilter, access):
+        return _from_rollups(mfilter, access)
+    return capped_count(queryset, history=mfilter.is_history)
+
+
+def _rollups_answer(mfilter: MatterFilter, access: Access) -> bool:
+    if not access.sees_everything or any(getattr(mfilter, name) for name in OTHER_FILTERS):
+        return False
+    # unit_id 0 and -1 are the rollups' "no unit" and "all units", never a lead unit.
+    return mfilter.lead_unit is None or mfilter.lead_unit > 0
+
+
+def _from_rollups(mfilter: MatterFilter, access: Access) -> ListCount:
+    from luoshi.cockpit.models import ALL_UNITS, UnitCount  # the cockpit keeps them
+
+    buckets = UnitCount.objects.filter(unit_id=mfilter.lead_unit or ALL_UNITS)
+    if mfilter.state:
+        buckets = buckets.filter(state__in=mfilter.state)
+    if mfilter.warning:
+        buckets = buckets.filter(warning__in=mfilter.warning)
+    if mfilter.open:
+        buckets = buckets.filter(state__in=sorted(OPEN_STATES))
+    if not access.is_office:  # a leader: every matter but drafts (queries.visible_matters)
+        buckets = buckets.exclude(state=State.DRAFT)
+    return _grouped(buckets.values_list("state", "warning", "n"))
+
+
+def capped_count(queryset: QuerySet[Matter], *, history: bool = False) -> ListCount:
+    """One grouped count over the first COUNT_CAP + 1 rows of the list.
+
+    The LIMIT sits inside the subquery, so the database stops reading after that many
+    rows whatever the list's size; the count and both facets come from the same pass.
+    `history`: a MatterFilter history list; count the standings of that day.
+    """
+    state, warning = ("as_of_state", "as_of_warning") if history else ("state", "warning")
+    # COUNT(*) over two columns only: PostgreSQL reads them from the (state, warning)
+    # index alone where the filter allows (an index-only scan).
+    first = queryset.order_by().annotate(cs=F(state), cw=F(warning)).values_list("cs", "cw")
+    sql, params = first[: COUNT_CAP + 1].query.sql_with_params()
+    grouped = f"SELECT cs, cw, COUNT(*) FROM ({sql}) capped GROUP BY cs, cw"
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(grouped, params)
+        counted = _grouped(cursor.fetchall())
+    if counted.total > COUNT_CAP:
+        return ListCount(total=counted.total, exact=False)
+    return counted
+
+
+def _grouped(rows: Iterable[tuple[str, str, int]]) -> ListCount:
+    """The total and the facets (by state; by warning of the open matters) from
+    (state, warning, n) rows."""
+    by_state: dict[str, int] = {}
+    by_warning: dict[str, int] = {}
+    for state, warning, n in rows:
+        if not n:
+            continue
+        by_state[state] = by_state.get(state, 0) + n
+        if state in OPEN_STATES:
+            by_warning[warning] = by_warning.get(warning, 0) + n
+    return ListCount(sum(by_state.values()), True, {"state": by_state, "warning": by_warning})
