@@ -18,7 +18,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BooleanField, Case, F, FilteredRelation, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
@@ -64,6 +64,7 @@ def sync(matter_ids: Iterable[int], day: dt.date | None = None) -> int:
     return sum(_sync_chunk(ids[i : i + CHUNK], day) for i in range(0, len(ids), CHUNK))
 
 
+@transaction.atomic(savepoint=False)  # the temporary table lives and dies in one transaction
 def sync_scanned(matters: QuerySet[Matter], day: dt.date | None = None) -> int:
     """After the scan (or a rebuild): the standings of these matters, set-based.
 
@@ -77,13 +78,10 @@ def sync_scanned(matters: QuerySet[Matter], day: dt.date | None = None) -> int:
     """
     day = day or timezone.localdate()
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {MOVES}")  # one left by a failed sync
         sql, params = _moves(matters).query.sql_with_params()
         cursor.execute(f"CREATE TEMP TABLE {MOVES} AS {sql}", params)
-        cursor.execute(f"SELECT COUNT(*) FROM {MOVES}")
-        moved = cursor.fetchone()[0]
+        moved = _write_moves(cursor, day)
         if moved:
-            _write_moves(cursor, day)
             listeners.standings_moved_in_table(MOVES, day)
         cursor.execute(f"DROP TABLE {MOVES}")
     return moved
@@ -149,11 +147,10 @@ def _moves(matters: QuerySet[Matter]) -> QuerySet[Any, Any]:  # values() of an a
     )
 
 
-def _write_moves(cursor, day: dt.date) -> None:
-    """Close the moved matters' standings, then open their new ones (one current each)."""
+def _write_moves(cursor, day: dt.date) -> int:
+    """Close the moved matters' standings, then open their new ones (one current each);
+    returns how many moved. The same statements (and queries) however many moved."""
     table = MatterStanding._meta.db_table
-    if connection.vendor == "postgresql":
-        cursor.execute(f"ANALYZE {MOVES}")  # a fresh table: its size, for the joins below
     cursor.execute(
         f"UPDATE {table} SET valid_to = %s WHERE id IN "
         f"(SELECT before_id FROM {MOVES} WHERE before_id IS NOT NULL)",
@@ -166,6 +163,7 @@ def _write_moves(cursor, day: dt.date) -> None:
         f"new_deadline, %s, became_assigned, became_overdue, became_completed FROM {MOVES}",
         [day],
     )
+    return cursor.rowcount
 
 
 def open_missing(day: dt.date | None = None) -> int:
