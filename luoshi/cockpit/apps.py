@@ -12,4 +12,6 @@ class CockpitConfig(AppConfig):
 
         from . import rollups
 
-        listeners.on_standings_moved(rollups.standings_moved)
+        listeners.on_standings_moved(
+            rollups.standings_moved, table=rollups.standings_moved_in_table
+        )

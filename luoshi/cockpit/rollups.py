@@ -69,6 +69,55 @@ def city_stripe(matter_id: int) -> int:
     return ALL_UNITS - matter_id % CITY_STRIPES
 
 
+def standings_moved_in_table(table: str, day: dt.date) -> None:
+    """The same for all the moves of a scan, in SQL: the rows of the temporary `table`
+    (matters.history.MOVES) grouped into deltas and flows, each upserted by one
+    INSERT … SELECT — a handful of statements however many matters moved."""
+    one = f"COALESCE(new_unit_id, {NO_UNIT}) AS unit_id, new_state AS state, new_warning AS warning"
+    moves = (
+        f"SELECT {one}, 1 AS d FROM {table} UNION ALL "
+        f"SELECT COALESCE(before_unit_id, {NO_UNIT}), before_state, before_warning, -1 "
+        f"FROM {table} WHERE before_id IS NOT NULL"
+    )
+    counts = _grouped_with_totals(moves, "unit_id, state, warning", "SUM(d)")
+    _upsert_select(UnitCount, ["unit_id", "state", "warning"], "n", counts, [])
+    _upsert_select(DailyChange, ["unit_id", "day", "state", "warning"], "delta", counts, [day])
+    flows = " UNION ALL ".join(
+        f"SELECT COALESCE(new_unit_id, {NO_UNIT}) AS unit_id, '{metric}' AS metric, 1 AS d "
+        f"FROM {table} WHERE {flag}"  # the metric is a constant of FlowMetric
+        for metric, flag in FLOW_FIELDS.items()
+    )
+    flows = _grouped_with_totals(flows, "unit_id, metric", "COUNT(*)")
+    _upsert_select(DailyFlow, ["unit_id", "day", "metric"], "n", flows, [day])
+
+
+def _grouped_with_totals(rows: str, keys: str, total: str) -> str:
+    """`rows` (unit_id, keys…, d) grouped per unit and for the city, nonzero. A scan's
+    whole batch books its city deltas on the first stripe (ALL_UNITS): readers sum them all."""
+    rest = keys.removeprefix("unit_id, ")
+    both = (
+        f"SELECT {keys}, d FROM ({rows}) u UNION ALL SELECT {ALL_UNITS}, {rest}, d FROM ({rows}) a"
+    )
+    return f"SELECT {keys}, {total} AS v FROM ({both}) t GROUP BY {keys} HAVING {total} <> 0"
+
+
+def _upsert_select(model, keys: list[str], value: str, select: str, before: list) -> None:
+    """INSERT … SELECT … ON CONFLICT DO UPDATE adding to the value (both databases); the
+    `before` parameters are constants inserted after unit_id (the day)."""
+    table = model._meta.db_table
+    constants = "".join(", %s" for _ in before)
+    rest = ", ".join(k for k in keys if k not in ("unit_id", "day"))
+    # "WHERE 1 = 1": SQLite's parser would take ON CONFLICT for a join's ON without it.
+    sql = (
+        f"INSERT INTO {table} ({', '.join([*keys, value])}) "
+        f"SELECT unit_id{constants}, {rest}, v FROM ({select}) g WHERE 1 = 1 "
+        f"ON CONFLICT ({', '.join(keys)}) "
+        f"DO UPDATE SET {value} = {table}.{value} + excluded.{value}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, before)
+
+
 def _with_totals(counts: Counter, stripe: int = ALL_UNITS) -> Counter:
     """The same deltas, plus the city total (its stripe `stripe`) of each."""
     out = Counter()

@@ -67,14 +67,16 @@ def list_count(mfilter: MatterFilter, queryset: QuerySet[Matter], access: Access
 def _rollups_answer(mfilter: MatterFilter, access: Access) -> bool:
     if not access.sees_everything or any(getattr(mfilter, name) for name in OTHER_FILTERS):
         return False
-    # unit_id 0 and -1 are the rollups' "no unit" and "all units", never a lead unit.
+    # unit_id 0 and -1 … -8 are the rollups' "no unit" and city-total stripes, never a unit.
     return mfilter.lead_unit is None or mfilter.lead_unit > 0
 
 
 def _from_rollups(mfilter: MatterFilter, access: Access) -> ListCount:
-    from luoshi.cockpit.models import ALL_UNITS, UnitCount  # the cockpit keeps them
+    from luoshi.cockpit.models import CITY_TOTAL, UnitCount  # the cockpit keeps them
 
-    buckets = UnitCount.objects.filter(unit_id=mfilter.lead_unit or ALL_UNITS)
+    # The city total is striped over several rows (cockpit.models.CITY_TOTAL): summed here.
+    units = [mfilter.lead_unit] if mfilter.lead_unit else list(CITY_TOTAL)
+    buckets = UnitCount.objects.filter(unit_id__in=units)
     if mfilter.state:
         buckets = buckets.filter(state__in=mfilter.state)
     if mfilter.warning:

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from django.db import connection
-from django.db.models import Exists, OuterRef, QuerySet, Value
+from django.db import connection, transaction
+from django.db.models import BooleanField, Case, F, FilteredRelation, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from . import listeners
@@ -64,29 +66,106 @@ def sync(matter_ids: Iterable[int], day: dt.date | None = None) -> int:
     return sum(_sync_chunk(ids[i : i + CHUNK], day) for i in range(0, len(ids), CHUNK))
 
 
+@transaction.atomic(savepoint=False)  # the temporary table lives and dies in one transaction
 def sync_scanned(matters: QuerySet[Matter], day: dt.date | None = None) -> int:
-    """After the scan: the scanned matters whose standing no longer matches.
+    """After the scan (or a rebuild): the standings of these matters, set-based.
 
-    One anti-join of the scanned rows with their current standings finds the few
-    that changed (deadlines compared null-safe: an ongoing matter has none).
+    1. One SELECT of the matters joined with their current standings keeps, in a
+       temporary table (MOVES), those whose lead unit, state, warning or deadline
+       differ (compared null-safe), with the old standing and what the move counts as
+       in the daily flows (`became_sql`, the SQL twin of `became`).
+    2. One UPDATE closes their old standings, one INSERT … SELECT opens the new ones.
+    3. The listeners follow from the same table (the cockpit's counts: a few grouped
+       upserts, listeners.standings_moved_in_table); no Python loop over the rows.
     """
-    same = MatterStanding.objects.alias(
-        deadline_key=Coalesce("deadline", Value(NO_DATE)),
-    ).filter(
-        matter_id=OuterRef("pk"),
-        valid_to__isnull=True,
-        lead_unit_id=OuterRef("lead_unit_id"),
-        state=OuterRef("state"),
-        warning=OuterRef("warning"),
-        deadline_key=OuterRef("deadline_key"),
+    day = day or timezone.localdate()
+    with connection.cursor() as cursor:
+        sql, params = _moves(matters).query.sql_with_params()
+        cursor.execute(f"CREATE TEMP TABLE {MOVES} AS {sql}", params)
+        moved = _write_moves(cursor, day)
+        if moved:
+            listeners.standings_moved_in_table(MOVES, day)
+        cursor.execute(f"DROP TABLE {MOVES}")
+    return moved
+
+
+# The temporary table of one set-based sync. Its columns, for the listeners:
+# matter_id, new_unit_id, new_state, new_warning, new_deadline (the new standing), before_id,
+# before_unit_id, before_state, before_warning (the old one; before_id NULL when the
+# matter had none), became_assigned, became_overdue, became_completed.
+MOVES = "luoshi_standing_moves"
+
+
+def became_sql(before_state: str, state: str, warning: str, before_warning: str) -> dict[str, Q]:
+    """`became` as conditions on a row's columns (names of the old and new state and
+    warning): the flows of the set-based sync. Tests hold the two to the same moves."""
+    running, pre = sorted(RUNNING_STATES), sorted(PRE_DISPATCH_STATES)
+    was_overdue = Q(**{before_warning: MatterWarning.OVERDUE, f"{before_state}__in": running})
+    return {
+        COMPLETED: Q(**{state: State.COMPLETED})
+        & (Q(**{f"{before_state}__isnull": True}) | ~Q(**{before_state: State.COMPLETED})),
+        OVERDUE: Q(**{f"{state}__in": running, warning: MatterWarning.OVERDUE}) & ~was_overdue,
+        ASSIGNED: ~Q(**{f"{state}__in": [*pre, State.WITHDRAWN]})
+        & (Q(**{f"{before_state}__isnull": True}) | Q(**{f"{before_state}__in": pre})),
+    }
+
+
+def _moves(matters: QuerySet[Matter]) -> QuerySet[Any, Any]:  # values() of an annotated join
+    """The rows of MOVES: these matters whose standing differs from the current one."""
+    now = matters.annotate(
+        current=FilteredRelation("standings", condition=Q(standings__valid_to__isnull=True))
+    ).order_by()
+    # Lookups on expressions, not keyword filters: negating a filter across the reverse
+    # relation would become two correlated EXISTS per matter (Django's split_exclude).
+    same = (
+        Q(Exact(F("current__state"), F("state")))
+        & Q(Exact(F("current__warning"), F("warning")))
+        & Q(Exact(Coalesce("current__lead_unit_id", Value(0)), Coalesce("lead_unit_id", Value(0))))
+        & Q(
+            Exact(
+                Coalesce("current__deadline", Value(NO_DATE)), Coalesce("deadline", Value(NO_DATE))
+            )
+        )
     )
-    moved = (
-        matters.annotate(deadline_key=Coalesce("deadline", Value(NO_DATE)))
-        .filter(~Exists(same))
-        .order_by()
-        .values_list("pk", flat=True)
+    now = now.filter(Q(current__id__isnull=True) | ~same)
+    flows = became_sql("current__state", "state", "warning", "current__warning")
+    flag = {
+        f"became_{name}": Case(
+            When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
+        )
+        for name, condition in flows.items()
+    }
+    return now.values(
+        matter_id=F("pk"),
+        new_unit_id=F("lead_unit"),
+        new_state=F("state"),
+        new_warning=F("warning"),
+        new_deadline=F("deadline"),
+        before_id=F("current__id"),
+        before_unit_id=F("current__lead_unit_id"),
+        before_state=F("current__state"),
+        before_warning=F("current__warning"),
+        **flag,
     )
-    return sync(moved, day)
+
+
+def _write_moves(cursor, day: dt.date) -> int:
+    """Close the moved matters' standings, then open their new ones (one current each);
+    returns how many moved. The same statements (and queries) however many moved."""
+    table = MatterStanding._meta.db_table
+    cursor.execute(
+        f"UPDATE {table} SET valid_to = %s WHERE id IN "
+        f"(SELECT before_id FROM {MOVES} WHERE before_id IS NOT NULL)",
+        [day],
+    )
+    columns = "matter_id, lead_unit_id, state, warning, deadline, valid_from, "
+    columns += "became_assigned, became_overdue, became_completed"
+    cursor.execute(
+        f"INSERT INTO {table} ({columns}) SELECT matter_id, new_unit_id, new_state, new_warning, "
+        f"new_deadline, %s, became_assigned, became_overdue, became_completed FROM {MOVES}",
+        [day],
+    )
+    return cursor.rowcount
 
 
 def open_missing(day: dt.date | None = None) -> int:

@@ -11,7 +11,9 @@ requests…). They subscribe here from their AppConfig.ready(), and the core cal
 - `standings_moved(moves, day)` from matters.history, with each matter whose lead unit,
   state, warning or deadline changed: `(matter_id, before, after)`, where a bucket is
   `(lead_unit_id or 0, state, warning)` and `before` is None for a new matter. The
-  cockpit's counts follow these moves, so they agree with the "as of" lists.
+  cockpit's counts follow these moves, so they agree with the "as of" lists. A listener
+  that also gave a set-based form (`table=`) is called instead, after a scan, with the
+  name of the temporary table holding every move (matters.history.MOVES) and the day.
 - `matters_changed(ids)` from services.bulk (an imported table): a listener that also
   gave a bulk form (`on_matters_changed`) is called once with all the ids.
 
@@ -40,12 +42,14 @@ ScanListener = Callable[["QuerySet[Matter]"], None]
 Bucket = tuple[int, str, str]  # (lead unit id or 0, state, warning)
 Move = tuple[int, Bucket | None, Bucket]  # (matter id, before, after)
 MoveListener = Callable[[list[Move], "dt.date"], None]
+TableListener = Callable[[str, "dt.date"], None]
 
 _full_scan: ContextVar[bool] = ContextVar("full_scan", default=False)
 _on_change: list[ChangeListener] = []
 _on_scan: list[ScanListener] = []
 _on_move: list[MoveListener] = []
 _kinds_of: dict[ChangeListener, frozenset[str]] = {}
+_table_of: dict[MoveListener, TableListener] = {}
 
 
 def on_matter_changed(listener: ChangeListener) -> ChangeListener:
@@ -62,10 +66,15 @@ def on_matters_scanned(listener: ScanListener) -> ScanListener:
     return listener
 
 
-def on_standings_moved(listener: MoveListener) -> MoveListener:
-    """Subscribe `listener(moves, day)` to every change of a matter's standing."""
+def on_standings_moved(
+    listener: MoveListener, *, table: TableListener | None = None
+) -> MoveListener:
+    """Subscribe `listener(moves, day)` to every change of a matter's standing; with
+    `table`, `table(name, day)` does the same for all the moves of a scan, in SQL."""
     if listener not in _on_move:
         _on_move.append(listener)
+    if table is not None:
+        _table_of[listener] = table
     return listener
 
 
@@ -100,6 +109,37 @@ def in_full_scan() -> bool:
 def standings_moved(moves: list[Move], day: dt.date) -> None:
     for listener in _on_move:
         listener(moves, day)
+
+
+def standings_moved_in_table(table: str, day: dt.date) -> None:
+    """Many standings moved at once (a scan): the rows of the temporary `table`. A
+    listener without a set-based form gets them as moves, read once for all of them."""
+    moves: list[Move] | None = None
+    for listener in _on_move:
+        if listener in _table_of:
+            _table_of[listener](table, day)
+            continue
+        if moves is None:
+            moves = _read_moves(table)
+        listener(moves, day)
+
+
+def _read_moves(table: str) -> list[Move]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT matter_id, before_id, before_unit_id, before_state, before_warning, "
+            f"new_unit_id, new_state, new_warning FROM {table} ORDER BY matter_id"
+        )
+        rows = cursor.fetchall()
+    moves: list[Move] = []
+    for pk, before_id, b_unit, b_state, b_warning, unit, state, warning in rows:
+        before = (b_unit or 0, b_state, b_warning) if before_id is not None else None
+        after = (unit or 0, state, warning)
+        if before != after:  # a new deadline alone moves no count
+            moves.append((pk, before, after))
+    return moves
 
 
 # --- Many matters at once (imports): one call per listener, not one per matter ----------------

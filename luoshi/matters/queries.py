@@ -164,9 +164,10 @@ def desk_counts(user: User) -> dict[str, int]:
 
 def _office_counts(user: User) -> dict[str, int]:
     """The office's bucket sections from the rollups; its rulings from the pending rows."""
-    from luoshi.cockpit.models import ALL_UNITS, UnitCount  # the cockpit keeps them
+    from luoshi.cockpit.models import CITY_TOTAL, UnitCount  # the cockpit keeps them
 
-    buckets = UnitCount.objects.filter(unit_id=ALL_UNITS).values_list("state", "warning", "n")
+    # The city total's stripes (cockpit.models.CITY_TOTAL) are summed by the loop below.
+    buckets = UnitCount.objects.filter(unit_id__in=CITY_TOTAL).values_list("state", "warning", "n")
     counts = dict.fromkeys(OFFICE_BUCKETS, 0)
     for state, warning, n in buckets:
         for name, (states, wanted) in OFFICE_BUCKETS.items():

@@ -31,7 +31,6 @@ from django.db import connection, transaction
 from django.db.models import (
     Case,
     CharField,
-    Count,
     DateField,
     Expression,
     ExpressionWrapper,
@@ -311,15 +310,21 @@ def scan(
     )
     calendar, policy = get_calendar(), Policy.current()
     stamp = stamp_of(calendar, policy)
-    target = new_warning(conditions(today, calendar, policy))
-    following = next_change(today, calendar, policy, stamp)
+
+    @functools.cache  # built only when rows are read: a night with nothing due needs neither
+    def cases() -> tuple[Case, Case]:
+        target = new_warning(conditions(today, calendar, policy))
+        return target, next_change(today, calendar, policy, stamp)
+
     # Only the nightly scan that may be partial reads and keeps the record: a plain full
     # scan leaves every row computed, which the record of an earlier scan still describes.
     last = WarningScan.objects.filter(pk=1).first() if nightly and only_due else None
     if only_due and last is not None and last.stamp == stamp and last.day and last.day <= today:
-        changed, sync = _scan_due(base, today, target, following, notify_units)
+        changed, sync = _scan_due(base, today, cases, notify_units)
     else:
-        changed, sync = _scan_all(base, target, following, notify_units)
+        changed, sync = _scan_all(base, *cases(), notify_units)
+    if nightly:
+        _park_suspended(today)
     if nightly and notify_units:  # the nightly scan warns the office too
         backlog.notify_newly_late(today)
     sync()  # the standings, and the cockpit's counts, follow
@@ -336,21 +341,9 @@ def scan(
 def _scan_all(
     base: QuerySet[Matter], target: Case, following: Case, notify_units: bool
 ) -> tuple[dict[str, int], Callable[[], object]]:
-    """Every row: one grouped count of the moving rows, one UPDATE of the rows whose
-    warning or next day differs, then the standings of every row compared."""
-    moving = base.filter(~Q(warning=target))
-    changed = dict.fromkeys([*WARNING_PRECEDENCE, MatterWarning.NORMAL], 0)
-    digests: dict[int, dict[str, int]] = defaultdict(dict)
-    groups = (
-        moving.annotate(new=target)
-        .values_list("lead_unit_id", "new")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for unit_id, level, count in groups:
-        changed[level] += count
-        if notify_units and level in NOTIFIED:
-            digests[unit_id][level] = count
+    """Every row: the moving ones read, one UPDATE of the rows whose warning or next day
+    differs, then the moved ones' standings (all compared, after a mass move)."""
+    changed, moved = _moving(base, target, notify_units)
     stale = Q(warning_changes_on__isnull=True) | ~Q(warning_changes_on=following)
     updated = base.filter(~Q(warning=target) | stale).update(
         warning=target, warning_changes_on=following
@@ -360,40 +353,65 @@ def _scan_all(
         # or the planner keeps the old spread and reads every row for tomorrow's few due.
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {Matter._meta.db_table}")
-    if digests:
-        _send_digests(digests)
-    return changed, lambda: history.sync_scanned(base)
+    if len(moved) > SYNC_ALL_FROM:  # one anti-join of every row beats many id lists
+        return changed, lambda: history.sync_scanned(base)
+    return changed, lambda: _sync_moved(moved)
 
 
 def _scan_due(
-    base: QuerySet[Matter], today: dt.date, target: Case, following: Case, notify_units: bool
+    base: QuerySet[Matter],
+    today: dt.date,
+    cases: Callable[[], tuple[Case, Case]],
+    notify_units: bool,
 ) -> tuple[dict[str, int], Callable[[], object]]:
-    """The rows due today or not computed (by the partial index): the moving ones read
+    """The rows due today or not computed (by the scan's index): the moving ones read
     (few), all of them updated with their next day, the moved ones' standings synced."""
     due = base.filter(Q(warning_changes_on__lte=today) | Q(warning_changes_on__isnull=True))
-    moved = list(
-        due.filter(~Q(warning=target))
-        .annotate(new=target)
-        .values_list("pk", "lead_unit_id", "new")
-        .order_by()
-    )
-    changed = dict.fromkeys([*WARNING_PRECEDENCE, MatterWarning.NORMAL], 0)
-    per_unit: Counter[tuple[int, str]] = Counter()
-    for _pk, unit_id, level in moved:
-        changed[level] += 1
-        if notify_units and level in NOTIFIED:
-            per_unit[(unit_id, level)] += 1
+    if not due.exists():  # a quiet night: one probe of the index, no CASE compiled
+        return dict.fromkeys([*WARNING_PRECEDENCE, MatterWarning.NORMAL], 0), lambda: None
+    target, following = cases()
+    changed, moved = _moving(due, target, notify_units)
     due.update(warning=target, warning_changes_on=following)
-    digests: dict[int, dict[str, int]] = defaultdict(dict)
-    for (unit_id, level), count in per_unit.items():
-        digests[unit_id][level] = count
-    if digests:
-        _send_digests(digests)
-    return changed, lambda: _sync_moved([pk for pk, _unit, _level in moved])
+    return changed, lambda: _sync_moved(moved)
+
+
+SYNC_ALL_FROM = 50_000  # moved rows beyond which the full scan compares every standing
+SYNC_ROW_BY_ROW_UNTIL = 20  # moved rows a service's refresh syncs without a temporary table
+
+
+def _moving(rows: QuerySet[Matter], target: Case, notify_units: bool) -> tuple[dict, list[int]]:
+    """The rows whose warning moves, read once (before the UPDATE): their count per new
+    warning, returned; the merged notices to their units; their ids, for the history."""
+    changed = dict.fromkeys([*WARNING_PRECEDENCE, MatterWarning.NORMAL], 0)
+    per_unit: dict[int, Counter[str]] = defaultdict(Counter)
+    ids = []
+    moving = rows.filter(~Q(warning=target)).annotate(new=target).order_by()
+    for pk, unit_id, level in moving.values_list("pk", "lead_unit_id", "new"):
+        changed[level] += 1
+        ids.append(pk)
+        if notify_units and level in NOTIFIED:
+            per_unit[unit_id][level] += 1
+    if per_unit:
+        _send_digests({unit: dict(counts) for unit, counts in per_unit.items()})
+    return changed, ids
+
+
+def _park_suspended(today: dt.date) -> None:
+    """Suspended matters keep their warning (normal) until resumed: the due ones (NULL
+    once suspend_matter saved them) get NEVER, so that no nightly scan reads them again —
+    found by the scan's own index. Resuming saves the matter (Matter.save clears the
+    date), and the service's refresh_warning computes it anew."""
+    due = Q(warning_changes_on__lte=today) | Q(warning_changes_on__isnull=True)
+    suspended = Matter.objects.filter(state__in=sorted(OPEN_STATES), suspended_at__isnull=False)
+    suspended.filter(due).update(warning_changes_on=NEVER)
 
 
 def _sync_moved(ids: list[int]) -> None:
-    """The moved rows' standings, by the full scan's own anti-join, a chunk at a time."""
+    """The moved rows' standings: a few (a service's refresh) row by row, more set-based
+    (history.sync_scanned), a chunk of ids at a time."""
+    if len(ids) <= SYNC_ROW_BY_ROW_UNTIL:
+        history.sync(ids)
+        return
     for start in range(0, len(ids), history.CHUNK):
         history.sync_scanned(Matter.objects.filter(pk__in=ids[start : start + history.CHUNK]))
 

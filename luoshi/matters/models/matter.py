@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -203,6 +204,14 @@ class Matter(models.Model):
             # years of a province never enter the search), due or not yet computed. Not a
             # partial index: SQLite cannot match its IN list against the query's parameters.
             models.Index(fields=["state", "warning_changes_on"], name="matter_warning_changes_on"),
+            # The completions waiting for the office's review, by the moment they began to
+            # wait (backlog.sources): the nightly scan's count of those that crossed the
+            # office's limit today reads a day's range, not every matter under review.
+            models.Index(
+                Coalesce("completion_requested_at", "updated_at"),
+                condition=models.Q(state=State.COMPLETION_REQUESTED),
+                name="matter_review_since",
+            ),
             # The few matters counted on a provisional calendar, recounted once a year.
             models.Index(
                 fields=["state"],

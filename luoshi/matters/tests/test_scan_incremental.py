@@ -17,8 +17,18 @@ import time_machine
 from django.core.management import call_command
 from django.utils import translation
 
-from luoshi.matters import services, warnings
-from luoshi.matters.models import OPEN_STATES, Matter, MatterWarning, Policy, ReportCycle
+from luoshi.cockpit import rollups
+from luoshi.cockpit.models import DailyFlow, UnitCount
+from luoshi.matters import history, services, warnings
+from luoshi.matters.models import (
+    OPEN_STATES,
+    Matter,
+    MatterStanding,
+    MatterWarning,
+    Policy,
+    ReportCycle,
+    State,
+)
 from luoshi.matters.warnings import conditions, new_warning
 from luoshi.testing import accepted
 from luoshi.workcalendar.calendar import get_calendar
@@ -154,6 +164,119 @@ def test_a_year_of_nightly_scans_leaves_the_full_scans_warnings(city):
     with at(day):  # the full rebuild of the last day finds nothing to change
         counts = nightly_scan("--full").split(":", 1)[1].split("(")[0]
     assert [c.split()[1] for c in counts.split(",")] == ["0"] * len(MatterWarning.values)
+    assert_history_as_if_row_by_row()
+    assert_rollups_as_if_rebuilt(START, day)
+
+
+def assert_history_as_if_row_by_row() -> None:
+    """The standings the nightly scans wrote set-based are those the one-matter sync
+    writes: a chain per matter without gap, the current one the matter as it stands,
+    and each one's flows what history.became gives for its move."""
+    standings: dict[int, list[MatterStanding]] = {}
+    for standing in MatterStanding.objects.order_by("matter_id", "id"):
+        standings.setdefault(standing.matter_id, []).append(standing)
+    for matter in Matter.objects.all():
+        chain, before = standings[matter.pk], None
+        for standing in chain:
+            after = (standing.lead_unit_id or 0, standing.state, standing.warning)
+            flows = {
+                name
+                for name in (history.ASSIGNED, history.OVERDUE, history.COMPLETED)
+                if getattr(standing, f"became_{name}")
+            }
+            assert flows == history.became(before, after), standing
+            before = after
+        assert [s.valid_to for s in chain[:-1]] == [s.valid_from for s in chain[1:]]
+        last = chain[-1]
+        assert last.valid_to is None
+        now = (matter.lead_unit_id, matter.state, matter.warning, matter.deadline)
+        assert (last.lead_unit_id, last.state, last.warning, last.deadline) == now
+
+
+def assert_rollups_as_if_rebuilt(first: dt.date, last: dt.date) -> None:
+    """The cockpit's counts and daily flows the scans kept set-based equal a recount."""
+    counts = set(UnitCount.objects.exclude(n=0).values_list("unit_id", "state", "warning", "n"))
+    flows = set(DailyFlow.objects.values_list("unit_id", "day", "metric", "n"))
+    with at(last):
+        assert rollups.rebuild()["corrected_buckets"] == 0
+        rollups.rebuild_flows(first, last)
+    assert set(UnitCount.objects.exclude(n=0).values_list("unit_id", "state", "warning", "n")) == (
+        counts
+    )
+    assert set(DailyFlow.objects.values_list("unit_id", "day", "metric", "n")) == flows
+
+
+def test_a_suspended_matter_is_not_read_again_until_resumed(city):
+    with at(D(2026, 3, 2), 10):
+        matter = accepted(city, deadline=D(2026, 3, 20), report_cycle=ReportCycle.NONE, co=False)
+    with at(D(2026, 3, 3), 10):
+        services.suspend_matter(
+            Matter.objects.get(pk=matter.pk), actor=city.supervisor, version=None, reason="待定"
+        )
+    with at(D(2026, 3, 4)):
+        nightly_scan()
+    assert Matter.objects.get(pk=matter.pk).warning_changes_on == warnings.NEVER
+    for day in (D(2026, 3, 21), D(2026, 4, 30)):  # its deadline passes: it stays as it was
+        with at(day):
+            assert "overdue 0" in nightly_scan()
+        parked = Matter.objects.get(pk=matter.pk)
+        assert (parked.warning, parked.warning_changes_on) == (MatterWarning.NORMAL, warnings.NEVER)
+    with at(D(2026, 5, 6), 10):  # resumed: the deadline moves by the days paused
+        services.resume_matter(
+            Matter.objects.get(pk=matter.pk), actor=city.supervisor, version=None
+        )
+    resumed = Matter.objects.get(pk=matter.pk)
+    assert resumed.deadline > D(2026, 5, 6)
+    assert D(2026, 5, 6) < resumed.warning_changes_on <= resumed.deadline + dt.timedelta(days=1)
+    overdue_on = resumed.deadline + dt.timedelta(days=1)
+    with at(overdue_on):  # due again, by the date its resumption computed
+        assert "overdue 1" in nightly_scan()
+        assert stored_warnings() == full_scan_warnings(overdue_on)
+
+
+MOVES = [  # (state, warning) before → after, written behind the services' back
+    ((State.ACCEPTED, MatterWarning.NORMAL), (State.ACCEPTED, MatterWarning.OVERDUE)),
+    ((State.ACCEPTED, MatterWarning.OVERDUE), (State.IN_PROGRESS, MatterWarning.OVERDUE)),
+    ((State.ACCEPTED, MatterWarning.OVERDUE), (State.COMPLETION_REQUESTED, MatterWarning.OVERDUE)),
+    ((State.COMPLETION_REQUESTED, MatterWarning.OVERDUE), (State.ACCEPTED, MatterWarning.OVERDUE)),
+    ((State.ACCEPTED, MatterWarning.DUE_SOON), (State.COMPLETED, MatterWarning.NORMAL)),
+    ((State.APPROVED, MatterWarning.NORMAL), (State.ASSIGNED, MatterWarning.OVERDUE)),
+    ((State.DRAFT, MatterWarning.NORMAL), (State.WITHDRAWN, MatterWarning.NORMAL)),
+    ((State.ACCEPTED, MatterWarning.STALLED), (State.ACCEPTED, MatterWarning.STALLED)),
+]
+
+
+def test_the_set_based_sync_writes_what_the_row_by_row_sync_writes(city):
+    """Every kind of move, synced set-based (sync_scanned) on one set of matters and row
+    by row (sync) on a twin set: the same standings, flows and cockpit counts."""
+    with at(D(2026, 3, 2), 10):
+        twins = [
+            tuple(accepted(city, deadline=D(2026, 3, 20), co=False) for _twin in "ab")
+            for _move in MOVES
+        ]
+    day = D(2026, 3, 3)
+    for (before, after), pair in zip(MOVES, twins, strict=True):
+        ids = [m.pk for m in pair]
+        Matter.objects.filter(pk__in=ids).update(state=before[0], warning=before[1])
+        history.sync(ids, day)
+        Matter.objects.filter(pk__in=ids).update(
+            state=after[0], warning=after[1], deadline=D(2026, 3, 31)
+        )
+    flows_before = set(DailyFlow.objects.values_list("unit_id", "day", "metric", "n"))
+    with at(day):
+        assert history.sync_scanned(Matter.objects.filter(pk__in=[a.pk for a, _b in twins])) == (
+            len(MOVES)
+        )
+        assert history.sync([b.pk for _a, b in twins], day) == len(MOVES)
+    columns = ("lead_unit_id", "state", "warning", "deadline", "valid_from", "valid_to")
+    columns += ("became_assigned", "became_overdue", "became_completed")
+    for a, b in twins:
+        assert list(
+            MatterStanding.objects.filter(matter=a).order_by("id").values_list(*columns)
+        ) == (list(MatterStanding.objects.filter(matter=b).order_by("id").values_list(*columns)))
+    flows = set(DailyFlow.objects.values_list("unit_id", "day", "metric", "n"))
+    assert flows != flows_before  # the moves counted
+    assert_rollups_as_if_rebuilt(day, day)
 
 
 @pytest.fixture
