@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('matters', '0013_warning_changes_on_and_scan_stamp'),
+        ('matters', '0014_sqlite_text_search'),
         ('org', '0006_append_only_hash_chained_events'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
