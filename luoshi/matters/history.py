@@ -82,7 +82,7 @@ def sync_scanned(matters: QuerySet[Matter], day: dt.date | None = None) -> int:
     with connection.cursor() as cursor:
         sql, params = _moves(matters).query.sql_with_params()
         cursor.execute(f"CREATE TEMP TABLE {MOVES} AS {sql}", params)
-        moved = _write_moves(cursor, day)
+        moved = _write_table_moves(cursor, day)
         if moved:
             listeners.standings_moved_in_table(MOVES, day)
         cursor.execute(f"DROP TABLE {MOVES}")
@@ -149,7 +149,7 @@ def _moves(matters: QuerySet[Matter]) -> QuerySet[Any, Any]:  # values() of an a
     )
 
 
-def _write_moves(cursor, day: dt.date) -> int:
+def _write_table_moves(cursor, day: dt.date) -> int:
     """Close the moved matters' standings, then open their new ones (one current each);
     returns how many moved. The same statements (and queries) however many moved."""
     table = MatterStanding._meta.db_table
