@@ -11,6 +11,7 @@ as and which objects their URLs name; `bench.http` writes it to a JSON file for 
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from dataclasses import dataclass
 
@@ -24,7 +25,7 @@ ORDERINGS += ["-progress"]
 
 @dataclass(frozen=True)
 class Call:
-    """One request: its stats name, path (with {matter}, {unit}, {q}) and weight."""
+    """One request: its stats name, path (with {matter}, {unit}, {q}, {day}) and weight."""
 
     name: str
     path: str
@@ -33,7 +34,8 @@ class Call:
 
 
 def _lists(prefix: str, api: bool) -> list[Call]:
-    """The matter list (page or API) page 1, each filter, text search and a deep page."""
+    """The matter list (page or API) page 1, each filter, text search, the deepest
+    numbered page and a jump into the middle of the deadlines (keyset from there)."""
     base = "/api/matters/" if api else "/matters/"
     tag = f"{prefix} api" if api else f"{prefix} list"
     return [
@@ -43,7 +45,8 @@ def _lists(prefix: str, api: bool) -> list[Call]:
         Call(f"{tag} state=in_progress", base + "?state=in_progress", 1),
         Call(f"{tag} unit", base + "?unit={unit}", 1),
         Call(f"{tag} q=", base + "?q={q}", 1),
-        Call(f"{tag} page=500", base + "?page=500", 1),
+        Call(f"{tag} page=100", base + "?page=100", 1),
+        Call(f"{tag} jump to a deadline", base + "?start={day}", 1),
     ]
 
 
@@ -104,7 +107,10 @@ def path(call: Call, person: dict, plan: dict, rng: random.Random) -> str:
     """The call's URL for one signed-in person (their unit and matters, or the plan's)."""
     matters = person.get("matters") or plan["matters"]
     return call.path.format(
-        matter=rng.choice(matters), unit=person.get("unit") or plan["unit"], q=plan["q"]
+        matter=rng.choice(matters),
+        unit=person.get("unit") or plan["unit"],
+        q=plan["q"],
+        day=plan["day"],
     )
 
 
@@ -147,12 +153,19 @@ def plan(people_per_role: int = 8, matters_per_person: int = 20, seed: int = 1) 
         return out
 
     sample_title = Matter.objects.filter(pk__in=existing[:1]).values_list("title", flat=True)
+    # A jump lands in the middle of the sampled matters' deadlines: a deep keyset page.
+    deadlines = sorted(
+        Matter.objects.filter(pk__in=existing, deadline__isnull=False).values_list(
+            "deadline", flat=True
+        )
+    )
     return {
         "password": PASSWORD,
         "matters": existing,
         "unit": busiest[0] if busiest else None,
         # A selective search: the serial-like part of one title (e.g. 第12345号).
         "q": _selective(next(iter(sample_title), "推进")),
+        "day": (deadlines[len(deadlines) // 2] if deadlines else dt.date(2026, 6, 30)).isoformat(),
         "people": {
             "supervisor": [{**p, "unit": None, "matters": []} for p in people("supervisor")],
             "leader": [{**p, "unit": None, "matters": []} for p in people("leader")],
