@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import F, QuerySet
 
@@ -99,7 +100,10 @@ def capped_count(queryset: QuerySet[Matter], *, history: bool = False) -> ListCo
     # COUNT(*) over two columns only: PostgreSQL reads them from the (state, warning)
     # index alone where the filter allows (an index-only scan).
     first = queryset.order_by().annotate(cs=F(state), cw=F(warning)).values_list("cs", "cw")
-    sql, params = first[: COUNT_CAP + 1].query.sql_with_params()
+    try:
+        sql, params = first[: COUNT_CAP + 1].query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing (e.g. a search with no hits)
+        return _grouped([])
     grouped = f"SELECT cs, cw, COUNT(*) FROM ({sql}) capped GROUP BY cs, cw"
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(grouped, params)

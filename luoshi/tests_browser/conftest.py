@@ -107,10 +107,23 @@ class Session:
             details.locator("summary").click()
         return details
 
+    def pick_unit(self, field_id: str, text: str, unit) -> None:
+        """Type `text` into a unit picker (its text field's id) and click `unit` among the
+        units found (org.forms.UnitField / UnitsField)."""
+        with self.page.expect_response(lambda r: "/units/search/" in r.url):
+            self.page.locator(f"#{field_id}").press_sequentially(text, delay=50)
+        option = self.page.locator(f"#{field_id}-options [data-pick-unit='{unit.pk}']")
+        option.wait_for()
+        option.click()
+
     def act(self, verb: str, **fields) -> None:
-        """Fill the action's form (by field name) and submit it; wait for the htmx swap."""
+        """Fill the action's form (by field name) and submit it; wait for the htmx swap.
+        A unit (an org Unit) is picked by typing its name into the field's picker."""
         form = self.open_action(verb).locator("form")
         for name, value in fields.items():
+            if hasattr(value, "aliases"):  # a Unit
+                self.pick_unit(f"id_{verb}-{name}", value.name, value)
+                continue
             control = form.locator(f"[name='{verb}-{name}']")
             tag = control.evaluate("e => e.tagName.toLowerCase()")
             if tag == "select":

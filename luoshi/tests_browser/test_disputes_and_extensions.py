@@ -25,14 +25,14 @@ def test_a_dispute_ruled_by_reassignment(session):
     session.go(f"/matters/{matter.pk}/")
     session.act(
         "dispute", reason_code="overlapping_duties", reason="属商务局职责",
-        suggested_unit=city.other.pk,
+        suggested_unit=city.other,
     )  # fmt: skip
     expect()(page.locator("#h-disputes")).to_be_visible()
 
     session.login("supervisor")
     assert session.count("disputes") == 1
     page.click(f"#sec-disputes a[href='/matters/{matter.pk}/#act-rule_dispute']")
-    session.act("rule_dispute", ruling="reassign", new_unit=city.other.pk, comment="改由商务局配合")
+    session.act("rule_dispute", ruling="reassign", new_unit=city.other, comment="改由商务局配合")
     expect()(page.locator("#h-parts ~ .table-wrap")).to_contain_text("市商务局")
     session.go("/")
     assert session.count("disputes") == 0
