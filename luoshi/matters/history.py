@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import BooleanField, Case, F, FilteredRelation, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
@@ -79,8 +80,11 @@ def sync_scanned(matters: QuerySet[Matter], day: dt.date | None = None) -> int:
        upserts, listeners.standings_moved_in_table); no Python loop over the rows.
     """
     day = day or timezone.localdate()
-    with connection.cursor() as cursor:
+    try:
         sql, params = _moves(matters).query.sql_with_params()
+    except EmptyResultSet:  # matters that cannot be any (pk__in=[]): nothing moves
+        return 0
+    with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMP TABLE {MOVES} AS {sql}", params)
         moved = _write_table_moves(cursor, day)
         if moved:

@@ -346,3 +346,8 @@ def test_a_calendar_package_with_a_new_year_makes_the_next_nightly_scan_full(due
     upgraded = range(known.start, known.stop + 1)
     with mock.patch.object(warnings, "official_years", return_value=upgraded), at(D(2026, 3, 5)):
         assert "overdue 1" in nightly_scan()
+
+
+def test_the_set_based_sync_of_no_matters_moves_nothing(city):
+    with at(D(2026, 3, 2), 10):
+        assert history.sync_scanned(Matter.objects.filter(pk__in=[])) == 0
