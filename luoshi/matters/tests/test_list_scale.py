@@ -125,6 +125,12 @@ def plans(client, params: dict) -> list[str]:
     """
     with CaptureQueriesContext(connection) as captured:
         assert listing(client, **params).status_code == 200
+    return [f"{sql}\n{plan}" for sql, plan in explained(captured)]
+
+
+def explained(captured: CaptureQueriesContext) -> list[tuple[str, str]]:
+    """(sql, EXPLAIN) of each captured query that reads the matters table, sequential
+    scans priced out for this test's transaction (see `plans`)."""
     out = []
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
@@ -132,7 +138,7 @@ def plans(client, params: dict) -> list[str]:
             if 'FROM "matters_matter"' not in query["sql"]:
                 continue
             cursor.execute("EXPLAIN " + query["sql"])
-            out.append(query["sql"] + "\n" + "\n".join(row[0] for row in cursor.fetchall()))
+            out.append((query["sql"], "\n".join(row[0] for row in cursor.fetchall())))
     return out
 
 
@@ -201,16 +207,10 @@ def test_the_supervisors_desk_reads_no_whole_table(client, city):
         desk = client.get(reverse("matters:desk"))
     sections = {s["key"]: s for s in desk.context["sections"]}
     assert sections["overdue"]["count"] == GENERATED // 20 and sections["overdue"]["items"]
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        for query in captured.captured_queries:
-            if 'FROM "matters_matter"' not in query["sql"]:
-                continue
-            cursor.execute("EXPLAIN " + query["sql"])
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-            assert "Seq Scan on matters_matter" not in plan, f"{query['sql']}\n{plan}"
-            # Counts only of the pending rulings' few matters; lists a page at most.
-            if "COUNT(" in query["sql"]:
-                assert "matters_dispute" in query["sql"] or "matters_extension" in query["sql"]
-            else:
-                assert "LIMIT" in query["sql"], query["sql"]
+    for sql, plan in explained(captured):
+        assert "Seq Scan on matters_matter" not in plan, f"{sql}\n{plan}"
+        # Counts only of the pending rulings' few matters; lists a page at most.
+        if "COUNT(" in sql:
+            assert "matters_dispute" in sql or "matters_extension" in sql
+        else:
+            assert "LIMIT" in sql, sql
