@@ -6,7 +6,7 @@
    bench.scan) with N open matters (--matters, 1,000,000) and users for every role the
    load run signs in as — a handler and a unit head per unit, eight supervisors, the
    leaders, all with one bench password (hashed once) — then the first warning scan,
-   the cockpit's rollups and ANALYZE (settle: as `luoshi scan` and a day's use would
+   the cockpit's rollups and VACUUM (ANALYZE) (settle: as `luoshi scan` and a day's use would
    leave them).
 2. The raw SQL of the main pages: each page's queries, captured in-process through the
    test client, re-executed on their own (best of 3) beside an EXPLAIN (ANALYZE, BUFFERS)
@@ -166,7 +166,7 @@ def setup_django(url: str, out: Path, port: int) -> None:
 
 
 def prepare(args: argparse.Namespace, created: bool) -> dict:
-    """Migrate, fill (unless reused), scan once, rebuild rollups, ANALYZE; the plan."""
+    """Migrate, fill (unless reused), scan once, rebuild rollups, VACUUM (ANALYZE); the plan."""
     from django.core.management import call_command
     from django.db import connection
 
@@ -198,7 +198,7 @@ class HttpGenerator(scan.Generator):
 
 
 def first_scan() -> None:
-    """Warnings, standings and rollups as the services would leave them, then ANALYZE
+    """Warnings, standings and rollups as the services would leave them, then VACUUM (ANALYZE)
     (luoshi.demo.generate.settle): the generator writes every matter "normal"."""
     from luoshi.demo.generate import settle
 

@@ -133,6 +133,11 @@ def database_from_url(url: str) -> dict[str, Any]:
     else:
         config["CONN_MAX_AGE"] = int(os.environ.get("LUOSHI_CONN_MAX_AGE", "600"))
         config["CONN_HEALTH_CHECKS"] = True
+        # JIT compiles a plan for a few hundred ms when its estimated cost is high: a
+        # desk's counts at 1M spent 328 of 1,230 ms compiling (docs/benchmarks.md). Pages
+        # run short queries, so the app's sessions turn it off; a URL's own options win.
+        options = config.setdefault("OPTIONS", {})
+        options["options"] = " ".join(filter(None, ["-c jit=off", options.get("options")]))
     return config
 
 

@@ -109,13 +109,16 @@ def late_cutoff(today: dt.date, calendar: WorkCalendar, limit: int) -> dt.dateti
 
 
 def backlog_counts(today: dt.date | None = None) -> dict[str, dict[str, int]]:
-    """Per kind: items pending and items late; plus "total". One query (UNION ALL)."""
+    """Per kind: items pending and items late; plus "total". One query (UNION ALL); the
+    completions under review (a province holds ~100k) are counted from the index
+    matter_review_since alone, which carries the columns of `since` for that."""
     today = today or timezone.localdate()
     cutoff = late_cutoff(today, get_calendar(), Policy.current().office_backlog_workdays)
     parts = [
         source.annotate(item_kind=Value(name, output_field=CharField()))
         .values("item_kind")
-        .annotate(pending=Count("pk"), late=Count("pk", filter=Q(since__lt=cutoff)))
+        # Counted by `since` (never null), not by pk: the index carries `since`'s columns.
+        .annotate(pending=Count("since"), late=Count("since", filter=Q(since__lt=cutoff)))
         .values_list("item_kind", "pending", "late")
         .order_by()
         for name, source in sources().items()
@@ -137,24 +140,22 @@ def backlog_items(
     late: bool = False,
     limit: int = 500,
 ) -> list[BacklogItem]:
-    """The items waiting, oldest first (at most `limit`): two queries and the calendar."""
+    """The items waiting, oldest first (at most `limit`): the oldest `limit` of each kind,
+    each read in the order of its index (the completions: matter_review_since), merged
+    here; then their matters in one query. One UNION ALL sorted as a whole sorted every
+    completion under review (0.16 s at 1M)."""
     today = today or timezone.localdate()
     calendar = get_calendar()
     cutoff = late_cutoff(today, calendar, Policy.current().office_backlog_workdays)
-    parts = []
+    rows: list[tuple[int, int, dt.datetime, str]] = []
     for name, source in sources().items():
         if kind and kind != name:
             continue
         if late:
             source = source.filter(since__lt=cutoff)
-        parts.append(
-            source.annotate(item_kind=Value(name, output_field=CharField()))
-            .values_list("item_matter", "item_pk", "since", "item_kind")
-            .order_by()
-        )
-    if not parts:
-        return []
-    rows = list(parts[0].union(*parts[1:], all=True).order_by("since", "item_kind")[:limit])
+        oldest = source.order_by("since", "item_pk").values_list("item_matter", "item_pk", "since")
+        rows += [(*row, name) for row in oldest[:limit]]
+    rows = sorted(rows, key=lambda row: (row[2], row[3]))[:limit]
     matters = Matter.objects.select_related("lead_unit").in_bulk([row[0] for row in rows])
     ages: dict[dt.date, int] = {}  # items of the same day share their age
     items = []

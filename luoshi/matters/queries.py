@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
+
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -47,15 +50,33 @@ def visible_matters(queryset: QuerySet[Matter], user: User | AnonymousUser) -> Q
         return queryset.none()
     # An IN (subquery) rather than EXISTS: SQLite then walks the part index of the
     # user's units instead of testing every matter (docs/benchmarks.md: 678 → 123 ms).
-    held = MatterUnit.objects.filter(active=True, unit_id__in=sorted(access.visible_units)).values(
-        "matter_id"
+    held = _held_parts(access).values("matter_id")
+    return queryset.filter(pk__in=held).exclude(_UNDISPATCHED)
+
+
+# A matter withdrawn before it was ever assigned never reached the units either.
+_UNDISPATCHED = Q(state__in=PRE_DISPATCH_STATES) | Q(
+    state=State.WITHDRAWN, assigned_at__isnull=True
+)
+
+
+def _held_parts(access: Access) -> QuerySet[MatterUnit]:
+    return MatterUnit.objects.filter(active=True, unit_id__in=sorted(access.visible_units))
+
+
+def visible_parts(user: User | AnonymousUser) -> QuerySet[MatterUnit]:
+    """Rule 3 of `visible_matters` from the parts' side: the active parts of a unit
+    user's units on dispatched matters. A unit's counts over thousands of matters read
+    these parts joined to their matters once, where `visible_to(user)` would test each
+    matter for membership in the parts first (docs/benchmarks.md). Users who see
+    everything have no such parts: they read `visible_to`."""
+    access = access_for(user)
+    if access.user_id is None or access.sees_everything or not access.visible_units:
+        return MatterUnit.objects.none()
+    undispatched = Q(matter__state__in=PRE_DISPATCH_STATES) | Q(
+        matter__state=State.WITHDRAWN, matter__assigned_at__isnull=True
     )
-    # A matter withdrawn before it was ever assigned never reached the units either.
-    return (
-        queryset.filter(pk__in=held)
-        .exclude(state__in=PRE_DISPATCH_STATES)
-        .exclude(state=State.WITHDRAWN, assigned_at__isnull=True)
-    )
+    return _held_parts(access).exclude(undispatched)
 
 
 def get_matter_for_user(user: User | AnonymousUser, pk: int, *, for_update: bool = False) -> Matter:
@@ -144,6 +165,8 @@ def desk_counts(user: User) -> dict[str, int]:
     query over the visible matters in the desk's states (DESK_STATES).
     """
     access = access_for(user)
+    if access.visible_units and not access.sees_everything:
+        return _unit_desk_counts(user, access)
     conditions = desk_conditions(access)
     counts = _office_counts(user) if access.is_office else {}
     aggregates = {
@@ -158,8 +181,46 @@ def desk_counts(user: User) -> dict[str, int]:
         # Only the desk's states: the partial index matter_desk_open serves them, so the
         # count costs what is open, not the province's closed years.
         desk = Matter.objects.visible_to(user).filter(state__in=sorted(DESK_STATES))
+        # Only rows some section counts: a leader's own matters and the approvals are
+        # read by index (matter_leader_state), not every open matter (0.26 s at 1M).
+        wanted = [cond for name, cond in conditions.items() if name not in counts]
+        desk = desk.filter(reduce(operator.or_, wanted))
         counts.update(desk.aggregate(**aggregates))
     return counts
+
+
+def _unit_desk_counts(user: User, access: Access) -> dict[str, int]:
+    """A unit user's desk counts in one pass over the parts of their units (`visible_parts`),
+    each joined to its matter once. Counting over `visible_to` instead tested each
+    section's `pk IN (parts)` on every open matter: at 1M, the busiest unit (43k parts)
+    took 1.1 s that way (docs/benchmarks.md). A matter held by two of the user's units
+    has two parts, hence distinct counts then."""
+    running = Q(matter__state__in=sorted(RUNNING_STATES))
+    own = Q(unit_id__in=sorted(access.own_units))
+    working = own & Q(state__in=[PartState.ACCEPTED, PartState.IN_PROGRESS])
+    sections = {
+        "to_accept": own & Q(state=PartState.ASSIGNED),
+        "to_report": working,
+        "due_soon": Q(matter__warning=MatterWarning.DUE_SOON),
+        "overdue": Q(matter__warning=MatterWarning.OVERDUE),
+        "stalled": Q(matter__warning=MatterWarning.STALLED),
+    }
+    if not access.own_units:  # a head of units above: what is late below, nothing to act on
+        del sections["to_accept"], sections["to_report"]
+    else:
+        for cycle in ReportCycle.values:
+            sections[f"to_report_{cycle}"] = working & Q(matter__report_cycle=cycle)
+    distinct = len(access.visible_units) > 1
+    return (
+        visible_parts(user)
+        .filter(running)
+        .aggregate(
+            **{
+                name: Count("matter_id", filter=q, distinct=distinct)
+                for name, q in sections.items()
+            }
+        )
+    )
 
 
 def _office_counts(user: User) -> dict[str, int]:
@@ -179,6 +240,16 @@ def _office_counts(user: User) -> dict[str, int]:
     return counts
 
 
+# The sections not read by deadline. To assign: approved matters (ready to dispatch)
+# before drafts, each by deadline: one walk of matter_state_dl_id. By deadline alone the
+# drafts (no deadline yet) came last, and PostgreSQL walked the whole deadline index to
+# find them: 1.7 s at 1M. To report: the longest silent first (matter_report_order).
+SECTION_ORDERINGS = {
+    "to_assign": ("state", "deadline", "id"),
+    "to_report": ("last_report_at", "deadline", "id"),
+}
+
+
 def desk_lists(user: User, counts: dict[str, int]) -> dict[str, list[Matter]]:
     """The first matters of each non-empty section: one query per section shown."""
     conditions = desk_conditions(access_for(user))
@@ -187,9 +258,7 @@ def desk_lists(user: User, counts: dict[str, int]) -> dict[str, list[Matter]]:
     for name, condition in conditions.items():
         if not counts.get(name):
             continue
-        ordering = (
-            ("last_report_at", "deadline", "id") if name == "to_report" else ("deadline", "id")
-        )
+        ordering = SECTION_ORDERINGS.get(name, ("deadline", "id"))
         lists[name] = list(base.filter(condition).order_by(*ordering)[:DESK_LIST_SIZE])
     return lists
 

@@ -15,7 +15,7 @@ days at a province's size:
    reports from lifecycle.Lifecycle, consistent with its state, its events hash-chained.
 
 `settle()` then does what the services would have done since: the warning scan, the
-standings and the cockpit's rollups, and ANALYZE.
+standings and the cockpit's rollups, and VACUUM (ANALYZE).
 """
 
 from __future__ import annotations

@@ -10,7 +10,10 @@ The generator writes every matter with the warning "normal" and no standing
 2. …and the standings and the cockpit's rollups are then built from the scanned rows
    in a few set-based statements (cockpit.rollups.rebuild: history.open_missing is one
    INSERT … SELECT);
-3. ANALYZE on PostgreSQL: fresh statistics for the planner after the load.
+3. VACUUM (ANALYZE) on PostgreSQL: fresh statistics for the planner, and the visibility
+   map and hint bits a day of autovacuum would have left. After ANALYZE alone the first
+   pages read every freshly copied row's heap page (no index-only scans) and wrote its
+   hint bits: the first HTTP run at 1M saw desks of 3–6 s (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from unittest import mock
 
 
 def settle(log: Callable[[str], None]) -> dict[str, float]:
-    """Scan, rollups and ANALYZE; returns the seconds of each."""
+    """Scan, rollups and VACUUM (ANALYZE); returns the seconds of each."""
     from django.db import connection
     from django.utils import timezone
 
@@ -42,9 +45,12 @@ def settle(log: Callable[[str], None]) -> dict[str, float]:
     started = time.perf_counter()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            # VACUUM refuses to run inside a transaction (a caller's atomic block, a
+            # test): there the statistics alone.
+            statement = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+            cursor.execute(statement)
         seconds["analyze"] = time.perf_counter() - started
-        log(f"ANALYZE in {seconds['analyze']:.1f} s")
+        log(f"{statement} in {seconds['analyze']:.1f} s")
     return seconds
 
 

@@ -231,3 +231,35 @@ def test_override_beats_the_official_schedule():
     assert not calendar.is_workday(D(2026, 10, 10))
     assert calendar.is_workday(D(2026, 3, 7))
     assert calendar.add_workdays(D(2026, 9, 30), 3) == D(2026, 10, 12)
+
+
+@pytest.mark.parametrize(
+    "calendar",
+    [
+        CAL,
+        # Overrides on both sides of a year boundary, one year entered by the office.
+        WorkCalendar(
+            {D(2026, 2, 14): True, D(2026, 3, 3): False, D(2027, 6, 5): True, D(2028, 1, 3): False},
+            frozenset({2027}),
+        ),
+    ],
+    ids=["package", "overrides"],
+)
+def test_counting_between_two_days_agrees_with_counting_each_day(calendar):
+    """workdays_between reads running counts per year; it must give what walking the days
+    one by one gives, across years, overrides and either direction."""
+
+    def walked(start, end):
+        if end < start:
+            return -walked(end, start)
+        day, count = start, 0
+        while day < end:
+            day += dt.timedelta(days=1)
+            count += calendar.is_workday(day)
+        return count
+
+    starts = [D(2024, 1, 1), D(2025, 12, 31), D(2026, 2, 13), D(2026, 3, 3), D(2027, 6, 4)]
+    ends = [D(2024, 1, 1), D(2026, 2, 14), D(2026, 12, 31), D(2027, 6, 5), D(2028, 1, 3)]
+    for start in starts:
+        for end in ends:
+            assert calendar.workdays_between(start, end) == walked(start, end), (start, end)

@@ -15,6 +15,7 @@ from luoshi.lib import numbers
 from .choices import (
     DESK_STATES,
     OPEN_STATES,
+    RUNNING_STATES,
     TERMINAL_STATES,
     WARNING_COLOURS,
     MatterKind,
@@ -200,15 +201,27 @@ class Matter(models.Model):
                 condition=models.Q(state__in=sorted(DESK_STATES)),
                 name="matter_desk_open",
             ),
+            # A unit's desk section "to report", longest silent first (queries.desk_lists):
+            # read in this order and stopped after a few, where sorting every running
+            # matter of a unit holding 43k of them took 0.4 s at 1M.
+            models.Index(
+                fields=["last_report_at", "deadline", "id"],
+                condition=models.Q(state__in=sorted(RUNNING_STATES)),
+                name="matter_report_order",
+            ),
             # The nightly scan's rows: open (state IN …, one range per state, so the closed
             # years of a province never enter the search), due or not yet computed. Not a
             # partial index: SQLite cannot match its IN list against the query's parameters.
             models.Index(fields=["state", "warning_changes_on"], name="matter_warning_changes_on"),
             # The completions waiting for the office's review, by the moment they began to
             # wait (backlog.sources): the nightly scan's count of those that crossed the
-            # office's limit today reads a day's range, not every matter under review.
+            # office's limit today reads a day's range, not every matter under review; the
+            # backlog's oldest items are read in its order. It carries the two columns so
+            # that counting the late ones among ~100k is an index-only scan on PostgreSQL
+            # (0.21 s → 13 ms at 1M; SQLite ignores INCLUDE).
             models.Index(
                 Coalesce("completion_requested_at", "updated_at"),
+                include=["completion_requested_at", "updated_at"],
                 condition=models.Q(state=State.COMPLETION_REQUESTED),
                 name="matter_review_since",
             ),
