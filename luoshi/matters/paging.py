@@ -335,9 +335,43 @@ def _numbered(
         request.number = min(request.number, max(1, math.ceil(count.total / per_page)))
     number = request.number if request.check_reach(per_page) else last_number(per_page)
     offset = (number - 1) * per_page
-    # Unjoined: an OFFSET joins every row it skips (page 100 by deadline at 300k: 171 ms
-    # joined, 25 ms alone).
-    found = list(_unjoined(rows)[offset : offset + per_page + 1])
+    if count.exact and count.total <= SORTED_HERE_ROWS:
+        found = _sorted_here(rows, ordering, offset, per_page + 1)
+    else:
+        # Unjoined: an OFFSET joins every row it skips (page 100 by deadline at 300k:
+        # 171 ms joined, 25 ms alone).
+        found = list(_unjoined(rows)[offset : offset + per_page + 1])
     page = ListPage(found[:per_page], count, per_page, ordering, number=number)
     page.has_next, page.has_previous = len(found) > per_page, number > 1
     return page
+
+
+# A list known to hold at most this many rows (its count is exact) is ordered here.
+SORTED_HERE_ROWS = 10_000
+
+
+def _sorted_here(rows: QuerySet[Matter], ordering: str, offset: int, limit: int) -> list[Matter]:
+    """`limit` rows from `offset` of a short list: its ids and ordering columns read in
+    whatever order the filter's index gives (as its count was), sorted here, then the
+    page's rows by id.
+
+    Given ORDER BY and LIMIT, PostgreSQL walks the ordering's index and tests each row
+    against the filter, expecting the matches spread evenly. When they gather at one
+    end it reads the whole index: a search whose 4,685 hits were all drafts (no deadline,
+    so last by deadline) took 1.9 s at 1M. Sorting at most SORTED_HERE_ROWS rows costs a
+    few ms whatever their order.
+    """
+    fields = ORDERINGS[ordering]
+    names = [name.lstrip("-") for name in fields]
+    keys = list(rows.order_by().values_list("pk", *names))
+    empty_largest = connections[rows.db].features.nulls_order_largest
+    for position in range(len(fields), 0, -1):  # stable sorts, last column first
+
+        def key(row: tuple, i: int = position) -> tuple:
+            # Empty values where this database sorts them (first or last), as its ORDER BY.
+            return ((row[i] is None) == empty_largest, row[i])
+
+        keys.sort(key=key, reverse=fields[position - 1].startswith("-"))
+    wanted = [row[0] for row in keys[offset : offset + limit]]
+    found = _unjoined(rows).order_by().in_bulk(wanted)
+    return [found[pk] for pk in wanted]

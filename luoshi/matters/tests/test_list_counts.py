@@ -207,3 +207,26 @@ def test_a_bad_cursor_or_jump_is_refused_naming_its_field(client, city):
         response = client.get("/api/matters/", params)
         assert response.status_code == 422 and response.json()["field"] == field, params
     assert "start" in listing(client, start="soon").context["page_errors"]
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("ordering", sorted(ORDERINGS))
+@pytest.mark.parametrize("sorted_here", [True, False], ids=["sorted-here", "by-offset"])
+def test_numbered_pages_follow_the_databases_order(
+    client, city, monkeypatch, ordering, sorted_here
+):
+    """A short list (exact count) is sorted by the app, a long one by the database with
+    OFFSET: page by page, both give the database's own order, empty deadlines included."""
+    some_matters(city)
+    Matter.objects.filter(title="事项5").update(progress=40)
+    monkeypatch.setattr(paging, "SORTED_HERE_ROWS", 10_000 if sorted_here else 0)
+    client.force_login(city.supervisor)
+    expected = list(Matter.objects.order_by(*ORDERINGS[ordering]).values_list("pk", flat=True))
+    if ordering.lstrip("-") == "serial":  # serials are unique, no tie to break
+        assert len(set(Matter.objects.values_list("serial_year", "serial_no"))) == len(expected)
+    pages = [api(client, ordering=ordering, page_size=5, page=n)["items"] for n in (1, 2, 3)]
+    assert [item["id"] for page in pages for item in page] == expected
+    html = listing(client, ordering=ordering, q="事项")  # a search: counted, then sorted
+    shown = [m.pk for m in html.context["page_obj"]]
+    searched = Matter.objects.filter(title__contains="事项").order_by(*ORDERINGS[ordering])
+    assert shown == list(searched.values_list("pk", flat=True))
