@@ -63,6 +63,7 @@ class Matter(models.Model):
         null=True,
         blank=True,
         related_name="children",
+        db_index=False,  # matter_parent leads with it (one index less to write per row)
         verbose_name=_("parent matter"),
     )
     lead_unit = models.ForeignKey(
@@ -72,6 +73,7 @@ class Matter(models.Model):
         blank=True,
         related_name="led_matters",
         verbose_name=_("lead unit"),
+        db_index=False,  # matter_lead_state_dl leads with it (one index less to write per row)
     )
     responsible_leader = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -80,6 +82,7 @@ class Matter(models.Model):
         blank=True,
         related_name="led_matters",
         verbose_name=_("responsible leader"),
+        db_index=False,  # matter_leader_state leads with it (one index less to write per row)
     )
     priority = models.CharField(
         _("priority"), max_length=16, choices=Priority.choices, default=Priority.NORMAL
