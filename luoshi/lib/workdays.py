@@ -82,10 +82,9 @@ def _year_table(year: int, scheduled: bool) -> tuple[tuple[bool, ...], tuple[int
     (`count[i]`: working days among its first i days). The package's own lookup costs
     ~30 µs a day; an office backlog's ages counted day by day through a year took 60 ms
     a page. The table is built once a year and process, and the rules it reads are fixed."""
-    flags, day = [], dt.date(year, 1, 1)
-    while day.year == year:
-        flags.append(_base_is_workday(day, scheduled))
-        day += ONE_DAY
+    first = dt.date(year, 1, 1)
+    days = (dt.date(year, 12, 31) - first).days + 1  # 9999-12-31 has no next day
+    flags = [_base_is_workday(first + dt.timedelta(days=n), scheduled) for n in range(days)]
     counts = [0]
     for flag in flags:
         counts.append(counts[-1] + flag)

@@ -251,16 +251,22 @@ SECTION_ORDERINGS = {
 
 
 def desk_lists(user: User, counts: dict[str, int]) -> dict[str, list[Matter]]:
-    """The first matters of each non-empty section: one query per section shown."""
+    """The first matters of each non-empty section: one query of ids per section shown,
+    then one for all their rows. A section's ids are ordered from the indexes alone
+    (matter_id_cover carries the deadline); reading whole rows to sort them read every
+    candidate row of a busy unit's section from the table (2,505 to accept: 38 ms)."""
     conditions = desk_conditions(access_for(user))
-    base = Matter.objects.visible_to(user).select_related("lead_unit")
-    lists = {}
+    base = Matter.objects.visible_to(user)
+    ids: dict[str, list[int]] = {}
     for name, condition in conditions.items():
         if not counts.get(name):
             continue
         ordering = SECTION_ORDERINGS.get(name, ("deadline", "id"))
-        lists[name] = list(base.filter(condition).order_by(*ordering)[:DESK_LIST_SIZE])
-    return lists
+        first = base.filter(condition).order_by(*ordering).values_list("pk", flat=True)
+        ids[name] = list(first[:DESK_LIST_SIZE])
+    wanted = sorted({pk for section in ids.values() for pk in section})
+    rows = Matter.objects.select_related("lead_unit").in_bulk(wanted) if wanted else {}
+    return {name: [rows[pk] for pk in section] for name, section in ids.items()}
 
 
 def unit_summary(user: User, unit_id: int) -> dict[str, int]:

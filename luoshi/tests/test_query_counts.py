@@ -30,16 +30,20 @@ SIZES = [2, 8]
 PAGES: list[tuple[str, str, Callable, int]] = [
     # The office's desk: its bucket sections from the rollups (1), its pending disputes
     # and extensions each counted from the pending rows (2), not one pass over every matter.
-    ("desk (supervisor)", "supervisor", lambda w: "/", 14),
-    ("desk (handler)", "lead_handler", lambda w: "/", 6),
+    # The backlog card reads the oldest items of each of its four kinds in its index's
+    # order (4, was 1 UNION sorting every item); the sections read their first ids, then
+    # all their rows at once (1 more).
+    ("desk (supervisor)", "supervisor", lambda w: "/", 17),
+    ("desk (handler)", "lead_handler", lambda w: "/", 7),
     # The matter lists: one grouped query gives the count and both facets (was COUNT(*) + a
     # query per facet, 2 more), and the unit picker searches as the user types (org:search)
     # instead of reading every unit for a dropdown (1 more) — issue 15. A page reads the
     # matters alone and their lead units and leaders by id (2 more, whatever the rows):
     # joined, an OFFSET joined every skipped row and a keyset page sorted the rest
-    # (matters/paging.py).
-    ("matter list (supervisor)", "supervisor", lambda w: "/matters/", 9),
-    ("matter list (handler)", "lead_handler", lambda w: "/matters/", 8),
+    # (matters/paging.py). A list whose exact count is short is sorted by the app: its ids
+    # and ordering columns, then the page's rows (1 more; paging._sorted_here).
+    ("matter list (supervisor)", "supervisor", lambda w: "/matters/", 10),
+    ("matter list (handler)", "lead_handler", lambda w: "/matters/", 9),
     ("matter page (handler)", "lead_handler", lambda w: f"/matters/{w.matter.pk}/", 12),
     ("matter page (supervisor)", "supervisor", lambda w: f"/matters/{w.matter.pk}/", 12),
     # The cockpit's cached figures read their change stamp first (3 queries; the cache
@@ -47,8 +51,8 @@ PAGES: list[tuple[str, str, Callable, int]] = [
     ("cockpit", "leader", lambda w: "/cockpit/", 20),
     ("project page", "supervisor", lambda w: f"/projects/{w.project.pk}/", 14),  # no unit list
     ("enterprise page", "supervisor", lambda w: f"/enterprises/{w.enterprise.pk}/", 10),
-    ("API matter list", "supervisor", lambda w: "/api/matters/", 9),
-    ("API matter list (handler)", "lead_handler", lambda w: "/api/matters/", 9),
+    ("API matter list", "supervisor", lambda w: "/api/matters/", 10),  # sorted here: 1 more
+    ("API matter list (handler)", "lead_handler", lambda w: "/api/matters/", 10),
     ("API matter", "lead_handler", lambda w: f"/api/matters/{w.matter.pk}", 12),
     ("API matter events", "lead_handler", lambda w: f"/api/matters/{w.matter.pk}/events", 5),
     ("API matter reports", "lead_handler", lambda w: f"/api/matters/{w.matter.pk}/reports", 6),

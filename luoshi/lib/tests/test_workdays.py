@@ -263,3 +263,9 @@ def test_counting_between_two_days_agrees_with_counting_each_day(calendar):
     for start in starts:
         for end in ends:
             assert calendar.workdays_between(start, end) == walked(start, end), (start, end)
+
+
+def test_the_last_representable_year_is_counted_too():
+    """A far date (a form's 9999-05-06) is a day like another: no overflow past 9999-12-31."""
+    assert CAL.is_workday(D(9999, 5, 6)) is True  # a Thursday, provisional year
+    assert CAL.workdays_between(D(9999, 12, 24), D(9999, 12, 31)) == 5

@@ -130,3 +130,14 @@ def test_each_matter_has_one_current_standing(city, march):
     assert (
         MatterStanding.objects.on(D(2026, 3, 12)).filter(warning=MatterWarning.OVERDUE).count() == 1
     )
+
+
+@pytest.mark.parametrize("ordering", ["deadline", "-deadline"])
+def test_a_past_day_is_ordered_by_that_day_s_deadlines(client, city, march, ordering):
+    """The list as of a day is ordered by the deadlines of that day, not today's: here A's
+    deadline has since moved past B's."""
+    a, b = march["a"], march["b"]
+    Matter.objects.filter(pk=a.pk).update(deadline=D(2027, 1, 31))
+    ids = api_ids(client, city.supervisor, as_of="2026-03-19", ordering=ordering)
+    expected = [a.pk, b.pk] if ordering == "deadline" else [b.pk, a.pk]
+    assert ids == expected
