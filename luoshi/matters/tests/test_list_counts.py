@@ -230,3 +230,18 @@ def test_numbered_pages_follow_the_databases_order(
     shown = [m.pk for m in html.context["page_obj"]]
     searched = Matter.objects.filter(title__contains="事项").order_by(*ORDERINGS[ordering])
     assert shown == list(searched.values_list("pk", flat=True))
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("ordering", sorted(ORDERINGS))
+def test_a_long_search_is_ordered_as_the_database_orders_it(client, city, monkeypatch, ordering):
+    """A search past the count's cap (PostgreSQL reads its hits by the trigram index and
+    sorts them, paging._hits_sorted) keeps the list's order, undated hits included."""
+    made = some_matters(city)
+    Matter.objects.filter(pk__in=[m.pk for m in made[::2]]).update(title="压测登记草稿")
+    monkeypatch.setattr(counts, "COUNT_CAP", 2)  # "2+": the count is not exact
+    client.force_login(city.supervisor)
+    hits = Matter.objects.filter(title__contains="压测登记").order_by(*ORDERINGS[ordering])
+    expected = list(hits.values_list("pk", flat=True))
+    items = api(client, q="压测登记", ordering=ordering, page_size=4, page=2)["items"]
+    assert [item["id"] for item in items] == expected[4:8]
