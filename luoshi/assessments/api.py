@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from luoshi.lib import numbers
 from luoshi.lib.errors import InvalidInput, NotAllowed
@@ -421,7 +421,10 @@ def _incident(i) -> dict:
 
 
 @router.get("/incidents", response=_r(list[IncidentOut]), url_name="incident_list")
-def list_incidents(request: HttpRequest, year: int | None = None):
+def list_incidents(
+    request: HttpRequest,
+    year: int | None = Query(None, ge=numbers.YEAR_MIN, le=numbers.YEAR_MAX),
+):
     year = year or timezone.localdate().year
     rows = queries.visible_incidents(request.user).filter(occurred_on__year=year)
     rows = rows.select_related("unit").annotate(n_findings=Count("findings"))

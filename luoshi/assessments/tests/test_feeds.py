@@ -242,6 +242,8 @@ def test_the_api_records_and_lists_incidents(city, zeros):
     )
     listed = ok(Api(city.village_handler).get("assessments/incidents"))
     assert [i["title"] for i in listed] == ["东关村在建厂房发生高处坠落事故，造成1人死亡"]
+    # A year no calendar holds is refused by name, not a server error (found by the fuzz).
+    refused(office.get("assessments/incidents", year=50000), 422, "invalid_input", "year")
     detail = ok(Api(city.street_handler).get(f"assessments/{zeros.pk}"))
     zero_accidents = next(g for g in detail["goals"] if g["code"] == "no_accidents")
     assert zero_accidents["met"] is False
