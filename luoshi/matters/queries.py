@@ -51,13 +51,15 @@ def visible_matters(queryset: QuerySet[Matter], user: User | AnonymousUser) -> Q
     # An IN (subquery) rather than EXISTS: SQLite then walks the part index of the
     # user's units instead of testing every matter (docs/benchmarks.md: 678 → 123 ms).
     held = _held_parts(access).values("matter_id")
-    return queryset.filter(pk__in=held).exclude(_UNDISPATCHED)
+    return queryset.filter(pk__in=held).exclude(_undispatched())
 
 
-# A matter withdrawn before it was ever assigned never reached the units either.
-_UNDISPATCHED = Q(state__in=PRE_DISPATCH_STATES) | Q(
-    state=State.WITHDRAWN, assigned_at__isnull=True
-)
+def _undispatched(prefix: str = "") -> Q:
+    """Matters the units never received: before dispatch, or withdrawn before it was ever
+    assigned. `prefix` reaches the matter from another model ("matter__")."""
+    return Q(**{f"{prefix}state__in": PRE_DISPATCH_STATES}) | Q(
+        **{f"{prefix}state": State.WITHDRAWN, f"{prefix}assigned_at__isnull": True}
+    )
 
 
 def _held_parts(access: Access) -> QuerySet[MatterUnit]:
@@ -73,10 +75,7 @@ def visible_parts(user: User | AnonymousUser) -> QuerySet[MatterUnit]:
     access = access_for(user)
     if access.user_id is None or access.sees_everything or not access.visible_units:
         return MatterUnit.objects.none()
-    undispatched = Q(matter__state__in=PRE_DISPATCH_STATES) | Q(
-        matter__state=State.WITHDRAWN, matter__assigned_at__isnull=True
-    )
-    return _held_parts(access).exclude(undispatched)
+    return _held_parts(access).exclude(_undispatched("matter__"))
 
 
 def get_matter_for_user(user: User | AnonymousUser, pk: int, *, for_update: bool = False) -> Matter:
@@ -205,11 +204,10 @@ def _unit_desk_counts(user: User, access: Access) -> dict[str, int]:
         "overdue": Q(matter__warning=MatterWarning.OVERDUE),
         "stalled": Q(matter__warning=MatterWarning.STALLED),
     }
-    if not access.own_units:  # a head of units above: what is late below, nothing to act on
-        del sections["to_accept"], sections["to_report"]
-    else:
-        for cycle in ReportCycle.values:
-            sections[f"to_report_{cycle}"] = working & Q(matter__report_cycle=cycle)
+    # A unit user's own units are among those they see (access.visible_units): the
+    # sections to act on are always theirs.
+    for cycle in ReportCycle.values:
+        sections[f"to_report_{cycle}"] = working & Q(matter__report_cycle=cycle)
     distinct = len(access.visible_units) > 1
     return (
         visible_parts(user)
@@ -266,7 +264,8 @@ def desk_lists(user: User, counts: dict[str, int]) -> dict[str, list[Matter]]:
         ids[name] = list(first[:DESK_LIST_SIZE])
     wanted = sorted({pk for section in ids.values() for pk in section})
     rows = Matter.objects.select_related("lead_unit").in_bulk(wanted) if wanted else {}
-    return {name: [rows[pk] for pk in section] for name, section in ids.items()}
+    # A matter changed between the two reads (accepted meanwhile) is left out of its list.
+    return {name: [rows[pk] for pk in section if pk in rows] for name, section in ids.items()}
 
 
 def unit_summary(user: User, unit_id: int) -> dict[str, int]:
