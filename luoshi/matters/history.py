@@ -67,6 +67,19 @@ def sync(matter_ids: Iterable[int], day: dt.date | None = None) -> int:
     return sum(_sync_chunk(ids[i : i + CHUNK], day) for i in range(0, len(ids), CHUNK))
 
 
+ROW_BY_ROW_UNTIL = 20  # matters synced without a temporary table (a service's change)
+
+
+def sync_many(matter_ids: Iterable[int], day: dt.date | None = None) -> int:
+    """`sync` for any number of matters: a few row by row, more set-based (sync_scanned)
+    a chunk of ids at a time — a scan's moved rows, an import's new ones."""
+    ids = sorted(set(matter_ids))
+    if len(ids) <= ROW_BY_ROW_UNTIL:
+        return sync(ids, day)
+    chunks = (ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK))
+    return sum(sync_scanned(Matter.objects.filter(pk__in=chunk), day) for chunk in chunks)
+
+
 @transaction.atomic(savepoint=False)  # the temporary table lives and dies in one transaction
 def sync_scanned(matters: QuerySet[Matter], day: dt.date | None = None) -> int:
     """After the scan (or a rebuild): the standings of these matters, set-based.

@@ -12,9 +12,11 @@ stalled or behind plan; only a running clock is held against the deadline.
 
 The nightly scan costs what changed, not what exists. Every time-driven condition
 only ever turns true as days pass (a deadline passes, a report ages, elapsed time
-grows), so the scan stores with each warning the first day one of them can turn
-(`Matter.warning_changes_on`, `next_change`) and the next night looks only at the
-rows due by then, or not computed since they were saved (NULL). A change of the
+grows), so the scan stores beside each matter the first day one of them can turn
+(`NextWarningChange`, `next_change`) and the next night looks only at the rows due
+by then, or saved since the last nightly scan (`updated_at`). That date lives on a
+narrow table of its own: a third of the rows due on a day keep their warning, and
+moving their date there does not rewrite the matter and its indexes. A change of the
 policy or the calendar moves every threshold: the stamp of both is kept with the last
 scan (WarningScan), and a scan under another stamp, or on an earlier day, is full.
 """
@@ -27,6 +29,7 @@ import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import (
     Case,
@@ -57,6 +60,7 @@ from .models import (
     WARNING_PRECEDENCE,
     Matter,
     MatterWarning,
+    NextWarningChange,
     Policy,
     WarningScan,
 )
@@ -172,7 +176,7 @@ def _reaches(stamp: str, today: dt.date, calendar: WorkCalendar, policy: Policy)
 
 
 ANALYZE_AFTER_ROWS = 50_000  # a full scan rewriting more rows than this refreshes statistics
-RULES = 1  # raise when next_change's rules change: the first scan after is then full
+RULES = 2  # raise when next_change's rules change: the first scan after is then full
 
 
 def stamp_of(calendar: WorkCalendar, policy: Policy) -> str:
@@ -294,14 +298,16 @@ def scan(
     1. Build one condition per warning from today's date, the calendar and the policy.
     2. One CASE gives each matter the first warning, in precedence order, whose
        condition it meets (normal when none does); another the day it next changes.
-    3. One grouped count of the rows whose warning differs: the counts returned and
-       the merged notices to units whose matters became due soon or overdue.
-    4. One UPDATE of those rows only (few rows change from one day to the next).
+    3. One read of the rows whose warning differs: the counts returned and the merged
+       notices to units whose matters became due soon or overdue.
+    4. One UPDATE of those matters only (few warnings move from one day to the next),
+       one upsert of every row's next day (NextWarningChange, a narrow table).
     5. The matters' standings (matters.history) follow, and the listeners (the cockpit).
 
     `only_due` (the nightly `luoshi scan`): look only at the rows whose warning can have
-    moved — due by `warning_changes_on`, or saved since — when the last nightly scan ran
-    on this day or before under the same policy and calendar; otherwise scan in full.
+    moved — due by their next day, or saved since the last nightly scan's day began —
+    when the last nightly scan ran on this day or before under the same policy and
+    calendar; otherwise scan in full.
     """
     today = today or timezone.localdate()
     nightly = queryset is None
@@ -320,11 +326,11 @@ def scan(
     # scan leaves every row computed, which the record of an earlier scan still describes.
     last = WarningScan.objects.filter(pk=1).first() if nightly and only_due else None
     if only_due and last is not None and last.stamp == stamp and last.day and last.day <= today:
-        changed, sync = _scan_due(base, today, cases, notify_units)
+        changed, sync = _scan_due(base, today, last.day, cases, notify_units)
     else:
         changed, sync = _scan_all(base, *cases(), notify_units)
     if nightly:
-        _park_suspended(today)
+        _park(today)
     if nightly and notify_units:  # the nightly scan warns the office too
         backlog.notify_newly_late(today)
     sync()  # the standings, and the cockpit's counts, follow
@@ -341,47 +347,106 @@ def scan(
 def _scan_all(
     base: QuerySet[Matter], target: Case, following: Case, notify_units: bool
 ) -> tuple[dict[str, int], Callable[[], object]]:
-    """Every row: the moving ones read, one UPDATE of the rows whose warning or next day
+    """Every row: the moving ones read and updated, every next day written where it
     differs, then the moved ones' standings (all compared, after a mass move)."""
-    changed, moved = _moving(base, target, notify_units)
-    stale = Q(warning_changes_on__isnull=True) | ~Q(warning_changes_on=following)
-    updated = base.filter(~Q(warning=target) | stale).update(
-        warning=target, warning_changes_on=following
-    )
-    if updated >= ANALYZE_AFTER_ROWS and connection.vendor == "postgresql":
+    changed, moved, digests = _moving(base, target, notify_units)
+    _send_digests(digests)
+    if len(moved) > SYNC_ALL_FROM:  # a mass move: one pass over every row
+        base.filter(~Q(warning=target)).update(warning=target)
+    else:  # by id: the CASE is not evaluated again over every row
+        _update_warnings(base, moved, target)
+    written = _write_next_changes(base, following, only_differing=True)
+    if written >= ANALYZE_AFTER_ROWS and connection.vendor == "postgresql":
         # Many next days moved at once (a first scan, a policy change): fresh statistics,
         # or the planner keeps the old spread and reads every row for tomorrow's few due.
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {Matter._meta.db_table}")
+            cursor.execute(f"ANALYZE {NextWarningChange._meta.db_table}")
     if len(moved) > SYNC_ALL_FROM:  # one anti-join of every row beats many id lists
         return changed, lambda: history.sync_scanned(base)
-    return changed, lambda: _sync_moved(moved)
+    return changed, lambda: history.sync_many(moved)
+
+
+SAVED_SINCE_MARGIN = dt.timedelta(hours=1)  # app servers' clocks a little apart
 
 
 def _scan_due(
     base: QuerySet[Matter],
     today: dt.date,
+    last_day: dt.date,
     cases: Callable[[], tuple[Case, Case]],
     notify_units: bool,
 ) -> tuple[dict[str, int], Callable[[], object]]:
-    """The rows due today or not computed (by the scan's index): the moving ones read
-    (few), all of them updated with their next day, the moved ones' standings synced."""
-    due = base.filter(Q(warning_changes_on__lte=today) | Q(warning_changes_on__isnull=True))
-    if not due.exists():  # a quiet night: one probe of the index, no CASE compiled
-        return dict.fromkeys([*WARNING_PRECEDENCE, MatterWarning.NORMAL], 0), lambda: None
+    """Two sets of rows, each read, updated and written set-based: those due today (by
+    NextWarningChange's index), then those saved since the last nightly scan's day began
+    (by updated_at's). The moving ones are read and their warnings updated (few), every
+    one's next day written, the moved ones' standings synced."""
+    changed: dict[str, int] = dict.fromkeys([*WARNING_PRECEDENCE, MatterWarning.NORMAL], 0)
+    due_ids = NextWarningChange.objects.filter(changes_on__lte=today).values("matter_id")
+    saved = Q(updated_at__gte=day_start(last_day) - SAVED_SINCE_MARGIN)
+    if not (due_ids.exists() or Matter.objects.filter(saved).exists()):
+        return changed, lambda: None  # a quiet night: two probes, no CASE compiled
     target, following = cases()
-    changed, moved = _moving(due, target, notify_units)
-    due.update(warning=target, warning_changes_on=following)
-    return changed, lambda: _sync_moved(moved)
+    moved: list[int] = []
+    digests: dict[int, Counter[str]] = defaultdict(Counter)
+    # the due first; a saved row that was also due is read again, found unmoved, and its
+    # next day written once more
+    for rows in (base.filter(pk__in=due_ids), base.filter(saved)):
+        counts, rows_moved, rows_digests = _moving(rows, target, notify_units)
+        _update_warnings(base, rows_moved, target)
+        _write_next_changes(rows, following, only_differing=False)
+        for level, n in counts.items():
+            changed[level] += n
+        for unit, unit_counts in rows_digests.items():
+            digests[unit].update(unit_counts)
+        moved += rows_moved
+    _send_digests(digests)
+    return changed, lambda: history.sync_many(moved)
+
+
+def _update_warnings(base: QuerySet[Matter], ids: list[int], target: Case) -> None:
+    """The moving rows' warnings, a chunk of ids at a time (one id list per statement:
+    PostgreSQL reads every row for two)."""
+    for start in range(0, len(ids), history.CHUNK):
+        base.filter(pk__in=ids[start : start + history.CHUNK]).update(warning=target)
+
+
+def _write_next_changes(rows: QuerySet[Matter], following: Case, *, only_differing: bool) -> int:
+    """Upsert each row's next day, INSERT … SELECT … ON CONFLICT on both databases; with
+    `only_differing` (a full scan), only the rows whose day differs enter the INSERT,
+    found by a join (a conflict costs a row lock even when it writes nothing). Returns
+    the rows written."""
+    try:
+        query = rows.annotate(following=following).order_by().values("pk", "following").query
+        sql, params = query.sql_with_params()
+    except EmptyResultSet:
+        return 0
+    table = connection.ops.quote_name(NextWarningChange._meta.db_table)
+    select = f"SELECT next.pk, next.following FROM ({sql}) AS next"
+    if only_differing:
+        select += (
+            f" LEFT JOIN {table} AS kept ON kept.matter_id = next.pk"
+            " WHERE kept.changes_on IS NULL OR kept.changes_on <> next.following"
+        )
+    else:  # WHERE true: SQLite would read the ON of ON CONFLICT as a join's (its docs)
+        select += " WHERE true"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (matter_id, changes_on) {select}"
+            " ON CONFLICT (matter_id) DO UPDATE SET changes_on = excluded.changes_on",
+            params,
+        )
+        return max(cursor.rowcount, 0)
 
 
 SYNC_ALL_FROM = 50_000  # moved rows beyond which the full scan compares every standing
-SYNC_ROW_BY_ROW_UNTIL = 20  # moved rows a service's refresh syncs without a temporary table
 
 
-def _moving(rows: QuerySet[Matter], target: Case, notify_units: bool) -> tuple[dict, list[int]]:
+def _moving(
+    rows: QuerySet[Matter], target: Case, notify_units: bool
+) -> tuple[dict[str, int], list[int], dict[int, Counter[str]]]:
     """The rows whose warning moves, read once (before the UPDATE): their count per new
-    warning, returned; the merged notices to their units; their ids, for the history."""
+    warning; their ids, for the UPDATE and the history; the notices their units are due
+    (per unit, the count per warning notified)."""
     changed = dict.fromkeys([*WARNING_PRECEDENCE, MatterWarning.NORMAL], 0)
     per_unit: dict[int, Counter[str]] = defaultdict(Counter)
     ids = []
@@ -391,32 +456,19 @@ def _moving(rows: QuerySet[Matter], target: Case, notify_units: bool) -> tuple[d
         ids.append(pk)
         if notify_units and level in NOTIFIED:
             per_unit[unit_id][level] += 1
-    if per_unit:
-        _send_digests({unit: dict(counts) for unit, counts in per_unit.items()})
-    return changed, ids
+    return changed, ids, per_unit
 
 
-def _park_suspended(today: dt.date) -> None:
-    """Suspended matters keep their warning (normal) until resumed: the due ones (NULL
-    once suspend_matter saved them) get NEVER, so that no nightly scan reads them again —
-    found by the scan's own index. Resuming saves the matter (Matter.save clears the
-    date), and the service's refresh_warning computes it anew."""
-    due = Q(warning_changes_on__lte=today) | Q(warning_changes_on__isnull=True)
-    suspended = Matter.objects.filter(state__in=sorted(OPEN_STATES), suspended_at__isnull=False)
-    suspended.filter(due).update(warning_changes_on=NEVER)
+def _park(today: dt.date) -> None:
+    """The next days still due once the running matters' have moved past today belong to
+    matters no scan reads — suspended (kept normal until resumed), closed, withdrawn:
+    NEVER, so that no nightly scan reads them again. Resuming or reopening saves the
+    matter (updated_at), so the next scan, or the service's refresh_warning, computes
+    it anew."""
+    NextWarningChange.objects.filter(changes_on__lte=today).update(changes_on=NEVER)
 
 
-def _sync_moved(ids: list[int]) -> None:
-    """The moved rows' standings: a few (a service's refresh) row by row, more set-based
-    (history.sync_scanned), a chunk of ids at a time."""
-    if len(ids) <= SYNC_ROW_BY_ROW_UNTIL:
-        history.sync(ids)
-        return
-    for start in range(0, len(ids), history.CHUNK):
-        history.sync_scanned(Matter.objects.filter(pk__in=ids[start : start + history.CHUNK]))
-
-
-def _send_digests(digests: dict[int, dict[str, int]]) -> None:
+def _send_digests(digests: dict[int, Counter[str]]) -> None:
     """One merged notice per unit, to its handlers and head: two queries for any number.
 
     The members of every unit are read at once and all notices are inserted in one
@@ -429,6 +481,8 @@ def _send_digests(digests: dict[int, dict[str, int]]) -> None:
     from luoshi.notifications.services import UNIT_ROLES, stored_fields, write_notices
     from luoshi.org.models import Membership
 
+    if not digests:
+        return
     members = Membership.objects.filter(unit_id__in=list(digests), role__in=UNIT_ROLES)
     recipients: dict[int, set[int]] = defaultdict(set)
     for user_id, unit_id in members.values_list("user_id", "unit_id"):
@@ -452,6 +506,4 @@ def refresh_warning(matter: Matter) -> None:
     """Recompute one matter's warning (and the day it next changes) with the scan's own
     conditions."""
     scan(queryset=Matter.objects.filter(pk=matter.pk), notify_units=False)
-    matter.warning, matter.warning_changes_on = Matter.objects.values_list(
-        "warning", "warning_changes_on"
-    ).get(pk=matter.pk)
+    matter.warning = Matter.objects.values_list("warning", flat=True).get(pk=matter.pk)

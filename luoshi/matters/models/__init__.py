@@ -24,7 +24,7 @@ from .choices import (
     State,
 )
 from .matter import Matter, MatterUnit, Milestone, MilestoneTemplate, MilestoneTemplateItem
-from .policy import Policy, SerialCounter, SourcePolicy, WarningScan
+from .policy import NextWarningChange, Policy, SerialCounter, SourcePolicy, WarningScan
 from .records import Attachment, Dispute, Extension, Hastening, MatterEvent, ProgressReport
 from .standing import MatterStanding, valid_on
 
@@ -57,6 +57,7 @@ __all__ = [
     "PartState",
     "Policy",
     "WarningScan",
+    "NextWarningChange",
     "Priority",
     "ProgressReport",
     "Rating",

@@ -135,10 +135,8 @@ class Matter(models.Model):
     warning = models.CharField(
         _("warning"), max_length=16, choices=MatterWarning.choices, default=MatterWarning.NORMAL
     )
-    # The first day the warning can change by time alone (matters.warnings.next_change):
-    # the nightly scan looks only at rows due (<= today) or not yet computed (NULL: new,
-    # saved or bulk-written rows); NEVER when only a change of the matter can move it.
-    warning_changes_on = models.DateField(_("warning changes on"), null=True, blank=True)
+    # The first day the warning can change by time alone is kept beside the matter
+    # (NextWarningChange): the nightly scan moves it without rewriting this row.
     suspended_at = models.DateTimeField(_("suspended since"), null=True, blank=True)
     suspend_reason = models.CharField(_("suspension reason"), max_length=300, blank=True)
 
@@ -219,10 +217,6 @@ class Matter(models.Model):
                 condition=models.Q(state__in=sorted(RUNNING_STATES)),
                 name="matter_report_order",
             ),
-            # The nightly scan's rows: open (state IN …, one range per state, so the closed
-            # years of a province never enter the search), due or not yet computed. Not a
-            # partial index: SQLite cannot match its IN list against the query's parameters.
-            models.Index(fields=["state", "warning_changes_on"], name="matter_warning_changes_on"),
             # The completions waiting for the office's review, by the moment they began to
             # wait (backlog.sources): the nightly scan's count of those that crossed the
             # office's limit today reads a day's range, not every matter under review; the
@@ -248,12 +242,11 @@ class Matter(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         """Any save may move what drives the warning (deadline, report, state, clock): the
-        next scan recomputes this row. A service's refresh_warning, run after it, sets the
-        date at once; an instance read before a refresh cannot write back a stale date."""
-        self.warning_changes_on = None
+        save stamps updated_at, by which the next nightly scan finds and recomputes the
+        row (a service's refresh_warning, run after it, has done so at once)."""
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "warning_changes_on" not in update_fields:
-            kwargs["update_fields"] = [*update_fields, "warning_changes_on"]
+        if update_fields is not None and "updated_at" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "updated_at"]
         super().save(*args, **kwargs)
 
     @property

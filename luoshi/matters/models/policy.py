@@ -82,6 +82,32 @@ class WarningScan(SingleRow, models.Model):
         return f"{self.day} {self.stamp[:8]}"
 
 
+class NextWarningChange(models.Model):
+    """The first day a matter's warning can change by time alone (matters.warnings
+    .next_change), kept beside the matter rather than on it: the nightly scan moves this
+    date for every row due, and rewriting a narrow row with one index costs a fraction of
+    rewriting a matter and its twenty-odd indexes. The matter itself is rewritten only
+    when its warning moves. NEVER when only a change of the matter can move it (parked:
+    suspended, closed); a matter without a row, or saved since the last nightly scan
+    (updated_at), is computed by the next one."""
+
+    matter = models.OneToOneField(
+        "matters.Matter",
+        models.CASCADE,
+        primary_key=True,
+        related_name="+",
+        verbose_name=_("matter"),
+    )
+    changes_on = models.DateField(_("warning changes on"), db_index=True)
+
+    class Meta:
+        verbose_name = _("next warning change")
+        verbose_name_plural = _("next warning changes")
+
+    def __str__(self) -> str:
+        return f"{self.matter_id} {self.changes_on}"
+
+
 # Working days allowed by source and priority when a matter is registered without
 # a deadline (normal, urgent, very urgent). Offices use e.g. 20 for meeting minutes,
 # 30 for documents, 1–30 for leader instructions by urgency.

@@ -80,7 +80,7 @@ def register_matters(
     _add_milestones(items)
     _events(items, actor, existing, past_deadlines, event_data or {})
     changed = ids + [p.pk for p in existing]
-    history.sync(changed)  # their standings day by day, and the cockpit's counts
+    history.sync_many(changed)  # their standings, set-based, and the cockpit's counts
     listeners.matters_changed(changed)
     # A large batch changes the tables' statistics: refresh them, not wait for autovacuum.
     analyze_after_bulk([Matter, MatterUnit, Milestone, MatterEvent], len(ids))

@@ -385,6 +385,6 @@ def roll_up(parent_id: int | None) -> None:
         )
         if totals["weight"]:
             progress = round(totals["points"] / totals["weight"])
-            # behind the model's save(): NULL has the next scan recompute its warning
-            Matter.objects.filter(pk=parent_id).update(progress=progress, warning_changes_on=None)
+            # behind the model's save(): updated_at has the next scan recompute its warning
+            Matter.objects.filter(pk=parent_id).update(progress=progress, updated_at=timezone.now())
         parent_id = parent["parent_id"] if parent else None

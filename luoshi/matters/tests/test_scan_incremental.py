@@ -1,5 +1,6 @@
 """The nightly `luoshi scan` looks only at the matters whose warning can have moved
-(Matter.warning_changes_on), and leaves exactly the warnings a full scan computes.
+(NextWarningChange, and the matters saved since the last scan), and leaves exactly the
+warnings a full scan computes.
 
 A year, day by day, over matters of every kind of deadline, report cycle and clock,
 with reports, a completion under review, a suspension, a change of the policy and a new
@@ -15,6 +16,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from luoshi.cockpit import rollups
@@ -25,6 +28,7 @@ from luoshi.matters.models import (
     Matter,
     MatterStanding,
     MatterWarning,
+    NextWarningChange,
     Policy,
     ReportCycle,
     State,
@@ -74,6 +78,16 @@ def nightly_scan(*args: str) -> str:
 
 def running():
     return Matter.objects.filter(state__in=sorted(OPEN_STATES), suspended_at__isnull=True)
+
+
+def next_days():
+    """The running matters' next days (NextWarningChange)."""
+    return NextWarningChange.objects.filter(matter__in=running())
+
+
+def changes_on(matter: Matter) -> dt.date | None:
+    days = NextWarningChange.objects.filter(matter=matter)
+    return days.values_list("changes_on", flat=True).first()
 
 
 def full_scan_warnings(day: dt.date) -> dict[int, str]:
@@ -151,13 +165,13 @@ def test_a_year_of_nightly_scans_leaves_the_full_scans_warnings(city):
         day = START + dt.timedelta(days=index)
         act(city, matters, day, index)
         with at(day):
-            due = running().filter(warning_changes_on__lte=day).count()
+            due = next_days().filter(changes_on__lte=day).count()
             nightly_scan()
             assert stored_warnings() == full_scan_warnings(day), day
         quiet_days += due * 4 < running().count()
         seen |= set(stored_warnings().values())
-        assert not running().filter(warning_changes_on__lte=day).exists()
-        assert not running().filter(warning_changes_on__isnull=True).exists()
+        assert not next_days().filter(changes_on__lte=day).exists()
+        assert next_days().count() == running().count()  # every running matter computed
     # Every warning was met, and on most days the scan looked at a few rows only.
     assert seen == set(MatterWarning.values)
     assert quiet_days > 300
@@ -223,19 +237,19 @@ def test_a_suspended_matter_is_not_read_again_until_resumed(city):
         )
     with at(D(2026, 3, 4)):
         nightly_scan()
-    assert Matter.objects.get(pk=matter.pk).warning_changes_on == warnings.NEVER
+    assert changes_on(matter) == warnings.NEVER
     for day in (D(2026, 3, 21), D(2026, 4, 30)):  # its deadline passes: it stays as it was
         with at(day):
             assert "overdue 0" in nightly_scan()
         parked = Matter.objects.get(pk=matter.pk)
-        assert (parked.warning, parked.warning_changes_on) == (MatterWarning.NORMAL, warnings.NEVER)
+        assert (parked.warning, changes_on(parked)) == (MatterWarning.NORMAL, warnings.NEVER)
     with at(D(2026, 5, 6), 10):  # resumed: the deadline moves by the days paused
         services.resume_matter(
             Matter.objects.get(pk=matter.pk), actor=city.supervisor, version=None
         )
     resumed = Matter.objects.get(pk=matter.pk)
     assert resumed.deadline > D(2026, 5, 6)
-    assert D(2026, 5, 6) < resumed.warning_changes_on <= resumed.deadline + dt.timedelta(days=1)
+    assert D(2026, 5, 6) < changes_on(resumed) <= resumed.deadline + dt.timedelta(days=1)
     overdue_on = resumed.deadline + dt.timedelta(days=1)
     with at(overdue_on):  # due again, by the date its resumption computed
         assert "overdue 1" in nightly_scan()
@@ -324,8 +338,9 @@ def test_a_new_holiday_makes_the_next_nightly_scan_full(due_in_a_week):
 def test_a_matter_written_behind_the_services_back_is_scanned_the_next_night(due_in_a_week):
     with at(D(2026, 3, 3)):
         nightly_scan()
+    # .update() leaves updated_at: set as a save would have, the afternoon after the scan
     Matter.objects.filter(pk=due_in_a_week.pk).update(
-        deadline=D(2026, 3, 2), warning_changes_on=None
+        deadline=D(2026, 3, 2), updated_at=dt.datetime(2026, 3, 3, 15, tzinfo=TZ)
     )
     with at(D(2026, 3, 4)):
         assert "overdue 1" in nightly_scan()
@@ -337,9 +352,8 @@ def test_a_calendar_package_with_a_new_year_makes_the_next_nightly_scan_full(due
     services' back and marked far away, which only a full scan reads)."""
     with at(D(2026, 3, 3)):
         nightly_scan()
-    Matter.objects.filter(pk=due_in_a_week.pk).update(
-        deadline=D(2026, 3, 2), warning_changes_on=D(2099, 1, 1)
-    )
+    Matter.objects.filter(pk=due_in_a_week.pk).update(deadline=D(2026, 3, 2))
+    NextWarningChange.objects.filter(matter=due_in_a_week).update(changes_on=D(2099, 1, 1))
     with at(D(2026, 3, 4)):
         assert "overdue 0" in nightly_scan()  # not due, not looked at
     known = warnings.official_years()
@@ -351,3 +365,26 @@ def test_a_calendar_package_with_a_new_year_makes_the_next_nightly_scan_full(due
 def test_the_set_based_sync_of_no_matters_moves_nothing(city):
     with at(D(2026, 3, 2), 10):
         assert history.sync_scanned(Matter.objects.filter(pk__in=[])) == 0
+
+
+def test_a_due_matter_whose_warning_stays_is_not_rewritten(city):
+    """Far from its deadline, a matter's next day is a lower bound: due then, its warning
+    stays normal, and only its next day moves (NextWarningChange), not the matter row."""
+    with at(D(2026, 3, 2), 10):
+        matter = accepted(city, deadline=D(2026, 9, 30), report_cycle=ReportCycle.NONE, co=False)
+        services.report_progress(
+            matter, actor=city.lead_handler, version=None, text="进展", percent=95
+        )
+    with at(D(2026, 3, 3)):
+        nightly_scan()
+    due_on = changes_on(matter)
+    assert D(2026, 3, 3) < due_on < D(2026, 9, 30)
+    before = Matter.objects.values_list("warning", "updated_at", "version").get(pk=matter.pk)
+    with at(due_on), CaptureQueriesContext(connection) as captured:
+        assert "due_soon 0" in nightly_scan()
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert any("matters_nextwarningchange" in sql and "INSERT" in sql for sql in statements)
+    assert not [sql for sql in statements if sql.startswith('UPDATE "matters_matter"')]
+    assert changes_on(matter) > due_on
+    after = Matter.objects.values_list("warning", "updated_at", "version").get(pk=matter.pk)
+    assert after == before == (MatterWarning.NORMAL, before[1], before[2])

@@ -1,7 +1,8 @@
 """`luoshi scan`: recompute the warnings of every running matter (matters.warnings.scan).
 
 It looks only at the matters whose warning can have moved since the last scan (their
-`warning_changes_on` is due, or they were saved since); `--full` recomputes every one.
+next day, NextWarningChange, is due, or they were saved since); `--full` recomputes
+every one.
 A change of the policy or the working calendar makes the next scan full by itself.
 
 Run it from cron or a systemd timer each morning, loop it with `--every SECONDS`
