@@ -113,7 +113,7 @@ NOTIFIED = {MatterWarning.OVERDUE, MatterWarning.DUE_SOON}
 
 # ---- the day each warning next changes by time alone ---------------------------------------
 
-NEVER = dt.date(9999, 12, 31)  # no condition can turn by time alone (NULL: not computed)
+NEVER = dt.date(9999, 12, 31)  # no condition can turn by time alone
 NEAR_DAYS = 14  # days after today counted exactly on the calendar; beyond, a lower bound
 KEY_SPAN_DAYS = 400  # how far the calendar is read for that bound (a year's holidays)
 KEY_SPAN_MARGIN = 7  # holidays beyond it are taken up to a week longer than any seen
@@ -305,10 +305,12 @@ def scan(
     5. The matters' standings (matters.history) follow, and the listeners (the cockpit).
 
     `only_due` (the nightly `luoshi scan`): look only at the rows whose warning can have
-    moved — due by their next day, or saved since the last nightly scan's day began —
-    when the last nightly scan ran on this day or before under the same policy and
-    calendar; otherwise scan in full.
+    moved — due by their next day, or saved since the last nightly scan began — when
+    the last nightly scan ran on this day or before under the same policy and calendar;
+    otherwise scan in full. Every nightly scan, full or not, keeps its day, stamp and
+    start (WarningScan).
     """
+    started = timezone.now()
     today = today or timezone.localdate()
     nightly = queryset is None
     base = (queryset if queryset is not None else Matter.objects.all()).filter(
@@ -322,11 +324,18 @@ def scan(
         target = new_warning(conditions(today, calendar, policy))
         return target, next_change(today, calendar, policy, stamp)
 
-    # Only the nightly scan that may be partial reads and keeps the record: a plain full
-    # scan leaves every row computed, which the record of an earlier scan still describes.
-    last = WarningScan.objects.filter(pk=1).first() if nightly and only_due else None
-    if only_due and last is not None and last.stamp == stamp and last.day and last.day <= today:
-        changed, sync = _scan_due(base, today, last.day, cases, notify_units)
+    # The nightly scan (full or not) reads and keeps the record; a service's one-row
+    # refresh neither.
+    last = WarningScan.objects.filter(pk=1).first() if nightly else None
+    if (
+        only_due
+        and last is not None
+        and last.stamp == stamp
+        and last.day
+        and last.day <= today
+        and last.started_at
+    ):
+        changed, sync = _scan_due(base, today, last.started_at, cases, notify_units)
     else:
         changed, sync = _scan_all(base, *cases(), notify_units)
     if nightly:
@@ -335,10 +344,10 @@ def scan(
         backlog.notify_newly_late(today)
     sync()  # the standings, and the cockpit's counts, follow
     if last is not None:
-        WarningScan.objects.filter(pk=last.pk).update(day=today, stamp=stamp)
-    elif nightly and only_due:  # the first: one INSERT (a concurrent first one wins)
+        WarningScan.objects.filter(pk=last.pk).update(day=today, stamp=stamp, started_at=started)
+    elif nightly:  # the first: one INSERT (a concurrent first one wins)
         WarningScan.objects.bulk_create(
-            [WarningScan(pk=1, day=today, stamp=stamp)], ignore_conflicts=True
+            [WarningScan(pk=1, day=today, stamp=stamp, started_at=started)], ignore_conflicts=True
         )
     listeners.matters_scanned(base, full=nightly)
     return changed
@@ -350,7 +359,6 @@ def _scan_all(
     """Every row: the moving ones read and updated, every next day written where it
     differs, then the moved ones' standings (all compared, after a mass move)."""
     changed, moved, digests = _moving(base, target, notify_units)
-    _send_digests(digests)
     if len(moved) > SYNC_ALL_FROM:  # a mass move: one pass over every row
         base.filter(~Q(warning=target)).update(warning=target)
     else:  # by id: the CASE is not evaluated again over every row
@@ -361,6 +369,7 @@ def _scan_all(
         # or the planner keeps the old spread and reads every row for tomorrow's few due.
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {NextWarningChange._meta.db_table}")
+    _send_digests(digests)  # after the writes: a scan killed before them sends nothing
     if len(moved) > SYNC_ALL_FROM:  # one anti-join of every row beats many id lists
         return changed, lambda: history.sync_scanned(base)
     return changed, lambda: history.sync_many(moved)
@@ -372,28 +381,28 @@ SAVED_SINCE_MARGIN = dt.timedelta(hours=1)  # app servers' clocks a little apart
 def _scan_due(
     base: QuerySet[Matter],
     today: dt.date,
-    last_day: dt.date,
+    last_started: dt.datetime,
     cases: Callable[[], tuple[Case, Case]],
     notify_units: bool,
 ) -> tuple[dict[str, int], Callable[[], object]]:
     """Two sets of rows, each read, updated and written set-based: those due today (by
-    NextWarningChange's index), then those saved since the last nightly scan's day began
-    (by updated_at's). The moving ones are read and their warnings updated (few), every
+    NextWarningChange's index), then those saved since the last nightly scan began (by
+    updated_at's). The moving ones are read and their warnings updated (few), every
     one's next day written, the moved ones' standings synced."""
     changed: dict[str, int] = dict.fromkeys([*WARNING_PRECEDENCE, MatterWarning.NORMAL], 0)
     due_ids = NextWarningChange.objects.filter(changes_on__lte=today).values("matter_id")
-    saved = Q(updated_at__gte=day_start(last_day) - SAVED_SINCE_MARGIN)
-    if not (due_ids.exists() or Matter.objects.filter(saved).exists()):
+    saved = base.filter(updated_at__gte=last_started - SAVED_SINCE_MARGIN)
+    if not (due_ids.exists() or saved.exists()):
         return changed, lambda: None  # a quiet night: two probes, no CASE compiled
     target, following = cases()
     moved: list[int] = []
     digests: dict[int, Counter[str]] = defaultdict(Counter)
-    # the due first; a saved row that was also due is read again, found unmoved, and its
-    # next day written once more
-    for rows in (base.filter(pk__in=due_ids), base.filter(saved)):
+    # the due first, every day written; then the saved, of which those also due, or
+    # refreshed by their service, are found unmoved and already holding their day
+    for rows, only_differing in ((base.filter(pk__in=due_ids), False), (saved, True)):
         counts, rows_moved, rows_digests = _moving(rows, target, notify_units)
         _update_warnings(base, rows_moved, target)
-        _write_next_changes(rows, following, only_differing=False)
+        _write_next_changes(rows, following, only_differing=only_differing)
         for level, n in counts.items():
             changed[level] += n
         for unit, unit_counts in rows_digests.items():
@@ -411,10 +420,11 @@ def _update_warnings(base: QuerySet[Matter], ids: list[int], target: Case) -> No
 
 
 def _write_next_changes(rows: QuerySet[Matter], following: Case, *, only_differing: bool) -> int:
-    """Upsert each row's next day, INSERT … SELECT … ON CONFLICT on both databases; with
-    `only_differing` (a full scan), only the rows whose day differs enter the INSERT,
-    found by a join (a conflict costs a row lock even when it writes nothing). Returns
-    the rows written."""
+    """Upsert each row's next day, INSERT … SELECT … ON CONFLICT on both databases.
+
+    With `only_differing` (a full scan, the saved rows), only the rows whose day
+    differs enter the INSERT, found by a join: a conflict costs a row lock even when
+    it writes nothing. Returns the rows written."""
     try:
         query = rows.annotate(following=following).order_by().values("pk", "following").query
         sql, params = query.sql_with_params()

@@ -3,10 +3,11 @@
 The generator writes every matter with the warning "normal" and no standing
 (matters.history) nor cockpit count. `settle()`:
 
-1. runs the warning scan (matters.warnings.scan, as the first nightly `luoshi scan`:
-   full, no record of a last one). Following each changed row into the standings
-   one chunk at a time (history.sync_scanned) would take far longer than the scan at
-   a million rows, and there is no standing yet to follow: that step is left out here…
+1. runs the warning scan (matters.warnings.scan, as `luoshi scan --full`: every
+   running matter, whatever an earlier nightly scan recorded). Following each changed
+   row into the standings one chunk at a time (history.sync_scanned) would take far
+   longer than the scan at a million rows, and there is no standing yet to follow:
+   that step is left out here…
 2. …and the standings and the cockpit's rollups are then built from the scanned rows
    in a few set-based statements (cockpit.rollups.rebuild: history.open_missing is one
    INSERT … SELECT);
@@ -35,7 +36,9 @@ def settle(log: Callable[[str], None]) -> dict[str, float]:
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     with mock.patch.object(history, "sync_scanned"):  # step 1: see the module docstring
-        changed = scan(timezone.localdate(), only_due=True)
+        # full, whatever an earlier nightly scan recorded: the generated rows have no
+        # next day yet, and their updated_at lies before any scan's start
+        changed = scan(timezone.localdate())
     seconds["scan"] = time.perf_counter() - started
     log(f"warning scan in {seconds['scan']:.1f} s: {_changed(changed)}")
     started = time.perf_counter()

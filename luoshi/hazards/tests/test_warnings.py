@@ -16,7 +16,7 @@ from django.utils import timezone
 from luoshi.assessments.models import Incident, IncidentKind
 from luoshi.hazards import services
 from luoshi.hazards.models import Hazard, HazardEventKind, HazardWarning
-from luoshi.matters.models import Matter, MatterWarning
+from luoshi.matters.models import Matter, MatterWarning, NextWarningChange
 from luoshi.notifications.models import Notification
 
 from .helpers import MONDAY, assigned, fresh
@@ -102,10 +102,12 @@ def test_the_scan_costs_the_same_for_few_or_many_hazards(city):
             for index in range(count):
                 assigned(city, level="major", title=f"隐患{index}")
         Hazard.objects.update(warning=HazardWarning.NORMAL)  # every one moves again
-        # written behind the services' back, stamped as a save on the 16th would have
-        # been: the nightly scan of the 17th looks at every one again
-        saved = timezone.make_aware(dt.datetime(2026, 6, 16, 12))
+        # written behind the services' back, stamped as a save just before the scans of
+        # the 17th (07:00) would have been, and due that day: each scan of the 17th
+        # looks at every one again, and finds them all moving among the due
+        saved = timezone.make_aware(dt.datetime(2026, 6, 17, 6, 30))
         Matter.objects.update(warning=MatterWarning.NORMAL, updated_at=saved)
+        NextWarningChange.objects.update(changes_on=dt.date(2026, 6, 17))
 
     def queries(day: dt.date) -> int:
         with at(day), CaptureQueriesContext(connection) as captured:

@@ -140,8 +140,14 @@ class Matter(models.Model):
     suspended_at = models.DateTimeField(_("suspended since"), null=True, blank=True)
     suspend_reason = models.CharField(_("suspension reason"), max_length=300, blank=True)
 
+    # No index: no page filters by who registered a matter, users are never deleted (the
+    # PROTECT check), and every index is written again whenever a warning moves.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("registered by")
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("registered by"),
     )
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

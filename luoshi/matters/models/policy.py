@@ -73,6 +73,8 @@ class WarningScan(SingleRow, models.Model):
 
     day = models.DateField(_("day"), null=True, blank=True)
     stamp = models.CharField(_("policy and calendar stamp"), max_length=64, blank=True)
+    # The next nightly scan reads the matters saved since this moment (less a margin).
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("warning scan")
@@ -88,8 +90,9 @@ class NextWarningChange(models.Model):
     date for every row due, and rewriting a narrow row with one index costs a fraction of
     rewriting a matter and its twenty-odd indexes. The matter itself is rewritten only
     when its warning moves. NEVER when only a change of the matter can move it (parked:
-    suspended, closed); a matter without a row, or saved since the last nightly scan
-    (updated_at), is computed by the next one."""
+    suspended, closed). A matter saved since the last nightly scan began (updated_at) is
+    computed by the next one; one without a row and not saved since, only by a full scan
+    (a first scan, `luoshi scan --full`, a change of the policy or calendar)."""
 
     matter = models.OneToOneField(
         "matters.Matter",
