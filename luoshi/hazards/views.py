@@ -24,9 +24,10 @@ from luoshi.lib.errors import IllegalTransition, InvalidInput, NotAllowed, Stale
 from luoshi.lib.storage import open_stored
 from luoshi.lib.web import domain_errors
 from luoshi.matters.services import MilestoneSpec
-from luoshi.matters.views._common import active_units, is_htmx, leaders, render_page
+from luoshi.matters.views._common import is_htmx, leaders, render_page
 from luoshi.org.access import access_for
 from luoshi.org.models import Unit
+from luoshi.org.queries import picked_unit
 
 from . import intake, ledger, queries, services
 from .filters import HazardFilter
@@ -83,7 +84,9 @@ def hazard_list(request: HttpRequest) -> HttpResponse:
         "params": params,
         "totals": queries.total_of(counts),
         "ledger_url": f"{reverse('hazards:ledger')}?{params}",
-        "units": active_units(),
+        # the unit filters search as the user types (org:search): only the chosen units
+        "unit_chosen": picked_unit(hfilter.unit),
+        "place_chosen": picked_unit(hfilter.place),
         "categories": _categories(),
         "levels": HazardLevel.choices,
         "statuses": [("open", _("Open")), *HazardStatus.choices],

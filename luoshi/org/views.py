@@ -4,6 +4,7 @@ own page: their roles, API tokens and second factor."""
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -36,26 +37,34 @@ security_log = logging.getLogger("luoshi.security")
 def unit_search(request: HttpRequest) -> HttpResponse:
     """Units matching `q` for the unit pickers: the options alone for htmx, a page with
     links otherwise (the picker without JavaScript). `next` is the list the picked unit
-    filters (a local URL), so a picker in any page can use it. A form's picker sends its
-    text as "<field>_text" (the name the form resolves without JavaScript, org.forms)."""
+    filters (a local URL), so a picker in any page can use it, and `field` the filter's
+    parameter (`unit` unless named). A form's picker sends its text as "<field>_text"
+    (the name the form resolves without JavaScript, org.forms)."""
     typed = (v for k, v in request.GET.items() if k.endswith("_text"))
     text = (request.GET.get("q") or next(typed, ""))[:100]
     target = request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = ""
+    field = request.GET.get("field", "")
+    field = field if FILTER_FIELD.fullmatch(field) else "unit"
     units = find_units(text)
     for unit in units:  # the list as it was, filtered by the picked unit
-        unit.pick_url = _with_unit(target, unit.pk) if target else ""
+        unit.pick_url = _with_unit(target, unit.pk, field) if target else ""
     context = {"q": text, "units": units, "next": target, "limit": UNIT_SEARCH_LIMIT}
     template = "org/partials/unit_options.html" if is_htmx(request) else "org/unit_search.html"
     return render(request, template, context)
 
 
-def _with_unit(target: str, pk: int) -> str:
-    """`target` with `unit=<pk>` in its query string, its other parameters kept."""
+FILTER_FIELD = re.compile(r"[a-z_]{1,30}")
+
+
+def _with_unit(target: str, pk: int, field: str = "unit") -> str:
+    """`target` with `<field>=<pk>` in its query string (its page dropped: the filter
+    changed), its other parameters kept."""
     parts = urlsplit(target)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "unit"]
-    return urlunsplit(parts._replace(query=urlencode([*query, ("unit", pk)])))
+    kept = parse_qsl(parts.query, keep_blank_values=True)
+    query = [(k, v) for k, v in kept if k not in (field, "page")]
+    return urlunsplit(parts._replace(query=urlencode([*query, (field, pk)])))
 
 
 @login_required

@@ -26,6 +26,7 @@ from luoshi.lib.forms import run_form
 from luoshi.lib.web import domain_errors
 from luoshi.org.access import access_for
 from luoshi.org.models import Unit, UnitKind
+from luoshi.org.queries import picked_unit
 
 from . import excel, queries, services
 from .filters import ProjectFilter
@@ -50,10 +51,18 @@ def _units() -> list[Unit]:
     return list(Unit.objects.filter(is_active=True).order_by("path"))
 
 
+def _districts() -> list[Unit]:
+    return list(Unit.objects.filter(is_active=True, kind=UnitKind.DISTRICT).order_by("path"))
+
+
 def _choices_context(units: list[Unit]) -> dict:
+    """A project form's choices: every unit (a form's <select>), the districts among them."""
+    return {"units": units, **_filter_choices([u for u in units if u.kind == UnitKind.DISTRICT])}
+
+
+def _filter_choices(districts: list[Unit]) -> dict:
     return {
-        "districts": [u for u in units if u.kind == UnitKind.DISTRICT],
-        "units": units,
+        "districts": districts,
         "kinds": ProjectKind.choices,
         "levels": ProjectLevel.choices,
         "stages": Stage.choices,
@@ -89,7 +98,9 @@ def project_list(request: HttpRequest) -> HttpResponse:
         ),
         "params": urlencode(pfilter.as_params()),
         "is_office": may_manage(access_for(request.user)),
-        **_choices_context(_units()),
+        # the unit filter searches as the user types (org:search): only the chosen unit
+        "unit_chosen": picked_unit(pfilter.unit),
+        **_filter_choices(_districts()),
     }
     return render(request, "projects/project_list.html", context)
 

@@ -33,3 +33,25 @@ def test_type_a_fragment_and_pick_a_unit(session):
     page.reload()
     expect()(page.locator("#f-unit")).to_have_value("市商务局")
     expect()(page.locator("#list")).not_to_contain_text("发改委牵头的事项")
+
+
+def test_the_hazard_register_filters_by_a_place_picked_as_one_types(session):
+    from luoshi.hazards.tests.helpers import assigned as hazard
+
+    city = the_city()
+    hazard(city, title="城关街道的隐患")
+    hazard(city, title="商务局辖区的隐患", responsible_unit=city.co, unit=city.other)
+    page = session.page
+    session.login("supervisor")
+    session.go("/hazards/")
+    with page.expect_response(lambda r: "/units/search/" in r.url):
+        page.locator("#f-place").press_sequentially("东城", delay=50)
+    option = page.locator(f"#f-place-options [data-pick-unit='{city.district.pk}']")
+    expect()(option).to_have_text("东城区")
+    with page.expect_response(lambda r: f"place={city.district.pk}" in r.url):
+        option.click()
+    expect()(page.locator("#list")).to_contain_text("城关街道的隐患")  # the street is below
+    expect()(page.locator("#list")).not_to_contain_text("商务局辖区的隐患")
+    expect()(page.locator("#f-q")).to_have_value("")  # the picker's text is not the search
+    page.reload()
+    expect()(page.locator("#f-place")).to_have_value("东城区")
