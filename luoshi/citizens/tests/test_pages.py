@@ -237,7 +237,30 @@ def test_dispatch_page_edits_the_table(client, hotline):
     )
     category.refresh_from_db()
     assert category.default_unit == hotline.other and category.keyword_list() == ["公交", "地铁"]
-    assert "No model trained yet" in client.get(reverse("citizens:dispatch")).content.decode()
+    page = client.get(reverse("citizens:dispatch")).content.decode()
+    assert "No model trained yet" in page
+    # each row's default unit is a picker holding its unit, not a <select> of every unit
+    assert f'<select id="u-{category.pk}"' not in page
+    assert f'name="unit" value="{hotline.other.pk}" data-unit-id' in page
+    assert f'id="u-{category.pk}"' in page and 'value="市商务局"' in page
+    # typed without JavaScript: resolved by name; an unknown name changes nothing
+    client.post(
+        reverse("citizens:dispatch"),
+        {"category": category.pk, "unit_text": "市工信局", "keywords": "公交"},
+    )
+    category.refresh_from_db()
+    assert category.default_unit == hotline.co and category.keyword_list() == ["公交"]
+    refused = client.post(
+        reverse("citizens:dispatch"),
+        {"category": category.pk, "unit_text": "市不存在局", "keywords": "地铁"},
+        follow=True,
+    )
+    assert "市不存在局" in refused.content.decode()
+    category.refresh_from_db()
+    assert category.default_unit == hotline.co and category.keyword_list() == ["公交"]
+    client.post(reverse("citizens:dispatch"), {"category": category.pk, "keywords": "公交"})
+    category.refresh_from_db()
+    assert category.default_unit is None  # emptied: the row has no default unit
 
 
 def test_merge_page_flow(client, hotline):
