@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from luoshi.lib.errors import InvalidInput
+from luoshi.org.forms import UnitField, UnitsField
 from luoshi.org.models import Unit, UnitKind
 
 from .models import CITIZEN_GRADES, Category, Channel, RequestType
@@ -117,3 +118,23 @@ class RatingForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class DispatchUnitsForm(forms.Form):
+    """The units of a dispatch, found as the office types (a province has ~30k units: no
+    <select> of every one); without JavaScript a typed name or alias is resolved."""
+
+    lead_unit = UnitField(label=_("Lead unit"), required=True)
+    co_units = UnitsField(label=_("Co-units"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_unit"].widget.attrs["id"] = "d-unit"
+        self.fields["co_units"].widget.attrs["id"] = "d-co"
+
+    def units(self) -> tuple[Unit, list[Unit]]:
+        """The lead unit and the co-units, else InvalidInput naming the first bad field."""
+        if not self.is_valid():
+            name, errors = next(iter(self.errors.items()))
+            raise InvalidInput(str(errors[0]), field=name)
+        return self.cleaned_data["lead_unit"], self.cleaned_data["co_units"]

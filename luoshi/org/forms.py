@@ -10,8 +10,12 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.renderers import get_default_renderer
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from luoshi.lib.errors import InvalidInput
 
 from .models import TokenScope, Unit
 from .queries import units_by_id, units_named
@@ -96,10 +100,34 @@ class UnitPicker(forms.Widget):
         return context
 
 
+def picker_of(name: str, unit: Unit | None, **attrs: Any) -> SafeString:
+    """A UnitPicker's HTML for a unit already read (e.g. select_related): a page with a
+    picker per row renders them all without a query per row (get_context reads units)."""
+    widget = {
+        "name": name,
+        "attrs": attrs,
+        "many": False,
+        "units": [unit] if unit else [],
+        "unit_id": unit.pk if unit else "",
+        "text": unit.name if unit else "",
+    }
+    html = get_default_renderer().render(UnitPicker.template_name, {"widget": widget})
+    return mark_safe(html)  # the form renderer's own escaped output
+
+
 class UnitsPicker(UnitPicker):
     """The picker for several units: each picked unit a ticked box (untick to drop it)."""
 
     many = True
+
+
+def picked_unit_in(data: Any, name: str) -> Unit | None:
+    """The unit a picker named `name` sent (picked or typed; none: None), else InvalidInput
+    naming the field — for a view that reads a picker without a form."""
+    try:
+        return UnitField().clean(UnitPicker().value_from_datadict(data, None, name))
+    except ValidationError as error:
+        raise InvalidInput(error.messages[0], field=name) from error
 
 
 class UnitField(forms.Field):

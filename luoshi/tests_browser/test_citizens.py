@@ -82,3 +82,34 @@ def test_a_citizen_reports_follows_and_rates_on_a_phone(phone, live_server):
     phone.wait_for_selector(".messages")
     assert "感谢您的评价" in phone.content() and phone.inner_text("#stage") == "已办结"
     assert CitizenRequest.objects.get().rating == "satisfied"
+
+
+def test_the_office_dispatches_with_units_found_as_one_types(session):
+    """The dispatch form's units are pickers: the category fills its default unit, a
+    suggestion replaces it, a co-unit is found by typing; the matter has them."""
+    from luoshi.citizens.tests.conftest import call
+
+    city = the_city()
+    Category.objects.create(code="urban", name="城乡建设", default_unit=city.street)
+    request = services.receive_request(call(city))
+    page = session.page
+    session.login("supervisor")
+    session.go(f"/citizens/{request.pk}/")
+    page.select_option("#d-category", label="城乡建设")
+    expect()(page.locator("#d-unit")).to_have_value("东城区城关街道")  # its default
+    page.locator("#d-unit").fill("")  # cleared, and another unit picked instead
+    session.pick_unit("d-unit", "发改", city.lead)
+    session.pick_unit("d-co", "工信", city.co)
+    page.locator("#act-dispatch button[type=submit]").click()
+    page.wait_for_load_state()
+    matter = CitizenRequest.objects.get().matter
+    expect()(page.locator("body")).to_contain_text(matter.serial)
+    assert matter.lead_unit == city.lead
+    co = set(matter.parts.filter(role="co", active=True).values_list("unit_id", flat=True))
+    assert co == {city.co.pk}
+
+
+def expect():
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect

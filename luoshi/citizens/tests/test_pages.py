@@ -237,7 +237,30 @@ def test_dispatch_page_edits_the_table(client, hotline):
     )
     category.refresh_from_db()
     assert category.default_unit == hotline.other and category.keyword_list() == ["公交", "地铁"]
-    assert "No model trained yet" in client.get(reverse("citizens:dispatch")).content.decode()
+    page = client.get(reverse("citizens:dispatch")).content.decode()
+    assert "No model trained yet" in page
+    # each row's default unit is a picker holding its unit, not a <select> of every unit
+    assert f'<select id="u-{category.pk}"' not in page
+    assert f'name="unit" value="{hotline.other.pk}" data-unit-id' in page
+    assert f'id="u-{category.pk}"' in page and 'value="市商务局"' in page
+    # typed without JavaScript: resolved by name; an unknown name changes nothing
+    client.post(
+        reverse("citizens:dispatch"),
+        {"category": category.pk, "unit_text": "市工信局", "keywords": "公交"},
+    )
+    category.refresh_from_db()
+    assert category.default_unit == hotline.co and category.keyword_list() == ["公交"]
+    refused = client.post(
+        reverse("citizens:dispatch"),
+        {"category": category.pk, "unit_text": "市不存在局", "keywords": "地铁"},
+        follow=True,
+    )
+    assert "市不存在局" in refused.content.decode()
+    category.refresh_from_db()
+    assert category.default_unit == hotline.co and category.keyword_list() == ["公交"]
+    client.post(reverse("citizens:dispatch"), {"category": category.pk, "keywords": "公交"})
+    category.refresh_from_db()
+    assert category.default_unit is None  # emptied: the row has no default unit
 
 
 def test_merge_page_flow(client, hotline):
@@ -299,3 +322,31 @@ def test_an_operator_form_sent_twice_takes_one_call(client, hotline):
         answers = [client.post(reverse("citizens:intake"), form) for _ in range(3)]
     request = CitizenRequest.objects.get()
     assert {a["Location"] for a in answers} == {reverse("citizens:detail", args=[request.pk])}
+
+
+def test_the_dispatch_form_finds_units_as_one_types(client, hotline):
+    """No <select> of every unit: the lead unit and co-units are unit pickers; a picked id
+    dispatches as before, a typed name or alias (no JavaScript) is resolved, and a name
+    no unit has is refused at its field with nothing changed."""
+    client.force_login(hotline.supervisor)
+    with at(MONDAY, 9):
+        request = services.receive_request(call(hotline))
+    detail = client.get(reverse("citizens:detail", args=[request.pk])).content.decode()
+    assert '<select id="d-unit"' not in detail and '<select id="d-co"' not in detail
+    assert 'id="d-unit"' in detail and 'name="lead_unit_text"' in detail
+    assert f'data-default-unit-name="{hotline.street.name}"' in detail  # the category's
+    action = reverse("citizens:action", args=[request.pk, "dispatch"])
+    form = {"category": hotline.categories["城乡建设"].pk, "version": request.version}
+    with at(MONDAY, 9, 10):
+        refused = client.post(action, {**form, "lead_unit_text": "市不存在局"}, follow=True)
+    assert "市不存在局" in refused.content.decode()
+    request.refresh_from_db()
+    assert request.matter is None
+    typed = {"lead_unit_text": "市发展和改革委员会", "co_units_text": "市工信局、市商务局"}
+    with at(MONDAY, 9, 20):
+        client.post(action, {**form, **typed})
+    request.refresh_from_db()
+    matter = request.matter
+    assert matter.lead_unit == hotline.lead  # by its alias
+    co = set(matter.parts.filter(role="co", active=True).values_list("unit_id", flat=True))
+    assert co == {hotline.co.pk, hotline.other.pk}

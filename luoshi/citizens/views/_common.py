@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 
 from luoshi.lib.errors import DomainError, InvalidInput
 from luoshi.lib.web import FORM_REFUSALS
-from luoshi.org.models import Unit
 
 from ..models import Category
 
@@ -34,15 +33,6 @@ def version(post) -> int:
     if not value.isdigit():
         raise InvalidInput(_("The form is out of date: reload the page."), field="version")
     return int(value)
-
-
-def unit(pk, field: str = "lead_unit") -> Unit:
-    found = Unit.objects.filter(
-        pk=int(pk) if str(pk or "").isdigit() else 0, is_active=True
-    ).first()
-    if found is None:
-        raise InvalidInput(_("Choose a unit."), field=field)
-    return found
 
 
 def category(pk) -> Category:

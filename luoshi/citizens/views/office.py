@@ -17,12 +17,11 @@ from luoshi.lib.errors import DomainError, InvalidInput
 from luoshi.lib.storage import open_stored
 from luoshi.lib.web import domain_errors
 from luoshi.org.access import access_for
-from luoshi.org.models import Unit
 
 from .. import queries, services
 from ..dispatch.suggest import suggest
 from ..filters import QUEUE_LABELS, CitizenRequestFilter
-from ..forms import OperatorForm
+from ..forms import DispatchUnitsForm, OperatorForm
 from ..models import (
     CITIZEN_GRADES,
     CallPurpose,
@@ -34,7 +33,7 @@ from ..models import (
     Stage,
 )
 from ..permissions import may_see_contact, require_office
-from ._common import attempt, category, form_error, is_htmx, unit, version
+from ._common import attempt, category, form_error, is_htmx, version
 from .public import streets
 
 PAGE_SIZE = 30
@@ -130,7 +129,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "photos": shown.photos.all(),
         "suggestions": suggest(shown.text) if office and shown.matter_id is None else None,
         "categories": Category.objects.filter(is_active=True).select_related("default_unit"),
-        "units": Unit.objects.filter(is_active=True).order_by("path"),
+        "dispatch_units": DispatchUnitsForm(),
         "purposes": CallPurpose.choices,
         "grades": CITIZEN_GRADES,
         "duplicates": shown.duplicates.filter(merge_state=MergeState.MERGED),
@@ -139,19 +138,24 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "citizens/detail.html", context)
 
 
+def _dispatch(shown, post, actor):
+    lead_unit, co_units = DispatchUnitsForm(post).units()
+    return services.dispatch_request(
+        shown,
+        actor=actor,
+        version=version(post),
+        category=category(post.get("category")),
+        lead_unit=lead_unit,
+        co_units=co_units,
+        urgent=post.get("urgent") == "on",
+    )
+
+
 def _actions(shown, post, actor) -> dict:
     """verb → (service call, success message); each posts the version it was shown."""
     return {
         "dispatch": (
-            lambda: services.dispatch_request(
-                shown,
-                actor=actor,
-                version=version(post),
-                category=category(post.get("category")),
-                lead_unit=unit(post.get("lead_unit")),
-                co_units=[unit(u, "co_units") for u in post.getlist("co_units") if u],
-                urgent=post.get("urgent") == "on",
-            ),
+            lambda: _dispatch(shown, post, actor),
             _("Dispatched: the matter is assigned to the unit."),
         ),
         "merge": (

@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from luoshi.lib.errors import NotAllowed
 from luoshi.lib.web import domain_errors
 from luoshi.org.access import access_for
-from luoshi.org.models import Unit
+from luoshi.org.forms import picked_unit_in, picker_of
 
 from ..dispatch.tasks import train_dispatch_model
 from ..models import Category, DispatchModel, ReplyState, ReplyTemplate, RequestType
 from ..permissions import require_office
 from ..services.replies import PLACEHOLDERS, effective_template, save_template
-from ._common import attempt, unit
+from ._common import attempt
 
 
 @login_required
@@ -80,11 +80,20 @@ def dispatch_model(request: HttpRequest) -> HttpResponse:
         return redirect("citizens:dispatch")
     context = {
         "models": DispatchModel.objects.select_related("trained_by")[:10],
-        "categories": Category.objects.select_related("default_unit"),
-        "units": Unit.objects.filter(is_active=True).order_by("path"),
+        "categories": _with_pickers(Category.objects.select_related("default_unit"), access),
         "is_office": access.is_office,
     }
     return render(request, "citizens/dispatch.html", context)
+
+
+def _with_pickers(categories, access) -> list[Category]:
+    """Each category with its default unit's picker (found as one types: no <select> of
+    every unit per row)."""
+    rows = list(categories)
+    for category in rows:
+        attrs = {"id": f"u-{category.pk}"} | ({} if access.is_office else {"disabled": True})
+        category.unit_picker = picker_of("unit", category.default_unit, **attrs)
+    return rows
 
 
 def _post_table(request: HttpRequest) -> None:
@@ -99,7 +108,7 @@ def _post_table(request: HttpRequest) -> None:
 
     @transaction.atomic
     def change() -> None:
-        category.default_unit = unit(post.get("unit"), "unit") if post.get("unit") else None
+        category.default_unit = picked_unit_in(post, "unit")
         category.keywords = (post.get("keywords") or "")[:500]
         category.save(update_fields=["default_unit", "keywords"])
 

@@ -16,11 +16,20 @@
     if (event.target.id === "id_district") filterStreets();
     if (event.target.id === "d-category") {
       var option = event.target.selectedOptions[0];
-      var unit = document.getElementById("d-unit");
-      if (option && option.dataset.defaultUnit && unit && !unit.value) unit.value = option.dataset.defaultUnit;
+      if (option && option.dataset.defaultUnit) setLeadUnit(option.dataset.defaultUnit, option.dataset.defaultUnitName, false);
     }
   });
   document.addEventListener("DOMContentLoaded", filterStreets);
+  // The dispatch form's lead unit is a unit picker (org/widgets/unit_picker.html): its
+  // hidden id and the name shown. A category's default fills it only when it is empty.
+  function setLeadUnit(id, name, replace) {
+    var search = document.getElementById("d-unit");
+    var picker = search && search.closest("[data-unit-picker]");
+    var held = picker && picker.querySelector("[data-unit-id]");
+    if (!held || (held.value && !replace)) return;
+    held.value = id;
+    search.value = name || "";
+  }
   document.addEventListener("click", function (event) {
     var locate = event.target.closest("[data-locate]");
     if (locate && navigator.geolocation) {
@@ -33,12 +42,10 @@
       }, function () { if (status) status.textContent = "✗"; }, { timeout: 10000 });
     }
     var pick = event.target.closest("[data-pick]");
-    if (pick) {
-      var names = pick.dataset.pick === "category" ? ["category"] : ["lead_unit"];
-      names.forEach(function (name) {
-        var field = document.querySelector("form select[name='" + name + "']");
-        if (field) { field.value = pick.dataset.value; field.dispatchEvent(new Event("change", { bubbles: true })); }
-      });
+    if (pick && pick.dataset.pick === "category") {
+      var field = document.querySelector("form select[name='category']");
+      if (field) { field.value = pick.dataset.value; field.dispatchEvent(new Event("change", { bubbles: true })); }
     }
+    if (pick && pick.dataset.pick === "lead_unit") setLeadUnit(pick.dataset.value, pick.textContent.trim(), true);
   });
 })();
