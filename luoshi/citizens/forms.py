@@ -136,5 +136,6 @@ class DispatchUnitsForm(forms.Form):
         """The lead unit and the co-units, else InvalidInput naming the first bad field."""
         if not self.is_valid():
             name, errors = next(iter(self.errors.items()))
-            raise InvalidInput(str(errors[0]), field=name)
+            # the page shows the message alone, above the form: name the field in it
+            raise InvalidInput(f"{self.fields[name].label}：{errors[0]}", field=name)
         return self.cleaned_data["lead_unit"], self.cleaned_data["co_units"]

@@ -50,7 +50,8 @@ def unit_search(request: HttpRequest) -> HttpResponse:
     units = find_units(text)
     for unit in units:  # the list as it was, filtered by the picked unit
         unit.pick_url = _with_unit(target, unit.pk, field) if target else ""
-    context = {"q": text, "units": units, "next": target, "limit": UNIT_SEARCH_LIMIT}
+    context = {"q": text, "units": units, "next": target, "field": field}
+    context["limit"] = UNIT_SEARCH_LIMIT
     template = "org/partials/unit_options.html" if is_htmx(request) else "org/unit_search.html"
     return render(request, template, context)
 

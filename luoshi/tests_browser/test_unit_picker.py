@@ -1,6 +1,8 @@
 """The matter list's unit picker in a real browser: type a fragment, pick a unit, the list
 filters by it (unit=<id> in the address) and the field keeps the unit's name."""
 
+import re
+
 import pytest
 
 from luoshi.testing import assigned, the_city
@@ -55,3 +57,24 @@ def test_the_hazard_register_filters_by_a_place_picked_as_one_types(session):
     expect()(page.locator("#f-q")).to_have_value("")  # the picker's text is not the search
     page.reload()
     expect()(page.locator("#f-place")).to_have_value("东城区")
+
+
+def test_enter_picks_the_first_unit_and_back_drops_it(session):
+    """Enter in the picker picks the first unit found (it does not leave for the search
+    page); Back restores the list without it, and the next filter does not bring it back."""
+    city = the_city()
+    assigned(city, title="发改委牵头的事项")
+    assigned(city, title="商务局牵头的事项", lead=city.other, co=False)
+    page = session.page
+    session.login("supervisor")
+    session.go("/matters/")
+    with page.expect_response(lambda r: "/units/search/" in r.url):
+        page.locator("#f-unit").press_sequentially("商务", delay=50)
+    page.locator("#f-unit-options [data-pick-unit]").first.wait_for()
+    with page.expect_response(lambda r: f"unit={city.other.pk}" in r.url):
+        page.locator("#f-unit").press("Enter")
+    expect()(page).to_have_url(re.compile(rf"/matters/\?.*unit={city.other.pk}"))
+    expect()(page.locator("#list")).not_to_contain_text("发改委牵头的事项")
+    page.go_back()
+    expect()(page.locator("#list")).to_contain_text("发改委牵头的事项")
+    expect()(page.locator("input[name=unit][data-unit-id]")).to_have_value("")

@@ -6,10 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from luoshi.citizens import services
+from luoshi.citizens.forms import DispatchUnitsForm
 from luoshi.citizens.models import CitizenRequest, MergeState, ReplyTemplate
 
 from .conftest import at, call
@@ -339,6 +342,9 @@ def test_the_dispatch_form_finds_units_as_one_types(client, hotline):
     form = {"category": hotline.categories["城乡建设"].pk, "version": request.version}
     with at(MONDAY, 9, 10):
         refused = client.post(action, {**form, "lead_unit_text": "市不存在局"}, follow=True)
+    label = DispatchUnitsForm.base_fields["lead_unit"].label
+    with translation.override(settings.LANGUAGE_CODE):  # the page's language
+        assert f"{label}：" in refused.content.decode()  # the message names its field
     assert "市不存在局" in refused.content.decode()
     request.refresh_from_db()
     assert request.matter is None

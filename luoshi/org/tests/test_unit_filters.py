@@ -68,3 +68,10 @@ def test_without_javascript_the_search_links_back_with_the_filters_parameter(cli
     # a field that is no parameter name falls back to `unit`
     page = client.get(reverse("org:search"), {"q": "东城", "next": listed, "field": "x=1&y"})
     assert f"unit={city.district.pk}" in page.content.decode()
+
+
+def test_the_search_page_searches_again_for_the_same_filter(client, city):
+    client.force_login(city.supervisor)
+    listed = reverse("hazards:list") + "?level=major"
+    page = client.get(reverse("org:search"), {"q": "东城", "next": listed, "field": "place"})
+    assert '<input type="hidden" name="field" value="place">' in page.content.decode()

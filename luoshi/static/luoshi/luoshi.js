@@ -92,6 +92,27 @@
       }
     }
   });
+  document.addEventListener("keydown", function (event) {
+    // Enter in a unit picker picks the first unit found (as a click would), never submits
+    // the picker's own no-JavaScript search form, which would leave the page.
+    var search = event.target.closest("[data-unit-search]");
+    if (!search || event.key !== "Enter") return;
+    event.preventDefault();
+    var picker = search.closest("[data-unit-picker]");
+    var first = picker.querySelector(".unit-options [data-pick-unit]");
+    if (first) first.click();
+  });
+  document.addEventListener("htmx:historyRestore", function () {
+    // Back to a list restores the page as it was drawn before the last pick, with the
+    // picked id already in it: a list filter's unit follows the address, not the snapshot.
+    var params = new URLSearchParams(location.search);
+    document.querySelectorAll('form[method="get"] [data-unit-picker] [data-unit-id]').forEach(function (id) {
+      var wanted = params.get(id.name) || "";
+      if (id.value === wanted) return;
+      id.value = wanted;
+      if (!wanted) id.closest("[data-unit-picker]").querySelector("[data-unit-search]").value = "";
+    });
+  });
   document.addEventListener("change", function (event) {
     // Language and filter selects submit their form without a separate button.
     if (event.target.matches("[data-autosubmit]")) {

@@ -21,12 +21,13 @@
   });
   document.addEventListener("DOMContentLoaded", filterStreets);
   // The dispatch form's lead unit is a unit picker (org/widgets/unit_picker.html): its
-  // hidden id and the name shown. A category's default fills it only when it is empty.
+  // hidden id and the name shown. A category's default fills it only when it is empty
+  // (nothing picked, nothing typed).
   function setLeadUnit(id, name, replace) {
     var search = document.getElementById("d-unit");
     var picker = search && search.closest("[data-unit-picker]");
     var held = picker && picker.querySelector("[data-unit-id]");
-    if (!held || (held.value && !replace)) return;
+    if (!held || ((held.value || search.value.trim()) && !replace)) return;  // typed: kept
     held.value = id;
     search.value = name || "";
   }
