@@ -16,6 +16,15 @@ def expect():
     return playwright_expect
 
 
+def find(page, field: str, text: str, unit) -> object:
+    """Type `text` into the list filter's picker `field`; the option of `unit` it finds."""
+    with page.expect_response(lambda r: "/units/search/" in r.url):
+        page.locator(f"#f-{field}").press_sequentially(text, delay=50)
+    option = page.locator(f"#f-{field}-options [data-pick-unit='{unit.pk}']")
+    expect()(option).to_have_text(unit.name)
+    return option
+
+
 def test_type_a_fragment_and_pick_a_unit(session):
     city = the_city()
     assigned(city, title="发改委牵头的事项")
@@ -23,10 +32,7 @@ def test_type_a_fragment_and_pick_a_unit(session):
     page = session.page
     session.login("supervisor")
     session.go("/matters/")
-    with page.expect_response(lambda r: "/units/search/" in r.url):
-        page.locator("#f-unit").press_sequentially("商务", delay=50)
-    option = page.locator(f"#f-unit-options [data-pick-unit='{city.other.pk}']")
-    expect()(option).to_have_text("市商务局")
+    option = find(page, "unit", "商务", city.other)
     with page.expect_response(lambda r: f"unit={city.other.pk}" in r.url):
         option.click()
     expect()(page.locator("#list")).to_contain_text("商务局牵头的事项")
@@ -46,10 +52,7 @@ def test_the_hazard_register_filters_by_a_place_picked_as_one_types(session):
     page = session.page
     session.login("supervisor")
     session.go("/hazards/")
-    with page.expect_response(lambda r: "/units/search/" in r.url):
-        page.locator("#f-place").press_sequentially("东城", delay=50)
-    option = page.locator(f"#f-place-options [data-pick-unit='{city.district.pk}']")
-    expect()(option).to_have_text("东城区")
+    option = find(page, "place", "东城", city.district)
     with page.expect_response(lambda r: f"place={city.district.pk}" in r.url):
         option.click()
     expect()(page.locator("#list")).to_contain_text("城关街道的隐患")  # the street is below
@@ -68,9 +71,7 @@ def test_enter_picks_the_first_unit_and_back_drops_it(session):
     page = session.page
     session.login("supervisor")
     session.go("/matters/")
-    with page.expect_response(lambda r: "/units/search/" in r.url):
-        page.locator("#f-unit").press_sequentially("商务", delay=50)
-    page.locator("#f-unit-options [data-pick-unit]").first.wait_for()
+    find(page, "unit", "商务", city.other)
     with page.expect_response(lambda r: f"unit={city.other.pk}" in r.url):
         page.locator("#f-unit").press("Enter")
     expect()(page).to_have_url(re.compile(rf"/matters/\?.*unit={city.other.pk}"))
