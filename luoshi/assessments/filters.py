@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from luoshi.lib.numbers import is_id
+
 from .models import Assessment, AssessmentState
 
 
@@ -29,7 +31,7 @@ class AssessmentFilter:
             value = (params.get(name) or "").strip()
             if not value:
                 continue
-            if not value.isdigit():
+            if not is_id(value):
                 f.errors[name] = _("%(field)s must be a number.") % {"field": name}
                 continue
             setattr(f, name, int(value))

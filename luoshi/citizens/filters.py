@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from luoshi.lib.dates import day_start, parse_date
 from luoshi.lib.errors import InvalidInput
+from luoshi.lib.numbers import is_id
 from luoshi.matters.models import State
 from luoshi.matters.services.reopening import SATISFIED_GRADES
 
@@ -62,7 +63,7 @@ STAGE_FILTERS: dict[str, Q] = {
 def _int(value: str | None, field: str) -> int | None:
     if not value:
         return None
-    if not value.isdigit():
+    if not is_id(value):
         raise InvalidInput(str(_("Choose from the list.")), field=field)
     return int(value)
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from luoshi.lib.dates import parse_date
 from luoshi.lib.errors import InvalidInput
+from luoshi.lib.numbers import id_or_none
 from luoshi.matters.backlog import backlog_counts
 from luoshi.matters.models import (
     OPEN_STATES,
@@ -586,7 +587,7 @@ def resolve_stocktake(value: str | None, field: str = "since") -> dt.date | None
         return None
     if value.startswith("bulletin"):
         _word, _colon, pk = value.partition(":")
-        day = bulletin_day(int(pk) if pk.isdigit() else None)
+        day = bulletin_day(id_or_none(pk))
         if day is None:
             raise InvalidInput(_("There is no such bulletin."), field=field)
         return day

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from luoshi.evaluation.queries import latest_ranking_data
 from luoshi.lib.dates import parse_date
 from luoshi.lib.errors import InvalidInput
+from luoshi.lib.numbers import id_or_none
 from luoshi.lib.web import domain_errors
 
 from . import queries
@@ -92,9 +93,7 @@ def flow_matters(request: HttpRequest) -> HttpResponse:
     first = _day(request, "from") or timezone.localdate().replace(day=1)
     last = _day(request, "to") or timezone.localdate()
     unit = request.GET.get("unit")
-    matters = queries.flow_matters(
-        request.user, metric, first, last, int(unit) if unit and unit.isdigit() else None
-    )
+    matters = queries.flow_matters(request.user, metric, first, last, id_or_none(unit))
     context = {
         "metric": FlowMetric(metric),
         "first": first,

@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from luoshi.lib.numbers import id_or_none, is_id
 from luoshi.matters.models import RUNNING_STATES, State
 
 from .models import (
@@ -33,9 +34,9 @@ def _text(params: Mapping, name: str, limit: int = 100) -> str:
 
 def _number(params: Mapping, name: str, errors: dict[str, str]) -> int | None:
     raw = _text(params, name)
-    if raw and not raw.isdigit():
+    if raw and not is_id(raw):
         errors[name] = _("Choose from the list.")
-    return int(raw) if raw.isdigit() else None
+    return id_or_none(raw)
 
 
 def _choice(params: Mapping, name: str, values, errors: dict[str, str]) -> str:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from luoshi.lib.forms import run_form
+from luoshi.lib.numbers import is_id
 from luoshi.lib.web import domain_errors
 from luoshi.matters.models import Rating
 from luoshi.org.access import access_for
@@ -378,7 +379,7 @@ def service_days(request: HttpRequest) -> HttpResponse:
 def _enterprises_for_take(request: HttpRequest) -> list[Enterprise]:
     chosen = request.POST.get("enterprise") or ""
     visible = queries.visible_enterprises(request.user)
-    return list(visible.filter(pk=int(chosen))) if chosen.isdigit() else []
+    return list(visible.filter(pk=int(chosen))) if is_id(chosen) else []
 
 
 def _schedule(request: HttpRequest):

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
+from luoshi.lib.numbers import id_or_none
 from luoshi.org.models import Unit
 
 from .models import LEVEL_ORDER, Discovery, Hazard, HazardLevel, HazardStatus, HazardWarning
@@ -114,11 +115,12 @@ class HazardFilter:
         return f
 
     def _int(self, value: str, name: str) -> int | None:
-        try:
-            return int(value)
-        except ValueError:
-            self.errors[name] = _("%(field)s must be a number.") % {"field": name}
-            return None
+        found = id_or_none(value)
+        if found is None:
+            self.errors[name] = _("%(field)s must be the id of one (a whole number from 1).") % {
+                "field": name
+            }
+        return found
 
     def _date(self, params: Mapping, name: str) -> dt.date | None:
         values = _values(params, name)

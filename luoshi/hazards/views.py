@@ -85,8 +85,10 @@ def hazard_list(request: HttpRequest) -> HttpResponse:
         "totals": queries.total_of(counts),
         "ledger_url": f"{reverse('hazards:ledger')}?{params}",
         # the unit filters search as the user types (org:search): only the chosen units
-        "unit_chosen": picked_unit(hfilter.unit),
-        "place_chosen": picked_unit(hfilter.place),
+        "unit_chosen": picked_unit(hfilter.unit, hfilter.errors, label=_("Responsible unit")),
+        "place_chosen": picked_unit(
+            hfilter.place, hfilter.errors, field="place", label=_("Place (and below)")
+        ),
         "categories": _categories(),
         "levels": HazardLevel.choices,
         "statuses": [("open", _("Open")), *HazardStatus.choices],

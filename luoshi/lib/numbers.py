@@ -114,3 +114,20 @@ def finite_or_none(value: Any) -> float | None:
 # The last page a list may be asked for: past it the offset is no list's, and a huge one
 # overflows the database's OFFSET (a 500 instead of an empty page).
 PAGE_MAX = 100_000
+
+
+# The largest id a database holds (a signed 64-bit integer): a longer number typed into
+# an address or a form is no id, and would overflow the database driver (a 500).
+ID_MAX = 2**63 - 1
+
+
+def is_id(value: Any) -> bool:
+    """`value` (a parameter's text, or a number) is a row id: a whole number 1 … ID_MAX."""
+    text = str(value).strip()
+    # isdecimal: full-width digits too (int reads them), never "²" (int refuses it)
+    return text.isdecimal() and 0 < int(text) <= ID_MAX
+
+
+def id_or_none(value: Any) -> int | None:
+    """The row id `value` spells, or None (see is_id)."""
+    return int(str(value).strip()) if value is not None and is_id(value) else None

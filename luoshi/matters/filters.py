@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from luoshi.lib.dates import parse_date
 from luoshi.lib.errors import InvalidInput
+from luoshi.lib.numbers import id_or_none
 
 from . import textsearch
 from .models import (
@@ -144,11 +145,12 @@ class MatterFilter:
         values = _values(params, name)
         if not values:
             return None
-        try:
-            return int(values[0])
-        except ValueError:
-            self.errors[name] = _("%(field)s must be a number.") % {"field": name}
-            return None
+        found = id_or_none(values[0])
+        if found is None:
+            self.errors[name] = _("%(field)s must be the id of one (a whole number from 1).") % {
+                "field": name
+            }
+        return found
 
     def _date(self, params: Mapping, name: str) -> dt.date | None:
         values = _values(params, name)

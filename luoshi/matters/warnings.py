@@ -472,10 +472,11 @@ def _moving(
 def _park(today: dt.date) -> None:
     """The next days still due once the running matters' have moved past today belong to
     matters no scan reads — suspended (kept normal until resumed), closed, withdrawn:
-    NEVER, so that no nightly scan reads them again. Resuming or reopening saves the
-    matter (updated_at), so the next scan, or the service's refresh_warning, computes
-    it anew."""
-    NextWarningChange.objects.filter(changes_on__lte=today).update(changes_on=NEVER)
+    their rows go, so that no nightly scan reads them again and the table holds the
+    running matters, not every matter that ever ran (10M at a province). A row is only
+    the scan's schedule, not a record: resuming or reopening saves the matter
+    (updated_at), so the next scan, or the service's refresh_warning, writes it anew."""
+    NextWarningChange.objects.filter(changes_on__lte=today).delete()
 
 
 def _send_digests(digests: dict[int, Counter[str]]) -> None:

@@ -27,6 +27,8 @@ import urllib.request
 from django.conf import settings
 from django.core.mail import send_mail
 
+from luoshi.lib.numbers import id_or_none
+
 from .models import Channel, Delivery
 
 TIMEOUT_SECONDS = 10
@@ -96,7 +98,7 @@ def _dingtalk_secret(delivery: Delivery) -> str:
     if not delivery.reference.startswith("unitchannel:"):
         return ""
     pk = delivery.reference.split(":", 1)[1]
-    channel = UnitChannel.objects.filter(pk=int(pk) if pk.isdigit() else 0).first()
+    channel = UnitChannel.objects.filter(pk=id_or_none(pk) or 0).first()
     return channel.secret if channel else ""
 
 

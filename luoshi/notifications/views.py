@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from luoshi.lib.errors import DomainError
+from luoshi.lib.numbers import is_id
 
 from . import queries
 from .forms import PreferenceForm
@@ -44,7 +45,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 def read(request: HttpRequest) -> HttpResponse:
     """Mark notices read: given ids (with their groups when `group` is set) or all."""
-    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()]
+    ids = [int(i) for i in request.POST.getlist("id") if is_id(i)]
     if ids and request.POST.get("group"):
         for notice in Notification.objects.filter(user=request.user, pk__in=ids):
             ids += list(queries.group_members(request.user, notice).values_list("pk", flat=True))

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from luoshi.lib.errors import InvalidInput
+from luoshi.lib.numbers import is_id
 
 from .models import TokenScope, Unit
 from .queries import units_by_id, units_named
@@ -91,8 +92,8 @@ class UnitPicker(forms.Widget):
     def get_context(self, name, value, attrs) -> dict:
         context = super().get_context(name, value, attrs)
         picked = Picked.of(value)
-        held = units_by_id([int(i) for i in picked.ids if i.isdigit()])
-        units = [held[int(i)] for i in picked.ids if i.isdigit() and int(i) in held]
+        held = units_by_id([int(i) for i in picked.ids if is_id(i)])
+        units = [held[int(i)] for i in picked.ids if is_id(i) and int(i) in held]
         widget = context["widget"]
         widget["units"], widget["many"] = units, self.many
         widget["unit_id"] = units[0].pk if units and not self.many else ""
@@ -190,7 +191,7 @@ def unit_field_among(
 
 def held_units(ids: Sequence[str]) -> list[Unit]:
     """The units of these ids, each active, else the error naming the first that is not."""
-    if any(not i.isdigit() for i in ids):
+    if any(not is_id(i) for i in ids):
         raise ValidationError(gettext("Choose a unit from the list."), code="invalid")
     found = units_by_id([int(i) for i in ids])
     for i in ids:

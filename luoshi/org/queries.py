@@ -96,11 +96,22 @@ def _as_json_text(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)[1:-1]
 
 
-def picked_unit(pk: int | None) -> Unit | None:
-    """The unit a picker holds (its name shown again when the page reloads), if any."""
+def picked_unit(
+    pk: int | None, errors: dict[str, str] | None = None, *, field: str = "unit", label: str = ""
+) -> Unit | None:
+    """The unit a picker holds (its name shown again when the page reloads), if any.
+
+    A list filtered by an id no unit has (an old bookmark, a hand-typed address) shows
+    nothing: with `errors` (the filter's), it also says why, under `field`."""
     if pk is None:
         return None
-    return Unit.objects.filter(pk=pk).only("id", "name").first()
+    unit = Unit.objects.filter(pk=pk).only("id", "name").first()
+    if unit is None and errors is not None:
+        errors[field] = _("%(label)s: no unit has the id %(pk)s, so nothing matches it.") % {
+            "label": label or field,
+            "pk": pk,
+        }
+    return unit
 
 
 def leaders() -> list[User]:

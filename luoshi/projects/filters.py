@@ -13,10 +13,22 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from luoshi.lib.numbers import is_id
 
 from .models import Project, ProjectKind, ProjectLevel, ProjectStatus, Stage
 
 CHOICES = {"kind": ProjectKind, "level": ProjectLevel, "stage": Stage, "status": ProjectStatus}
+# Each parameter's name as the filter form labels it: an error names the field shown.
+LABELS = {
+    "district": gettext_lazy("District"),
+    "unit": gettext_lazy("Responsible unit"),
+    "kind": gettext_lazy("Project kind"),
+    "level": gettext_lazy("Level"),
+    "stage": gettext_lazy("Stage"),
+    "status": gettext_lazy("Status"),
+}
 NOT_SIGNED = "none"  # the stage filter's value for projects before signing
 
 
@@ -36,14 +48,15 @@ class ProjectFilter:
         found = cls()
         for name in ("district", "unit"):
             raw = str(params.get(name) or "").strip()
-            if raw.isdigit():
+            if is_id(raw):
                 setattr(found, name, int(raw))
             elif raw:
-                found.errors[name] = _("Choose a unit from the list.")
+                found.errors[name] = f"{LABELS[name]}：{_('Choose a unit from the list.')}"
         for name, choices in CHOICES.items():
             raw = str(params.get(name) or "").strip()
             if raw and not (raw in choices.values or (name == "stage" and raw == NOT_SIGNED)):
-                found.errors[name] = _("%(value)s is not a valid choice.") % {"value": raw[:40]}
+                refusal = _("%(value)s is not a valid choice.") % {"value": raw[:40]}
+                found.errors[name] = f"{LABELS[name]}：{refusal}"
             else:
                 setattr(found, name, raw)
         found.q = str(params.get("q") or "").strip()[:100]

@@ -47,17 +47,8 @@ PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _units() -> list[Unit]:
-    return list(Unit.objects.filter(is_active=True).order_by("path"))
-
-
 def _districts() -> list[Unit]:
     return list(Unit.objects.filter(is_active=True, kind=UnitKind.DISTRICT).order_by("path"))
-
-
-def _choices_context(units: list[Unit]) -> dict:
-    """A project form's choices: every unit (a form's <select>), the districts among them."""
-    return {"units": units, **_filter_choices([u for u in units if u.kind == UnitKind.DISTRICT])}
 
 
 def _filter_choices(districts: list[Unit]) -> dict:
@@ -99,7 +90,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
         "params": urlencode(pfilter.as_params()),
         "is_office": may_manage(access_for(request.user)),
         # the unit filter searches as the user types (org:search): only the chosen unit
-        "unit_chosen": picked_unit(pfilter.unit),
+        "unit_chosen": picked_unit(pfilter.unit, pfilter.errors, label=_("Responsible unit")),
         **_filter_choices(_districts()),
     }
     return render(request, "projects/project_list.html", context)
@@ -265,6 +256,9 @@ def project_figures(request: HttpRequest) -> HttpResponse:
         key=lambda r: str(r["name"]),
     )
     choices = [(key, str(label)) for key, label in GROUP_CHOICES]
+    kept = pfilter.as_params()
+    if as_of.is_valid() and as_of.cleaned_data["as_of"]:
+        kept["as_of"] = f"{today:%Y-%m-%d}"
     context = {
         "by": by,
         "group_choices": choices,
@@ -272,9 +266,11 @@ def project_figures(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "total": queries.figures(visible, as_of=today, count_in_approvals=counted),
         "filter": pfilter,
+        "params": urlencode(kept),  # the group-by links keep the filters and the day
         "as_of_form": as_of,
         "today": today,
-        **_choices_context(_units()),
+        # the districts only: the page lists no unit (it read all 30k of a province)
+        **_filter_choices(_districts()),
     }
     return render(request, "projects/project_figures.html", context)
 

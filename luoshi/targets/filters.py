@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from luoshi.lib.numbers import is_id
+
 from .models import Target, TargetWarning
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -48,7 +50,7 @@ class TargetFilter:
                 }
         unit = _first(params, "unit")
         if unit:
-            if unit.isdigit():
+            if is_id(unit):
                 f.unit = int(unit)
             else:
                 f.errors["unit"] = _("%(field)s must be a number.") % {"field": "unit"}

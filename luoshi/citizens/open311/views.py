@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from luoshi.lib import requestkeys
 from luoshi.lib.errors import DomainError
+from luoshi.lib.numbers import id_or_none
 from luoshi.matters.models import State
 from luoshi.org.models import Unit, UnitKind
 from luoshi.org.tokens import token_for_key, user_for_token
@@ -262,9 +263,7 @@ def _attribute(post, code: str) -> str:
 def _unit(pk: str, kind: str) -> Unit | None:
     if not pk:
         return None
-    found = Unit.objects.filter(
-        pk=int(pk) if pk.isdigit() else 0, kind=kind, is_active=True
-    ).first()
+    found = Unit.objects.filter(pk=id_or_none(pk) or 0, kind=kind, is_active=True).first()
     if found is None:
         raise DomainError(_("Unknown %(what)s: %(value)s.") % {"what": kind, "value": pk})
     return found

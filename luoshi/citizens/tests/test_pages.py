@@ -4,6 +4,7 @@ hot spots, templates, the dispatch page — and who may see what (the phone abov
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.conf import settings
@@ -356,3 +357,38 @@ def test_the_dispatch_form_finds_units_as_one_types(client, hotline):
     assert matter.lead_unit == hotline.lead  # by its alias
     co = set(matter.parts.filter(role="co", active=True).values_list("unit_id", flat=True))
     assert co == {hotline.co.pk, hotline.other.pk}
+
+
+def test_a_refused_dispatch_shows_the_form_as_the_office_filled_it(client, hotline):
+    """A refusal is shown on the page with the form as posted — units typed and picked,
+    category, urgency — not reset by a redirect; nothing is dispatched."""
+    client.force_login(hotline.supervisor)
+    with at(MONDAY, 9):
+        request = services.receive_request(call(hotline))
+    other = hotline.categories["城乡建设"]
+    form = {
+        "category": other.pk,
+        "version": request.version,
+        "lead_unit_text": "市不存在局",
+        "co_units": [hotline.co.pk],
+        "co_units_text": "",
+        "urgent": "on",
+    }
+    with at(MONDAY, 9, 10):
+        refused = client.post(reverse("citizens:action", args=[request.pk, "dispatch"]), form)
+    assert refused.status_code == 422
+    html = refused.content.decode()
+    assert re.search(r'name="lead_unit_text"[^>]*value="市不存在局"', html)
+    assert re.search(
+        rf'<input type="checkbox" name="co_units" value="{hotline.co.pk}" checked', html
+    )
+    assert re.search(rf'<option value="{other.pk}"[^>]*selected', html)
+    assert '<input type="checkbox" name="urgent" checked>' in html
+    request.refresh_from_db()
+    assert request.matter is None and not request.urgent
+    # the refused page's address, opened again (history, a copied link): the request's page
+    again = client.get(reverse("citizens:action", args=[request.pk, "dispatch"]))
+    assert again.status_code == 302
+    assert again["Location"] == reverse("citizens:detail", args=[request.pk])
+    request.refresh_from_db()
+    assert request.matter is None

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from luoshi.lib.errors import DomainError, InvalidInput
+from luoshi.lib.numbers import id_or_none
 from luoshi.lib.web import FORM_REFUSALS
 
 from ..models import Category
@@ -36,9 +37,7 @@ def version(post) -> int:
 
 
 def category(pk) -> Category:
-    found = Category.objects.filter(
-        pk=int(pk) if str(pk or "").isdigit() else 0, is_active=True
-    ).first()
+    found = Category.objects.filter(pk=id_or_none(pk) or 0, is_active=True).first()
     if found is None:
         raise InvalidInput(_("Choose the category."), field="category")
     return found

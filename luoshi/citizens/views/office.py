@@ -6,14 +6,15 @@ import csv
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from luoshi.lib import requestkeys
 from luoshi.lib.cells import csv_text
 from luoshi.lib.errors import DomainError, InvalidInput
+from luoshi.lib.numbers import id_or_none
 from luoshi.lib.storage import open_stored
 from luoshi.lib.web import domain_errors
 from luoshi.org.access import access_for
@@ -27,6 +28,7 @@ from ..models import (
     CallPurpose,
     Category,
     Channel,
+    CitizenRequest,
     MergeState,
     RequestPhoto,
     RequestType,
@@ -118,9 +120,17 @@ def suggestions(request: HttpRequest) -> HttpResponse:
 @login_required
 @domain_errors
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    shown = queries.get_request_for_user(request.user, pk)
+    return _detail_page(request, queries.get_request_for_user(request.user, pk))
+
+
+def _detail_page(
+    request: HttpRequest, shown: CitizenRequest, refused: QueryDict | None = None
+) -> HttpResponse:
+    """The request's page; `refused` holds a dispatch the services refused, shown again
+    as posted (the units typed or picked, the category, urgency) beside the message."""
     access = access_for(request.user)
     office = access.is_office
+    posted_category = (refused or {}).get("category", "")
     context = {
         "r": shown,
         "is_office": office,
@@ -129,13 +139,15 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "photos": shown.photos.all(),
         "suggestions": suggest(shown.text) if office and shown.matter_id is None else None,
         "categories": Category.objects.filter(is_active=True).select_related("default_unit"),
-        "dispatch_units": DispatchUnitsForm(),
+        "dispatch_units": DispatchUnitsForm(refused) if refused else DispatchUnitsForm(),
+        "dispatch_category": (id_or_none(posted_category) or shown.category_id),
+        "dispatch_urgent": refused.get("urgent") == "on" if refused else shown.urgent,
         "purposes": CallPurpose.choices,
         "grades": CITIZEN_GRADES,
         "duplicates": shown.duplicates.filter(merge_state=MergeState.MERGED),
         "channels": Channel,
     }
-    return render(request, "citizens/detail.html", context)
+    return render(request, "citizens/detail.html", context, status=422 if refused else 200)
 
 
 def _dispatch(shown, post, actor):
@@ -197,14 +209,18 @@ def _actions(shown, post, actor) -> dict:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @domain_errors
 def request_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     shown = queries.get_request_for_user(request.user, pk)
+    if request.method == "GET":  # a refused form's address, opened again: its request
+        return redirect("citizens:detail", pk=pk)
     actions = _actions(shown, request.POST, request.user)
     if verb not in actions:
         raise Http404(verb)
-    attempt(request, *actions[verb])
+    if not attempt(request, *actions[verb]) and verb == "dispatch":
+        # the office typed units, chose a category: shown again, not reset by a redirect
+        return _detail_page(request, shown, refused=request.POST)
     return redirect("citizens:detail", pk=pk)
 
 

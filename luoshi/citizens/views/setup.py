@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from luoshi.lib.errors import NotAllowed
+from luoshi.lib.numbers import id_or_none
 from luoshi.lib.web import domain_errors
 from luoshi.org.access import access_for
 from luoshi.org.forms import picked_unit_in, picker_of
@@ -102,7 +103,7 @@ def _post_table(request: HttpRequest) -> None:
         attempt(request, train_dispatch_model.enqueue, _("Training queued."))
         return
     pk = post.get("category") or ""
-    category = Category.objects.filter(pk=int(pk) if pk.isdigit() else 0).first()
+    category = Category.objects.filter(pk=id_or_none(pk) or 0).first()
     if category is None:
         return
 

@@ -89,10 +89,11 @@ class NextWarningChange(models.Model):
     .next_change), kept beside the matter rather than on it: the nightly scan moves this
     date for every row due, and rewriting a narrow row with one index costs a fraction of
     rewriting a matter and its twenty-odd indexes. The matter itself is rewritten only
-    when its warning moves. NEVER when only a change of the matter can move it (parked:
-    suspended, closed). A matter saved since the last nightly scan began (updated_at) is
-    computed by the next one; one without a row and not saved since, only by a full scan
-    (a first scan, `luoshi scan --full`, a change of the policy or calendar)."""
+    when its warning moves. NEVER when only a change of the matter can move it; no row
+    once it stops running (suspended, closed: `warnings._park`). A matter saved since
+    the last nightly scan began (updated_at) is computed by the next one; one without a
+    row and not saved since, only by a full scan (a first scan, `luoshi scan --full`, a
+    change of the policy or calendar)."""
 
     matter = models.OneToOneField(
         "matters.Matter",

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from luoshi.lib.cells import csv_text
 from luoshi.lib.errors import DomainError
+from luoshi.lib.numbers import is_id
 from luoshi.org.access import access_for
 from luoshi.org.queries import picked_unit
 
@@ -78,7 +79,7 @@ def matter_list(request: HttpRequest) -> HttpResponse:
         "export_url": f"{reverse('matters:export')}?{urlencode(params)}",
         "ledger_url": _ledger_url(params),
         # The unit picker searches as the user types (org:search): only the chosen unit.
-        "unit_chosen": picked_unit(mfilter.unit),
+        "unit_chosen": picked_unit(mfilter.unit, mfilter.errors, label=_("Unit")),
         "leaders": leaders() if access.sees_everything else [],
         "states": State.choices,
         "warnings": MatterWarning.choices,
@@ -153,7 +154,7 @@ def bulk_hasten(request: HttpRequest) -> HttpResponse:
     """Hasten each chosen matter through the service; report how many went and why not."""
     if not may_hasten(access_for(request.user)):
         raise PermissionDenied(_("Only the office's supervisors may hasten matters."))
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = [int(i) for i in request.POST.getlist("ids") if is_id(i)]
     matters = Matter.objects.visible_to(request.user).filter(pk__in=ids)
     done, refused = 0, []
     for matter in matters:
