@@ -20,12 +20,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from luoshi.matters import history
+from luoshi.lib.sql import upsert_adding, upsert_adding_select
+from luoshi.matters import history, partcounts
 from luoshi.matters.listeners import Move
 from luoshi.matters.models import Matter, MatterStanding
 
@@ -102,20 +103,12 @@ def _grouped_with_totals(rows: str, keys: str, total: str) -> str:
 
 
 def _upsert_select(model, keys: list[str], value: str, select: str, before: list) -> None:
-    """INSERT … SELECT … ON CONFLICT DO UPDATE adding to the value (both databases); the
+    """Add the rows of `select` (unit_id, the other keys, v) to the kept values; the
     `before` parameters are constants inserted after unit_id (the day)."""
-    table = model._meta.db_table
     constants = "".join(", %s" for _ in before)
     rest = ", ".join(k for k in keys if k not in ("unit_id", "day"))
-    # "WHERE 1 = 1": SQLite's parser would take ON CONFLICT for a join's ON without it.
-    sql = (
-        f"INSERT INTO {table} ({', '.join([*keys, value])}) "
-        f"SELECT unit_id{constants}, {rest}, v FROM ({select}) g WHERE 1 = 1 "
-        f"ON CONFLICT ({', '.join(keys)}) "
-        f"DO UPDATE SET {value} = {table}.{value} + excluded.{value}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, before)
+    rows = f"SELECT unit_id{constants}, {rest}, v FROM ({select}) s"
+    upsert_adding_select(model, keys, value, rows, before)
 
 
 def _with_totals(counts: Counter, stripe: int = ALL_UNITS) -> Counter:
@@ -131,40 +124,24 @@ def apply(counts: Counter, flows: Counter, day: dt.date, *, stripe: int = ALL_UN
     """Add deltas to the live counts, the day's changes and the day's flows (upserts);
     the city totals to the stripe `stripe` (city_stripe)."""
     counts, flows = _with_totals(counts, stripe), _with_totals(flows, stripe)
-    _upsert(
+    upsert_adding(
         UnitCount,
         ["unit_id", "state", "warning"],
         "n",
         [(*key, d) for key, d in counts.items()],
     )
-    _upsert(
+    upsert_adding(
         DailyChange,
         ["unit_id", "day", "state", "warning"],
         "delta",
         [(u, day, s, w, d) for (u, s, w), d in counts.items()],
     )
-    _upsert(
+    upsert_adding(
         DailyFlow,
         ["unit_id", "day", "metric"],
         "n",
         [(u, day, m, n) for (u, m), n in flows.items()],
     )
-
-
-def _upsert(model, keys: list[str], value: str, rows: list[tuple]) -> None:
-    """INSERT … ON CONFLICT DO UPDATE adding to the value: SQLite and PostgreSQL alike."""
-    if not rows:
-        return
-    table = model._meta.db_table
-    columns = ", ".join([*keys, value])
-    marks = ", ".join(["%s"] * (len(keys) + 1))
-    sql = (
-        f"INSERT INTO {table} ({columns}) VALUES ({marks}) "
-        f"ON CONFLICT ({', '.join(keys)}) "
-        f"DO UPDATE SET {value} = {table}.{value} + excluded.{value}"
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
 
 
 @transaction.atomic
@@ -178,10 +155,12 @@ def rebuild(day: dt.date | None = None) -> dict[str, int]:
        grouped count).
     3. The difference between new and old counts is written as today's change, so the
        counts as of any past day stay what they were, and today's add up.
+    4. Each unit's part counts (matters.partcounts), recounted from the parts.
     """
     day = day or timezone.localdate()
     history.open_missing(day)
     history.sync_scanned(Matter.objects.all(), day)
+    parts = partcounts.rebuild()  # the unit desks' counts, from the same standings
     before = _live_counts()
     UnitCount.objects.all().delete()  # derived rows, rebuilt below
     current = MatterStanding.objects.filter(valid_to__isnull=True).annotate(
@@ -200,13 +179,13 @@ def rebuild(day: dt.date | None = None) -> dict[str, int]:
         {k: buckets.get(k, 0) - before.get(k, 0) for k in {*before, *buckets} if k[0] >= NO_UNIT}
     )
     corrections = Counter({k: d for k, d in corrections.items() if d})
-    _upsert(
+    upsert_adding(
         DailyChange,
         ["unit_id", "day", "state", "warning"],
         "delta",
         [(u, day, s, w, d) for (u, s, w), d in _with_totals(corrections).items()],
     )
-    return {"matters": current.count(), "corrected_buckets": len(corrections)}
+    return {"matters": current.count(), "corrected_buckets": len(corrections), **parts}
 
 
 @transaction.atomic

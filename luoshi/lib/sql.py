@@ -1,7 +1,9 @@
-"""Date arithmetic in SQL that reads the same on SQLite and PostgreSQL."""
+"""SQL that reads the same on SQLite and PostgreSQL: date arithmetic, and upserts that
+add to kept counts."""
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import DateField, Func, IntegerField
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -61,3 +63,30 @@ class AddDays(Func):
         day, day_params = compiler.compile(self.source_expressions[0])
         days, days_params = compiler.compile(self.source_expressions[1])
         return f"date({day}, ({days}) || ' days')", [*day_params, *days_params]
+
+
+def upsert_adding(model, keys: list[str], value: str, rows: list[tuple]) -> None:
+    """INSERT … VALUES … ON CONFLICT (keys) DO UPDATE adding to `value`, one statement for
+    all `rows` (keys…, value): kept counts moved by deltas, on SQLite and PostgreSQL alike."""
+    if not rows:
+        return
+    marks = ", ".join(["%s"] * (len(keys) + 1))
+    with connection.cursor() as cursor:
+        cursor.executemany(_adding(model, keys, value, f"VALUES ({marks})"), rows)
+
+
+def upsert_adding_select(model, keys: list[str], value: str, select: str, params: list) -> None:
+    """The same for the rows of `select` (its columns: keys…, value, in that order)."""
+    # "WHERE 1 = 1": SQLite's parser would take ON CONFLICT for a join's ON without it.
+    rows = f"SELECT * FROM ({select}) g WHERE 1 = 1"
+    with connection.cursor() as cursor:
+        cursor.execute(_adding(model, keys, value, rows), params)
+
+
+def _adding(model, keys: list[str], value: str, rows: str) -> str:
+    table = model._meta.db_table
+    return (
+        f"INSERT INTO {table} ({', '.join([*keys, value])}) {rows} "
+        f"ON CONFLICT ({', '.join(keys)}) "
+        f"DO UPDATE SET {value} = {table}.{value} + excluded.{value}"
+    )

@@ -27,12 +27,14 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, QuerySet
 
 from luoshi.org.access import Access
 
+from . import partcounts
 from .filters import MatterFilter
-from .models import OPEN_STATES, Matter, State
+from .models import OPEN_STATES, Matter, MatterUnit, PartState, State
+from .queries import undispatched
 
 # A list longer than this is counted as "COUNT_CAP+" (and paged by cursor past it).
 COUNT_CAP = 10_000
@@ -62,6 +64,12 @@ def list_count(mfilter: MatterFilter, queryset: QuerySet[Matter], access: Access
     answer exactly, else by a capped grouped count."""
     if _rollups_answer(mfilter, access):
         return _from_rollups(mfilter, access)
+    unit = _unit_counted(mfilter, access)
+    if unit is not None:
+        rows = partcounts.state_warning_counts(unit)
+        if access.sees_everything:  # the unit's matters not yet dispatched, too
+            rows += _undispatched_of(unit, drafts=access.is_office)
+        return _buckets_filtered(mfilter, rows)
     return capped_count(queryset, history=mfilter.is_history)
 
 
@@ -70,6 +78,44 @@ def _rollups_answer(mfilter: MatterFilter, access: Access) -> bool:
         return False
     # unit_id 0 and -1 … -8 are the rollups' "no unit" and city-total stripes, never a unit.
     return mfilter.lead_unit is None or mfilter.lead_unit > 0
+
+
+def _unit_counted(mfilter: MatterFilter, access: Access) -> int | None:
+    """The unit whose kept part counts (matters.partcounts) answer this list, if any:
+    filtered by state, warning or open only, the list of a user who sees one unit's
+    matters (a handler, the head of a unit with none below), or the list of one unit's
+    matters (`unit`: lead or co-unit) for a user who sees every matter."""
+    others = [name for name in OTHER_FILTERS if name != "unit"]
+    if mfilter.lead_unit is not None or any(getattr(mfilter, name) for name in others):
+        return None
+    if access.sees_everything:
+        return mfilter.unit
+    if mfilter.unit is None and len(access.visible_units) == 1:
+        return next(iter(access.visible_units))
+    return None
+
+
+def _undispatched_of(unit: int, *, drafts: bool) -> list[tuple[str, str, int]]:
+    """(state, warning, n) of the matters not dispatched that `unit` holds a part of
+    (their parts are planned: the part counts leave them out). A few, by the part index
+    (unit, active, state); a leader's list leaves drafts out (queries.visible_matters)."""
+    planned = MatterUnit.objects.filter(unit_id=unit, active=True, state=PartState.PLANNED)
+    planned = planned.filter(undispatched("matter__"))
+    if not drafts:
+        planned = planned.exclude(matter__state=State.DRAFT)
+    grouped = planned.values_list("matter__state", "matter__warning").annotate(n=Count("pk"))
+    return list(grouped.order_by())
+
+
+def _buckets_filtered(mfilter: MatterFilter, rows: list[tuple[str, str, int]]) -> ListCount:
+    """(state, warning, n) rows narrowed by the filter's state, warning and open."""
+    return _grouped(
+        (state, warning, n)
+        for state, warning, n in rows
+        if (not mfilter.state or state in mfilter.state)
+        and (not mfilter.warning or warning in mfilter.warning)
+        and (not mfilter.open or state in OPEN_STATES)
+    )
 
 
 def _from_rollups(mfilter: MatterFilter, access: Access) -> ListCount:

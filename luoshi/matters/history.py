@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
-from . import listeners
+from . import listeners, partcounts
 from .listeners import Bucket, Move
 from .models import (
     PRE_DISPATCH_STATES,
@@ -101,6 +101,7 @@ def sync_scanned(matters: QuerySet[Matter], day: dt.date | None = None) -> int:
         cursor.execute(f"CREATE TEMP TABLE {MOVES} AS {sql}", params)
         moved = _write_table_moves(cursor, day)
         if moved:
+            partcounts.sync_moves(MOVES)
             listeners.standings_moved_in_table(MOVES, day)
         cursor.execute(f"DROP TABLE {MOVES}")
     return moved
@@ -220,6 +221,8 @@ def sync_created(matter: Matter, day: dt.date | None = None) -> int:
     read again (services.register_matter: two queries fewer per registration).
     """
     row = (matter.pk, matter.lead_unit_id, matter.state, matter.warning, matter.deadline)
+    if matter.state not in PRE_DISPATCH_STATES:  # registered and dispatched at once
+        partcounts.sync([matter.pk], {})
     return _write_moves([row], {}, day or timezone.localdate())
 
 
@@ -233,6 +236,8 @@ def _sync_chunk(ids: Sequence[int], day: dt.date) -> int:
             matter_id__in=ids, valid_to__isnull=True
         ).values_list("pk", "matter_id", "lead_unit_id", "state", "warning", "deadline")
     }
+    # The parts are counted at the warning the standing held until now: before it moves.
+    partcounts.sync(list(ids), {pk: old[2] for pk, (_id, old) in current.items()})
     return _write_moves(rows, current, day)
 
 

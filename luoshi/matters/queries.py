@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from luoshi.lib.errors import NotFound
 from luoshi.org.access import Access, access_for
 
+from . import partcounts
 from .models import (
     DESK_STATES,
     OPEN_STATES,
@@ -51,10 +52,10 @@ def visible_matters(queryset: QuerySet[Matter], user: User | AnonymousUser) -> Q
     # An IN (subquery) rather than EXISTS: SQLite then walks the part index of the
     # user's units instead of testing every matter (docs/benchmarks.md: 678 → 123 ms).
     held = _held_parts(access).values("matter_id")
-    return queryset.filter(pk__in=held).exclude(_undispatched())
+    return queryset.filter(pk__in=held).exclude(undispatched())
 
 
-def _undispatched(prefix: str = "") -> Q:
+def undispatched(prefix: str = "") -> Q:
     """Matters the units never received: before dispatch, or withdrawn before it was ever
     assigned. `prefix` reaches the matter from another model ("matter__")."""
     return Q(**{f"{prefix}state__in": PRE_DISPATCH_STATES}) | Q(
@@ -75,7 +76,7 @@ def visible_parts(user: User | AnonymousUser) -> QuerySet[MatterUnit]:
     access = access_for(user)
     if access.user_id is None or access.sees_everything or not access.visible_units:
         return MatterUnit.objects.none()
-    return _held_parts(access).exclude(_undispatched("matter__"))
+    return _held_parts(access).exclude(undispatched("matter__"))
 
 
 def get_matter_for_user(user: User | AnonymousUser, pk: int, *, for_update: bool = False) -> Matter:
@@ -164,6 +165,11 @@ def desk_counts(user: User) -> dict[str, int]:
     query over the visible matters in the desk's states (DESK_STATES).
     """
     access = access_for(user)
+    if len(access.visible_units) == 1 and not access.sees_everything:
+        # One unit: its kept counts answer every section (partcounts), a few dozen rows
+        # however many parts it holds. Several: a matter two of them hold counts once.
+        (unit,) = access.visible_units
+        return partcounts.desk_counts(unit, own=unit in access.own_units)
     if access.visible_units and not access.sees_everything:
         return _unit_desk_counts(user, access)
     conditions = desk_conditions(access)

@@ -243,16 +243,6 @@ class Lifecycle:
     def write(self, out: Rows, pk: int, serial: tuple[int, int], kind: str, created: int) -> None:
         m, g, clock, rng = self.m, self.g, self.clock, self.rng
         out.events.extend(m.events)
-        for unit, (part_id, state, accepted) in m.parts.items():
-            percent, last = m.reports.get(unit, (0, None))
-            if state == "accepted" and last is not None:
-                state = "in_progress"  # a report moves an accepted part on (services)
-            out.parts.append(
-                (part_id, pk, unit, "lead" if unit == m.lead else "co", state,
-                 clock.at(m.assigned), clock.day(clock.add_workdays(m.a_day, 2)),
-                 clock.at(accepted) if accepted is not None else None, percent,
-                 clock.at(last) if last is not None else None)
-            )  # fmt: skip
         percent, last = m.reports.get(m.lead, (0, None))
         place = g.unit_short_name(m.lead)
         title = names.title(kind, pk, place, rng)
@@ -274,6 +264,24 @@ class Lifecycle:
              _at(clock, m.closed), _at(clock, awaiting),
              "urgent" if rng.random() < 0.1 else "normal")
         )  # fmt: skip
+        self.write_parts(out, pk, cycle=out.matters[-1][MATTER_COLUMNS.index("report_cycle")])
+
+    def write_parts(self, out: Rows, pk: int, cycle: str) -> None:
+        """The matter's parts, each with the bucket it is counted in (matters.partcounts:
+        part state|matter state|report cycle), as the services would have kept it."""
+        m, clock = self.m, self.clock
+        dispatched = m.current not in PRE_DISPATCH and m.assigned is not None
+        for unit, (part_id, state, accepted) in m.parts.items():
+            percent, last = m.reports.get(unit, (0, None))
+            if state == "accepted" and last is not None:
+                state = "in_progress"  # a report moves an accepted part on (services)
+            out.parts.append(
+                (part_id, pk, unit, "lead" if unit == m.lead else "co", state,
+                 clock.at(m.assigned), clock.day(clock.add_workdays(m.a_day, 2)),
+                 clock.at(accepted) if accepted is not None else None, percent,
+                 clock.at(last) if last is not None else None,
+                 f"{state}|{m.current}|{cycle}" if dispatched else None)
+            )  # fmt: skip
 
     def citizen_request(self, out: Rows, title: str, created: int) -> None:
         """The citizen's request (citizens.CitizenRequest) the office dispatched as this
@@ -334,6 +342,7 @@ class _Matter:
     reports: dict[int, tuple[int, int]] = field(default_factory=dict)
 
 
+PRE_DISPATCH = ("draft", "pending_approval", "approved")  # matters.models.PRE_DISPATCH_STATES
 MATTER_COLUMNS = (
     "id", "kind", "source", "title", "serial_year", "serial_no", "lead_unit_id",
     "responsible_leader_id", "report_cycle", "state", "version", "deadline",
@@ -344,7 +353,7 @@ MATTER_COLUMNS = (
 )  # fmt: skip
 PART_COLUMNS = (
     "id", "matter_id", "unit_id", "role", "state", "assigned_at", "accept_due", "accepted_at",
-    "progress", "last_report_at",
+    "progress", "last_report_at", "counted",
 )  # fmt: skip
 EVENT_COLUMNS = (
     "id", "matter_id", "kind", "actor_id", "unit_id", "from_state", "to_state", "at", "comment",

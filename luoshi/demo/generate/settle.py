@@ -42,9 +42,12 @@ def settle(log: Callable[[str], None]) -> dict[str, float]:
     seconds["scan"] = time.perf_counter() - started
     log(f"warning scan in {seconds['scan']:.1f} s: {_changed(changed)}")
     started = time.perf_counter()
-    rollups.rebuild()
+    rebuilt = rollups.rebuild()
     seconds["rollups"] = time.perf_counter() - started
-    log(f"standings and cockpit rollups in {seconds['rollups']:.1f} s")
+    log(
+        f"standings and cockpit rollups in {seconds['rollups']:.1f} s "
+        f"({rebuilt['parts_rewritten']} part buckets rewritten)"
+    )
     started = time.perf_counter()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

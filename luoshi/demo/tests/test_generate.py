@@ -19,6 +19,7 @@ from django.test import Client
 
 from luoshi.citizens.models import CitizenRequest
 from luoshi.cockpit.models import UnitCount
+from luoshi.matters import partcounts
 from luoshi.matters.models import (
     OPEN_STATES,
     Matter,
@@ -26,7 +27,11 @@ from luoshi.matters.models import (
     MatterStanding,
     MatterUnit,
     NextWarningChange,
+    PartCount,
     ProgressReport,
+)
+from luoshi.matters.models import (
+    PRE_DISPATCH_STATES as PRE_DISPATCH,
 )
 from luoshi.org.models import Membership, Unit
 
@@ -123,6 +128,19 @@ def test_the_event_log_verifies_and_the_warnings_are_scanned(generated):
         UnitCount.objects.filter(unit_id=-1, warning="overdue").values_list("n", flat=True)
     )
     assert counted == overdue
+
+
+@time_machine.travel(NOW, tick=False)
+def test_each_part_is_written_in_the_bucket_the_services_keep_and_counted(generated):
+    """The generator writes each part's bucket (matters.partcounts) as the services
+    would: a recount after the load rewrites no part and corrects no count, and the
+    units' counts hold every active part of a dispatched matter."""
+    assert "(0 part buckets rewritten)" in generated  # settle's recount found them right
+    assert partcounts.rebuild() == {"parts_rewritten": 0, "part_counts_corrected": 0}
+    assert MatterUnit.objects.filter(counted__isnull=False).exists()
+    dispatched = MatterUnit.objects.filter(active=True).exclude(matter__state__in=PRE_DISPATCH)
+    total = sum(PartCount.objects.values_list("n", flat=True))
+    assert total == dispatched.count() > 0
 
 
 @time_machine.travel(NOW, tick=False)

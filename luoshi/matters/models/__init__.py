@@ -24,6 +24,7 @@ from .choices import (
     State,
 )
 from .matter import Matter, MatterUnit, Milestone, MilestoneTemplate, MilestoneTemplateItem
+from .partcount import PartCount
 from .policy import NextWarningChange, Policy, SerialCounter, SourcePolicy, WarningScan
 from .records import Attachment, Dispute, Extension, Hastening, MatterEvent, ProgressReport
 from .standing import MatterStanding, valid_on
@@ -53,6 +54,7 @@ __all__ = [
     "Milestone",
     "MilestoneTemplate",
     "MilestoneTemplateItem",
+    "PartCount",
     "PartRole",
     "PartState",
     "Policy",

@@ -314,6 +314,11 @@ class MatterUnit(models.Model):
     # `reported_progress` the lead unit's own last report, shown beside it.
     progress = models.PositiveSmallIntegerField(_("progress %"), default=0)
     last_report_at = models.DateTimeField(_("last report"), null=True, blank=True)
+    # The bucket this part is counted in (matters.partcounts): "part state|matter
+    # state|report cycle", NULL when not counted (inactive, or a matter not dispatched).
+    # Written only by partcounts, with the count it moves; never indexed, so that its
+    # write can stay a heap-only update.
+    counted = models.CharField(max_length=64, null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["matter", "-role", "id"]  # lead first

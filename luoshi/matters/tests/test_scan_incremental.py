@@ -227,11 +227,15 @@ def folded(rows) -> dict[tuple, int]:
 
 
 def assert_rollups_as_if_rebuilt(first: dt.date, last: dt.date) -> None:
-    """The cockpit's counts and daily flows the scans kept set-based equal a recount."""
+    """The cockpit's counts and daily flows, and the units' part counts, that the scans
+    kept set-based equal a recount."""
     counts = folded(UnitCount.objects.values_list("unit_id", "state", "warning", "n"))
     flows = folded(DailyFlow.objects.values_list("unit_id", "day", "metric", "n"))
     with at(last):
-        assert rollups.rebuild()["corrected_buckets"] == 0
+        rebuilt = rollups.rebuild()
+        assert rebuilt["corrected_buckets"] == 0
+        # the units' part counts too (matters.partcounts), kept row by row and set-based
+        assert (rebuilt["part_counts_corrected"], rebuilt["parts_rewritten"]) == (0, 0)
         rollups.rebuild_flows(first, last)
     assert folded(UnitCount.objects.values_list("unit_id", "state", "warning", "n")) == counts
     assert folded(DailyFlow.objects.values_list("unit_id", "day", "metric", "n")) == flows
@@ -246,12 +250,12 @@ def test_a_suspended_matter_is_not_read_again_until_resumed(city):
         )
     with at(D(2026, 3, 4)):
         nightly_scan()
-    assert changes_on(matter) == warnings.NEVER
+    assert changes_on(matter) is None  # no longer scheduled: its row is gone
     for day in (D(2026, 3, 21), D(2026, 4, 30)):  # its deadline passes: it stays as it was
         with at(day):
             assert "overdue 0" in nightly_scan()
         parked = Matter.objects.get(pk=matter.pk)
-        assert (parked.warning, changes_on(parked)) == (MatterWarning.NORMAL, warnings.NEVER)
+        assert (parked.warning, changes_on(parked)) == (MatterWarning.NORMAL, None)
     with at(D(2026, 5, 6), 10):  # resumed: the deadline moves by the days paused
         services.resume_matter(
             Matter.objects.get(pk=matter.pk), actor=city.supervisor, version=None
@@ -263,6 +267,28 @@ def test_a_suspended_matter_is_not_read_again_until_resumed(city):
     with at(overdue_on):  # due again, by the date its resumption computed
         assert "overdue 1" in nightly_scan()
         assert stored_warnings() == full_scan_warnings(overdue_on)
+
+
+def test_the_upgrade_removes_the_rows_parked_before_and_keeps_the_open_ones(city):
+    """Migration 0022: NEVER rows of matters that stopped running go; every other stays."""
+    import importlib
+
+    from django.apps import apps
+
+    upgrade = importlib.import_module("luoshi.matters.migrations.0022_parked_next_changes_removed")
+    with at(D(2026, 3, 2), 10):
+        running = accepted(city, deadline=D(2026, 3, 20), report_cycle=ReportCycle.NONE)
+        suspended = accepted(city, deadline=D(2026, 3, 20), report_cycle=ReportCycle.NONE)
+        suspended.suspended_at = suspended.created_at
+        suspended.save(update_fields=["suspended_at"])
+        closed = accepted(city, deadline=D(2026, 3, 20), report_cycle=ReportCycle.NONE)
+        Matter.objects.filter(pk=closed.pk).update(state=State.CLOSED)
+    kept = {running.pk: warnings.NEVER, suspended.pk: warnings.NEVER, closed.pk: D(2026, 3, 9)}
+    for pk, day in kept.items():
+        NextWarningChange.objects.update_or_create(matter_id=pk, defaults={"changes_on": day})
+    upgrade.remove_parked(apps, None)
+    left = dict(NextWarningChange.objects.values_list("matter_id", "changes_on"))
+    assert left == {running.pk: warnings.NEVER, closed.pk: D(2026, 3, 9)}
 
 
 MOVES = [  # (state, warning) before → after, written behind the services' back

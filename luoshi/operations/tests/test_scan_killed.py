@@ -38,7 +38,7 @@ ASSIGNED_AT = dt.datetime(2026, 2, 2, 9, tzinfo=dt.UTC)
 SCAN_AT = "2026-03-10T09:00:00+00:00"
 KILL_POINTS = [
     "luoshi.matters.warnings:_send_digests",  # warnings updated, notices not yet written
-    "luoshi.cockpit.rollups:_upsert:2",  # live counts moved, the day's changes not yet
+    "luoshi.cockpit.rollups:upsert_adding:2",  # live counts moved, the day's changes not yet
     "listeners",  # everything done but the commit
 ]
 

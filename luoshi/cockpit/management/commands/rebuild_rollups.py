@@ -23,7 +23,9 @@ class Command(BaseCommand):
         result = rebuild()
         self.stdout.write(
             f"rollups rebuilt: {result['matters']} matters, "
-            f"{result['corrected_buckets']} bucket(s) corrected"
+            f"{result['corrected_buckets']} bucket(s) corrected; unit part counts: "
+            f"{result['part_counts_corrected']} corrected, {result['parts_rewritten']} part(s) "
+            "rewritten"
         )
         if options["flows"]:
             today = timezone.localdate()

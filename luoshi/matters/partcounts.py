@@ -1,0 +1,209 @@
+"""A unit's parts counted as they change (PartCount): a unit user's desk and list counts
+read a few dozen kept rows instead of joining every part of the unit to its matter. At
+1M matters the busiest unit holds 41k parts; that join cost 100 ms a desk (issue 15).
+
+Each active part of a dispatched matter is counted once, in its unit's row for its
+bucket — "part state|matter state|report cycle", kept on the part (MatterUnit.counted)
+— and its matter's warning as the matter's current standing holds it (MatterStanding).
+Both move only through matters.history, which calls in here with the warning each matter
+stood at before: for every part whose bucket or warning changed, −1 where it was
+counted, +1 where it counts now, in the caller's transaction. The nightly scan moves
+warnings only: it adds deltas from the parts of the moved matters and writes no part.
+
+`rebuild()` recounts everything (after `luoshi generate`, `luoshi rebuild_rollups`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.db import connection
+
+from luoshi.lib.sql import upsert_adding, upsert_adding_select
+
+from .models import (
+    PRE_DISPATCH_STATES,
+    RUNNING_STATES,
+    Matter,
+    MatterUnit,
+    MatterWarning,
+    PartCount,
+    PartState,
+    ReportCycle,
+    State,
+)
+
+SEP = "|"
+PARTS, MATTERS = MatterUnit._meta.db_table, Matter._meta.db_table
+KEYS = ["unit_id", "bucket", "warning"]
+WORKING = frozenset({PartState.ACCEPTED, PartState.IN_PROGRESS})
+
+
+def _literals(values: Iterable[str]) -> str:
+    return ", ".join(f"'{v}'" for v in sorted(values))  # the choices' own constants
+
+
+def bucket_sql(part: str = "p", matter: str = "m") -> str:
+    """The bucket a part counts in now, as SQL over the part and its matter; NULL when
+    it does not count (queries.visible_parts: active, on a dispatched matter)."""
+    undispatched = (
+        f"{matter}.state IN ({_literals(PRE_DISPATCH_STATES)}) OR "
+        f"({matter}.state = '{State.WITHDRAWN}' AND {matter}.assigned_at IS NULL)"
+    )
+    return (
+        f"CASE WHEN {part}.active AND NOT ({undispatched}) THEN "
+        f"{part}.state || '{SEP}' || {matter}.state || '{SEP}' || {matter}.report_cycle END"
+    )
+
+
+def sync(matter_ids: list[int], before: Mapping[int, str]) -> None:
+    """The parts of these matters (a service's change: a few), compared one by one.
+    `before`: each matter's warning as counted so far (its standing before this change);
+    a matter without one had nothing counted."""
+    if not matter_ids:
+        return
+    marks = ", ".join(["%s"] * len(matter_ids))
+    sql = (
+        f"SELECT p.id, p.unit_id, p.matter_id, p.counted, {bucket_sql()}, m.warning "
+        f"FROM {PARTS} p JOIN {MATTERS} m ON m.id = p.matter_id "
+        f"WHERE p.matter_id IN ({marks}) AND (p.active OR p.counted IS NOT NULL)"
+    )
+    deltas: Counter[tuple[int, str, str]] = Counter()
+    rewrite: dict[str | None, list[int]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, matter_ids)
+        for pk, unit, matter, counted, bucket, warning in cursor.fetchall():
+            was = before.get(matter, warning)
+            if (counted, was) == (bucket, warning):
+                continue
+            if counted is not None:
+                deltas[(unit, counted, was)] -= 1
+            if bucket is not None:
+                deltas[(unit, bucket, warning)] += 1
+            if counted != bucket:
+                rewrite[bucket].append(pk)
+    for bucket, ids in rewrite.items():
+        MatterUnit.objects.filter(pk__in=ids).update(counted=bucket)
+    # In key order: two transactions moving the same units' rows lock them in one order.
+    rows = sorted((*key, n) for key, n in deltas.items() if n)
+    upsert_adding(PartCount, KEYS, "n", rows)
+
+
+def sync_moves(moves: str) -> None:
+    """The parts of the matters in `moves` (matters.history.MOVES: the matters whose
+    standing moved, with their warning before and after), set-based: one INSERT … SELECT
+    of the grouped deltas, one UPDATE of the parts whose bucket changed (none after a
+    scan, which moves warnings only). The set-based callers (the scan, an import of
+    drafts, a rebuild) change no part of a matter whose standing stays."""
+    now = bucket_sql()
+    deltas = (
+        f"SELECT p.unit_id AS unit_id, p.counted AS bucket, mv.before_warning AS warning, "
+        f"-1 AS d FROM {PARTS} p JOIN {moves} mv ON mv.matter_id = p.matter_id "
+        f"WHERE p.counted IS NOT NULL AND mv.before_id IS NOT NULL "
+        f"UNION ALL SELECT p.unit_id, {now}, mv.new_warning, 1 FROM {PARTS} p "
+        f"JOIN {moves} mv ON mv.matter_id = p.matter_id JOIN {MATTERS} m ON m.id = p.matter_id "
+        f"WHERE p.active AND {now} IS NOT NULL"
+    )
+    grouped = (
+        f"SELECT unit_id, bucket, warning, SUM(d) AS n FROM ({deltas}) d "
+        f"GROUP BY unit_id, bucket, warning HAVING SUM(d) <> 0 ORDER BY unit_id, bucket, warning"
+    )
+    upsert_adding_select(PartCount, KEYS, "n", grouped, [])
+    _write_buckets(f"p.matter_id IN (SELECT matter_id FROM {moves})")
+
+
+def _write_buckets(where: str) -> int:
+    """Each part's bucket where it differs from the one kept (UPDATE … FROM: PostgreSQL,
+    and SQLite since 3.33)."""
+    now = bucket_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {PARTS} AS p SET counted = {now} FROM {MATTERS} m "
+            f"WHERE m.id = p.matter_id AND {where} "
+            f"AND COALESCE(p.counted, '') <> COALESCE({now}, '')"
+        )
+        return max(cursor.rowcount, 0)
+
+
+def rebuild() -> dict[str, int]:
+    """Every part's bucket written where it differs, then every count recounted from the
+    parts and their matters' current standings (one grouped INSERT). Returns the parts
+    rewritten and the counts that were wrong (both 0 when the kept rows were right)."""
+    from .models import MatterStanding
+
+    rewritten = _write_buckets("1 = 1")
+    before = _kept()
+    PartCount.objects.all().delete()  # derived rows, recounted below
+    standings = MatterStanding._meta.db_table
+    counted = (
+        f"SELECT p.unit_id, p.counted, s.warning, COUNT(*) FROM {PARTS} p "
+        f"JOIN {standings} s ON s.matter_id = p.matter_id AND s.valid_to IS NULL "
+        f"WHERE p.counted IS NOT NULL GROUP BY p.unit_id, p.counted, s.warning"
+    )
+    upsert_adding_select(PartCount, KEYS, "n", counted, [])
+    after = _kept()
+    wrong = {key for key in {*before, *after} if before.get(key, 0) != after.get(key, 0)}
+    return {"parts_rewritten": rewritten, "part_counts_corrected": len(wrong)}
+
+
+def _kept() -> dict[tuple[int, str, str], int]:
+    rows = PartCount.objects.values_list("unit_id", "bucket", "warning", "n")
+    return {(unit, bucket, warning): n for unit, bucket, warning, n in rows}
+
+
+# ── Reading ──────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Counted:
+    """One kept row of a unit: its bucket read back, its warning and count."""
+
+    part_state: str
+    state: str
+    report_cycle: str
+    warning: str
+    n: int
+
+
+def of_unit(unit_id: int) -> list[Counted]:
+    """A unit's kept counts (a few dozen rows, by the unique index)."""
+    rows = PartCount.objects.filter(unit_id=unit_id).exclude(n=0)
+    counted = []
+    for bucket, warning, n in rows.values_list("bucket", "warning", "n"):
+        part_state, state, report_cycle = bucket.split(SEP)
+        counted.append(Counted(part_state, state, report_cycle, warning, n))
+    return counted
+
+
+def desk_counts(unit_id: int, own: bool) -> dict[str, int]:
+    """The unit desk's sections for a user who sees one unit (`own`: theirs to act on):
+    what queries._unit_desk_counts counts from the parts."""
+    counts = dict.fromkeys(["to_accept", "to_report", "due_soon", "overdue", "stalled"], 0)
+    counts |= {f"to_report_{cycle}": 0 for cycle in ReportCycle.values}
+    sections: dict[str, str] = {
+        MatterWarning.DUE_SOON: "due_soon",
+        MatterWarning.OVERDUE: "overdue",
+        MatterWarning.STALLED: "stalled",
+    }
+    for row in of_unit(unit_id):
+        if row.state not in RUNNING_STATES:
+            continue
+        if row.warning in sections:
+            counts[sections[row.warning]] += row.n
+        if own and row.part_state == PartState.ASSIGNED:
+            counts["to_accept"] += row.n
+        if own and row.part_state in WORKING:
+            counts["to_report"] += row.n
+            counts[f"to_report_{row.report_cycle}"] += row.n
+    return counts
+
+
+def state_warning_counts(unit_id: int) -> list[tuple[str, str, int]]:
+    """(matter state, warning, n) over the matters a one-unit user sees: one part of
+    theirs each (uniq_active_part_per_unit), so parts counted are matters counted."""
+    grouped: Counter[tuple[str, str]] = Counter()
+    for row in of_unit(unit_id):
+        grouped[(row.state, row.warning)] += row.n
+    return [(state, warning, n) for (state, warning), n in grouped.items()]
