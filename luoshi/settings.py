@@ -134,10 +134,14 @@ def database_from_url(url: str) -> dict[str, Any]:
         config["CONN_MAX_AGE"] = int(os.environ.get("LUOSHI_CONN_MAX_AGE", "600"))
         config["CONN_HEALTH_CHECKS"] = True
         # JIT compiles a plan for a few hundred ms when its estimated cost is high: a
-        # desk's counts at 1M spent 328 of 1,230 ms compiling (docs/benchmarks.md). Pages
-        # run short queries, so the app's sessions turn it off; a URL's own options win.
+        # desk's counts at 1M spent 328 of 1,230 ms compiling (docs/benchmarks.md). Parallel
+        # workers start processes for a plan's few thousand rows and compete with the app
+        # for the cores: without them a busy unit's desk at 1M took 36 ms at the median
+        # instead of 57 (docs/benchmarks.md). Pages run short queries, so the app's
+        # sessions turn both off; a URL's own options win (its -c comes later).
         options = config.setdefault("OPTIONS", {})
-        options["options"] = " ".join(filter(None, ["-c jit=off", options.get("options")]))
+        session = "-c jit=off -c max_parallel_workers_per_gather=0"
+        options["options"] = " ".join(filter(None, [session, options.get("options")]))
     return config
 
 

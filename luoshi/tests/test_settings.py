@@ -46,6 +46,30 @@ def test_postgres_keeps_connections():
     assert config["CONN_MAX_AGE"] > 0 and config["CONN_HEALTH_CHECKS"]
 
 
+def test_postgres_sessions_plan_without_jit_or_parallel_workers_unless_the_url_says():
+    """Pages run short queries: no JIT, no parallel workers (docs/benchmarks.md); a URL's
+    own -c comes later, so PostgreSQL applies it over the defaults."""
+    options = database_from_url("postgres://u@127.0.0.1:5432/luoshi")["OPTIONS"]["options"]
+    assert options == "-c jit=off -c max_parallel_workers_per_gather=0"
+    url = "postgres://u@127.0.0.1:5432/luoshi?options=-c%20max_parallel_workers_per_gather%3D2"
+    options = database_from_url(url)["OPTIONS"]["options"]
+    assert options.endswith("-c max_parallel_workers_per_gather=2")
+
+
+def test_postgres_sessions_really_run_so(django_db_blocker):
+    """On the test database itself, when it is PostgreSQL: the session settings apply."""
+    import pytest
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's session settings")
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+
+
 def test_sqlite_file_database_runs_in_wal_mode(tmp_path):
     probe = (
         "import django; django.setup(); from django.db import connection; "
