@@ -12,8 +12,10 @@
    test client, re-executed on their own (best of 3) beside an EXPLAIN (ANALYZE, BUFFERS)
    written to a file, so the app's own overhead is the HTTP time minus that.
 3. gunicorn with production settings (debug off, static files collected, 2 workers, loopback,
-   a timeout), then locust headless: the mixed run (supervisors, handlers, a leader, unit
-   heads; bench/traffic.py) and the intake run (clients registering through the API).
+   a timeout), then locust headless: a warm-up (`--warmup`, discarded: each worker's first
+   pages compile templates), the mixed run (supervisors, handlers, a leader, unit heads;
+   bench/traffic.py; each user browses once all have signed in) and the intake run
+   (clients registering through the API).
 4. locust's CSV read back: p50/p95/p99, requests and failures per endpoint, marked against
    the targets (p95 < 100 ms, p99 < 300 ms), printed and appended to docs/benchmarks.md
    with the machine, load average, data size and the command.
@@ -63,6 +65,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--intake-users", type=int, default=8, help="intake clients (8; 0: none)")
     parser.add_argument("--intake-duration", default="30s", help="the intake run's length")
     parser.add_argument("--wait", default="0.5,1.5", help="think time min,max seconds")
+    parser.add_argument(
+        "--warmup",
+        default="15s",
+        help="a mixed run before the measured one, its figures discarded (15s; 0s: none): "
+        "each worker's first pages compile templates and fill caches, once a process",
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
     parser.add_argument("--timeout", type=int, default=30, help="gunicorn worker timeout (s)")
     parser.add_argument("--port", type=int, default=8765)
@@ -85,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         result["load_before"] = os.getloadavg()
         with server(url, out, args):
             classes = [ROLE_CLASSES[role] for role in args.roles.split(",")]
+            if warms(args):
+                locust(args, plan_file, out / "warmup", classes, args.users, duration=args.warmup)
             result["mixed"] = locust(args, plan_file, out / "mixed", classes, args.users)
             result["load_mid"] = os.getloadavg()
             result["intake"] = None
@@ -334,6 +344,10 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
     raise SystemExit(f"gunicorn did not answer {url} within {seconds:.0f} s")
 
 
+def warms(args: argparse.Namespace) -> bool:
+    return args.warmup not in ("", "0", "0s")
+
+
 def locust(
     args: argparse.Namespace,
     plan_file: Path,
@@ -341,8 +355,9 @@ def locust(
     classes: list[str],
     users: int,
     intake: bool = False,
+    duration: str = "",
 ) -> dict:
-    duration = args.intake_duration if intake else args.duration
+    duration = duration or (args.intake_duration if intake else args.duration)
     command = [
         str(Path(sys.executable).parent / "locust"),
         "-f",
@@ -438,7 +453,8 @@ def render(r: dict, args: argparse.Namespace, argv: list[str]) -> str:
         "production settings (debug off, whitenoise), loopback.",
         f"- Mixed run: {mixed['users']} locust users of {args.roles} (weights supervisor 3, "
         f"handler 3, leader 1, unit head 1), {mixed['duration']}, think time {args.wait} s; "
-        "each signs in once. "
+        "each signs in once; "
+        + (f"after a {args.warmup} warm-up run (discarded). " if warms(args) else "")
         + (
             f"Intake: {intake['users']} clients registering drafts through the API back to "
             f"back, {intake['duration']}."

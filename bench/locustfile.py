@@ -19,6 +19,7 @@ import os
 import random
 import uuid
 
+import gevent
 from locust import HttpUser, between, constant, task
 
 from bench import traffic
@@ -26,6 +27,7 @@ from bench import traffic
 PLAN = json.loads(open(os.environ["LUOSHI_BENCH_PLAN"], encoding="utf-8").read())  # noqa: SIM115
 # Think time between a user's requests, "min,max" seconds (a person reads the page).
 WAIT = [float(x) for x in os.environ.get("LUOSHI_BENCH_WAIT", "0.5,1.5").split(",")]
+_signed = [0]  # users signed in so far (this process)
 _turns: dict[str, itertools.count] = {}
 
 
@@ -82,16 +84,24 @@ class Browser(Person):
 
 
 def _signed_in(user: Person) -> None:
-    """Once every user has signed in, the stats start over: the table is the steady state.
+    """Each user waits until every user has signed in; then the stats start over: the
+    table is the steady state.
 
-    A sign-in checks a PBKDF2 hash (about a second of CPU by design); eight of them at
-    the start would otherwise weigh on the first seconds of every endpoint's times.
+    A sign-in checks a PBKDF2 hash (about a second of CPU by design). Eight of them at
+    the start would otherwise weigh on the first seconds of every endpoint's times, and
+    a page asked for while the last ones ran finished after the reset with their wait
+    in it (the 770–790 ms outliers of the 01:59 run in docs/benchmarks.md).
     """
     _turns.setdefault("signed in", itertools.count(1))
-    signed = next(_turns["signed in"])
+    _signed[0] = signed = next(_turns["signed in"])
     runner = user.environment.runner
-    if runner is not None and signed == getattr(runner, "target_user_count", None):
+    target = getattr(runner, "target_user_count", None) if runner is not None else None
+    if target is None:
+        return
+    if signed == target:
         user.environment.stats.reset_all()
+    while _signed[0] < target:
+        gevent.sleep(0.05)
 
 
 class SupervisorUser(Browser):

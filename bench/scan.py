@@ -297,13 +297,18 @@ def inbox_page(user_id: int) -> tuple[int, list]:
     from django.contrib.auth.models import User
     from django.http import QueryDict
 
+    from luoshi.matters.counts import list_count
     from luoshi.matters.filters import MatterFilter
     from luoshi.matters.models import Matter
+    from luoshi.org.access import access_for
 
     user = User.objects.get(pk=user_id)  # a fresh user: access is read as in a request
     matter_filter = MatterFilter.from_params(QueryDict("open=1&ordering=deadline"))
-    queryset = matter_filter.apply(Matter.objects.visible_to(user))
-    count = queryset.count()
+    visible = Matter.objects.visible_to(user)
+    queryset = matter_filter.apply(visible)
+    # counted as the list counts (matters.counts: the unit's kept part counts here)
+    unordered = matter_filter.apply(visible, ordered=False)
+    count = list_count(matter_filter, unordered, access_for(user)).total
     page = list(queryset.select_related("lead_unit", "responsible_leader")[:20])
     return count, page
 
