@@ -166,7 +166,7 @@ def _jump_bound(text: str, ordering: str) -> tuple[tuple, bool]:
     """(bound on the ordering's leading column(s), inclusive) for `start=text`."""
     columns, desc = keyset(ordering)
     if columns[0] == "progress":
-        if not text.isdigit() or int(text) > 100:
+        if not (text.isdecimal() and len(text) <= 3) or int(text) > 100:
             raise InvalidInput(_("start: a progress from 0 to 100."), field="start")
         return (int(text),), True
     if columns[0] == "serial_year":

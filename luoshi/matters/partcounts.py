@@ -20,8 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import connection
-
-from luoshi.lib.sql import upsert_adding, upsert_adding_select
+from django.db.models import Sum
 
 from .models import (
     PRE_DISPATCH_STATES,
@@ -37,7 +36,8 @@ from .models import (
 
 SEP = "|"
 PARTS, MATTERS = MatterUnit._meta.db_table, Matter._meta.db_table
-KEYS = ["unit_id", "bucket", "warning"]
+COUNTS = PartCount._meta.db_table
+COLUMNS = "unit_id, bucket, warning, n"
 WORKING = frozenset({PartState.ACCEPTED, PartState.IN_PROGRESS})
 
 
@@ -75,10 +75,10 @@ def sync(matter_ids: list[int], before: Mapping[int, str]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, matter_ids)
         for pk, unit, matter, counted, bucket, warning in cursor.fetchall():
-            was = before.get(matter, warning)
+            was = before.get(matter)
             if (counted, was) == (bucket, warning):
                 continue
-            if counted is not None:
+            if counted is not None and was is not None:
                 deltas[(unit, counted, was)] -= 1
             if bucket is not None:
                 deltas[(unit, bucket, warning)] += 1
@@ -86,9 +86,15 @@ def sync(matter_ids: list[int], before: Mapping[int, str]) -> None:
                 rewrite[bucket].append(pk)
     for bucket, ids in rewrite.items():
         MatterUnit.objects.filter(pk__in=ids).update(counted=bucket)
-    # In key order: two transactions moving the same units' rows lock them in one order.
-    rows = sorted((*key, n) for key, n in deltas.items() if n)
-    upsert_adding(PartCount, KEYS, "n", rows)
+    # New rows, never an update of a kept one: two services on one unit's parts lock
+    # nothing of each other's (an upsert per key deadlocked two reports, each holding
+    # the row the other's warning refresh wanted).
+    moved = [
+        PartCount(unit_id=unit, bucket=bucket, warning=warning, n=n)
+        for (unit, bucket, warning), n in deltas.items()
+        if n
+    ]
+    PartCount.objects.bulk_create(moved)
 
 
 def sync_moves(moves: str) -> None:
@@ -106,11 +112,11 @@ def sync_moves(moves: str) -> None:
         f"JOIN {moves} mv ON mv.matter_id = p.matter_id JOIN {MATTERS} m ON m.id = p.matter_id "
         f"WHERE p.active AND {now} IS NOT NULL"
     )
-    grouped = (
-        f"SELECT unit_id, bucket, warning, SUM(d) AS n FROM ({deltas}) d "
-        f"GROUP BY unit_id, bucket, warning HAVING SUM(d) <> 0 ORDER BY unit_id, bucket, warning"
-    )
-    upsert_adding_select(PartCount, KEYS, "n", grouped, [])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {COUNTS} ({COLUMNS}) SELECT unit_id, bucket, warning, SUM(d) "
+            f"FROM ({deltas}) d GROUP BY unit_id, bucket, warning HAVING SUM(d) <> 0"
+        )
     _write_buckets(f"p.matter_id IN (SELECT matter_id FROM {moves})")
 
 
@@ -133,24 +139,67 @@ def rebuild() -> dict[str, int]:
     rewritten and the counts that were wrong (both 0 when the kept rows were right)."""
     from .models import MatterStanding
 
+    if connection.vendor == "postgresql":
+        # Services wait to add their deltas until the recount commits: a delta committed
+        # between the DELETE and the recount would be counted twice (SQLite: one writer).
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {COUNTS} IN EXCLUSIVE MODE")
     rewritten = _write_buckets("1 = 1")
     before = _kept()
     PartCount.objects.all().delete()  # derived rows, recounted below
     standings = MatterStanding._meta.db_table
-    counted = (
-        f"SELECT p.unit_id, p.counted, s.warning, COUNT(*) FROM {PARTS} p "
-        f"JOIN {standings} s ON s.matter_id = p.matter_id AND s.valid_to IS NULL "
-        f"WHERE p.counted IS NOT NULL GROUP BY p.unit_id, p.counted, s.warning"
-    )
-    upsert_adding_select(PartCount, KEYS, "n", counted, [])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {COUNTS} ({COLUMNS}) SELECT p.unit_id, p.counted, s.warning, "
+            f"COUNT(*) FROM {PARTS} p "
+            f"JOIN {standings} s ON s.matter_id = p.matter_id AND s.valid_to IS NULL "
+            f"WHERE p.counted IS NOT NULL GROUP BY p.unit_id, p.counted, s.warning"
+        )
     after = _kept()
     wrong = {key for key in {*before, *after} if before.get(key, 0) != after.get(key, 0)}
     return {"parts_rewritten": rewritten, "part_counts_corrected": len(wrong)}
 
 
 def _kept() -> dict[tuple[int, str, str], int]:
-    rows = PartCount.objects.values_list("unit_id", "bucket", "warning", "n")
-    return {(unit, bucket, warning): n for unit, bucket, warning, n in rows}
+    rows = PartCount.objects.values_list("unit_id", "bucket", "warning").annotate(total=Sum("n"))
+    return {(unit, bucket, warning): n for unit, bucket, warning, n in rows.order_by() if n}
+
+
+def compact() -> None:
+    """Fold each key's rows (a kept count and the deltas added since) into one: the
+    nightly scan runs it, so that a unit's desk sums a few rows. One statement on
+    PostgreSQL — the rows it deletes are the rows it sums, whatever commits meanwhile;
+    SQLite has one writer. A key whose rows sum to 0 is left with none."""
+    repeated = (
+        f"SELECT unit_id, bucket, warning FROM {COUNTS} GROUP BY unit_id, bucket, warning "
+        "HAVING COUNT(*) > 1"
+    )
+    folded = f"(unit_id, bucket, warning) IN ({repeated})"
+    sums = "SELECT unit_id, bucket, warning, SUM(n) FROM {rows} GROUP BY unit_id, bucket, warning"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH gone AS (DELETE FROM {COUNTS} WHERE {folded} "
+                f"RETURNING unit_id, bucket, warning, n) "
+                f"INSERT INTO {COUNTS} ({COLUMNS}) "
+                + sums.format(rows="gone")
+                + " HAVING SUM(n) <> 0"
+            )
+            return
+        # One writer: the rows up to the last id are all there are until this commits.
+        cursor.execute(f"SELECT MAX(id) FROM {COUNTS}")
+        last = cursor.fetchone()[0] or 0
+        kept = f"(SELECT * FROM {COUNTS} WHERE id <= {int(last)})"
+        cursor.execute(
+            f"INSERT INTO {COUNTS} ({COLUMNS}) "
+            + sums.format(rows=kept + " k")
+            + " HAVING COUNT(*) > 1 AND SUM(n) <> 0"
+        )
+        cursor.execute(
+            f"DELETE FROM {COUNTS} WHERE id <= {int(last)} AND (unit_id, bucket, warning) IN "
+            f"(SELECT unit_id, bucket, warning FROM {kept} k "
+            "GROUP BY unit_id, bucket, warning HAVING COUNT(*) > 1)"
+        )
 
 
 # ── Reading ──────────────────────────────────────────────────────────────────────────
@@ -168,10 +217,12 @@ class Counted:
 
 
 def of_unit(unit_id: int) -> list[Counted]:
-    """A unit's kept counts (a few dozen rows, by the unique index)."""
-    rows = PartCount.objects.filter(unit_id=unit_id).exclude(n=0)
+    """A unit's kept counts, each key's rows summed (a few dozen, by the unit's index)."""
+    rows = PartCount.objects.filter(unit_id=unit_id).values_list("bucket", "warning")
     counted = []
-    for bucket, warning, n in rows.values_list("bucket", "warning", "n"):
+    for bucket, warning, n in rows.annotate(total=Sum("n")).order_by():
+        if not n:
+            continue
         part_state, state, report_cycle = bucket.split(SEP)
         counted.append(Counted(part_state, state, report_cycle, warning, n))
     return counted

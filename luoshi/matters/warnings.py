@@ -53,7 +53,7 @@ from luoshi.lib.sql import AddDays, DaysBetween, LocalDate
 from luoshi.lib.workdays import WorkCalendar, official_years
 from luoshi.workcalendar.calendar import get_calendar
 
-from . import backlog, fairness, history, listeners
+from . import backlog, fairness, history, listeners, partcounts
 from .models import (
     CYCLE_DAYS,
     OPEN_STATES,
@@ -343,6 +343,8 @@ def scan(
     if nightly and notify_units:  # the nightly scan warns the office too
         backlog.notify_newly_late(today)
     sync()  # the standings, and the cockpit's counts, follow
+    if nightly:  # the day's part-count deltas folded: a unit's desk sums a few rows
+        partcounts.compact()
     if last is not None:
         WarningScan.objects.filter(pk=last.pk).update(day=today, stamp=stamp, started_at=started)
     elif nightly:  # the first: one INSERT (a concurrent first one wins)

@@ -78,11 +78,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "unit part count",
                 "verbose_name_plural": "unit part counts",
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("unit", "bucket", "warning"), name="part_count_bucket"
-                    )
-                ],
+                "indexes": [models.Index(fields=["unit"], name="part_count_unit")],
             },
         ),
         migrations.RunPython(count_parts, migrations.RunPython.noop, elidable=True),

@@ -11,8 +11,10 @@ from .choices import MatterWarning
 class PartCount(models.Model):
     """How many active parts of dispatched matters a unit holds, per bucket (the part's
     state, its matter's state and report cycle: MatterUnit.counted) and per the matter's
-    warning. Derived rows, kept by matters.partcounts in the same transaction as every
-    change of a matter or its parts; `luoshi rebuild_rollups` recounts them."""
+    warning: the sum of a key's rows. Derived rows, added by matters.partcounts in the
+    same transaction as every change of a matter or its parts — a delta is a new row,
+    never an update, so that no two changes wait on one row — and folded into one row a
+    key by the nightly scan (`partcounts.compact`); `luoshi rebuild_rollups` recounts."""
 
     unit = models.ForeignKey("org.Unit", models.CASCADE, related_name="+", db_index=False)
     bucket = models.CharField(max_length=64)
@@ -22,9 +24,7 @@ class PartCount(models.Model):
     class Meta:
         verbose_name = _("unit part count")
         verbose_name_plural = _("unit part counts")
-        constraints = [
-            models.UniqueConstraint(fields=["unit", "bucket", "warning"], name="part_count_bucket")
-        ]
+        indexes = [models.Index(fields=["unit"], name="part_count_unit")]
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.bucket} {self.warning}: {self.n}"
