@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from luoshi.lib.errors import DomainError, InvalidInput, NotAllowed, NotFound
+from luoshi.lib.numbers import id_or_none
 from luoshi.lib.storage import open_stored
 from luoshi.lib.web import domain_errors
 from luoshi.org.access import access_for
@@ -309,7 +310,8 @@ def figures(request: HttpRequest) -> HttpResponse:
     if not access_for(request.user).sees_everything:
         raise PermissionDenied(_("The ratings figures are for leaders and the office."))
     templates = list(AssessmentTemplate.objects.all())
-    template_id = int(request.GET.get("template") or (templates[0].pk if templates else 0) or 0)
+    default = templates[0].pk if templates else 0
+    template_id = id_or_none(request.GET.get("template")) or default
     cycles = list(queries.published_cycles(template_id))
     latest = cycles[-1] if cycles else None
     year = timezone.localdate().year

@@ -7,13 +7,14 @@ changes a period carries the period's `version` the caller read."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Annotated
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router
+from ninja import Field, Path, Router
 
 from luoshi.lib.errors import InvalidInput
-from luoshi.lib.numbers import YEAR_MAX, YEAR_MIN
+from luoshi.lib.numbers import ID_MAX, YEAR_MAX, YEAR_MIN
 from luoshi.lib.schemas import Input
 from luoshi.matters.models import Matter
 from luoshi.org.access import access_for
@@ -275,7 +276,7 @@ def figure_matters(request: HttpRequest, pk: int, indicator: str):
 
 
 @router.get("/units/{unit_id}/scorecards", summary="A unit's scorecards over the periods")
-def unit_scorecards(request: HttpRequest, unit_id: int):
+def unit_scorecards(request: HttpRequest, unit_id: Annotated[int, Path(ge=1, le=ID_MAX)]):
     permissions.require_scorecard(access_for(request.user), unit_id)
     cards = ScorecardFilter(unit=unit_id).apply(queries.visible_scorecards(request.user))
     return {

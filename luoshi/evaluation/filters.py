@@ -48,7 +48,7 @@ class _Filter:
         value = _first(params, name)
         if not value:
             return None
-        if value.isdigit() and low <= int(value) <= high:
+        if value.isdecimal() and len(value) <= 19 and low <= int(value) <= high:
             return int(value)
         self.errors[name] = _("%(field)s must be a number from %(low)s to %(high)s.") % {
             "field": name,

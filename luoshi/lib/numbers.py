@@ -124,8 +124,9 @@ ID_MAX = 2**63 - 1
 def is_id(value: Any) -> bool:
     """`value` (a parameter's text, or a number) is a row id: a whole number 1 … ID_MAX."""
     text = str(value).strip()
-    # isdecimal: full-width digits too (int reads them), never "²" (int refuses it)
-    return text.isdecimal() and 0 < int(text) <= ID_MAX
+    # isdecimal: full-width digits too (int reads them), never "²" (int refuses it); a
+    # length first: int() refuses a string of thousands of digits (ValueError)
+    return text.isdecimal() and len(text) <= len(str(ID_MAX)) and 0 < int(text) <= ID_MAX
 
 
 def id_or_none(value: Any) -> int | None:

@@ -133,7 +133,8 @@ def _detail_page(
 
 def _year(request: HttpRequest, today: dt.date) -> int:
     raw = request.GET.get("year") or ""
-    return int(raw) if raw.isdigit() and 1900 <= int(raw) <= 2200 else today.year
+    valid = raw.isdecimal() and len(raw) == 4 and 1900 <= int(raw) <= 2200
+    return int(raw) if valid else today.year
 
 
 @login_required

@@ -41,7 +41,7 @@ class TargetFilter:
         f = cls(year=today.year)
         year = _first(params, "year")
         if year:
-            if year.isdigit() and MIN_YEAR <= int(year) <= MAX_YEAR:
+            if year.isdecimal() and len(year) == 4 and MIN_YEAR <= int(year) <= MAX_YEAR:
                 f.year = int(year)
             else:
                 f.errors["year"] = _("Enter a year from %(min)s to %(max)s.") % {

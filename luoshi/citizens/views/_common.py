@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from luoshi.lib.errors import DomainError, InvalidInput
-from luoshi.lib.numbers import id_or_none
+from luoshi.lib.numbers import id_or_none, is_id
 from luoshi.lib.web import FORM_REFUSALS
 
 from ..models import Category
@@ -31,7 +31,7 @@ def attempt(request: HttpRequest, action: Callable[[], object], success: str) ->
 def version(post) -> int:
     """The version the form was rendered with; a form without one is refused."""
     value = (post.get("version") or "").strip()
-    if not value.isdigit():
+    if not is_id(value):
         raise InvalidInput(_("The form is out of date: reload the page."), field="version")
     return int(value)
 

@@ -37,7 +37,7 @@ def reply_templates(request: HttpRequest) -> HttpResponse:
                 state=post.get("state", ""),
                 request_type=post.get("request_type", ""),
                 text=post.get("text", ""),
-                version=int(post["version"]) if post.get("version", "").isdigit() else None,
+                version=id_or_none(post.get("version")),
             ),
             _("Template saved."),
         )

@@ -185,3 +185,21 @@ def test_the_project_figures_group_links_keep_the_filters_and_say_what_is_refuse
     assert all(
         f"district={city.district.pk}" in rest and "as_of=2026-05-31" in rest for _b, rest in links
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/matters/", {"unit": "1" * 5000}),  # int() refuses 4,300+ digits: once a 500
+        ("/hazards/", {"place": "1" * 5000}),
+        ("/matters/", {"ordering": "progress", "start": "²"}),  # isdigit, and int() refuses
+        ("/projects/1/", {"year": "²"}),
+        ("/api/evaluation/units/99999999999999999999/scorecards", {}),
+    ],
+)
+def test_odd_numbers_are_refused_never_a_server_error(client, city, path, params):
+    client.force_login(city.supervisor)
+    with time_machine.travel(NOON, tick=False):
+        project(city, name="发改委的项目")
+        response = client.get(path, params)
+    assert response.status_code in (200, 404, 422), response.status_code
