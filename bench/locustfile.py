@@ -28,6 +28,7 @@ PLAN = json.loads(open(os.environ["LUOSHI_BENCH_PLAN"], encoding="utf-8").read()
 # Think time between a user's requests, "min,max" seconds (a person reads the page).
 WAIT = [float(x) for x in os.environ.get("LUOSHI_BENCH_WAIT", "0.5,1.5").split(",")]
 _signed = [0]  # users signed in so far (this process)
+SIGN_IN_WAIT = 120  # seconds a signed-in user waits for the others
 _turns: dict[str, itertools.count] = {}
 
 
@@ -100,7 +101,10 @@ def _signed_in(user: Person) -> None:
         return
     if signed == target:
         user.environment.stats.reset_all()
-    while _signed[0] < target:
+    # Not for ever: a user whose sign-in failed never arrives (its failure is in the table).
+    for _tick in range(SIGN_IN_WAIT * 20):
+        if _signed[0] >= target:
+            break
         gevent.sleep(0.05)
 
 
