@@ -25,13 +25,18 @@ def find(page, field: str, text: str, unit) -> object:
     return option
 
 
-def test_type_a_fragment_and_pick_a_unit(session):
+def two_led_matters(session):
+    """The supervisor on the matter list, one matter led by each of two units."""
     city = the_city()
     assigned(city, title="发改委牵头的事项")
     assigned(city, title="商务局牵头的事项", lead=city.other, co=False)
-    page = session.page
     session.login("supervisor")
     session.go("/matters/")
+    return city, session.page
+
+
+def test_type_a_fragment_and_pick_a_unit(session):
+    city, page = two_led_matters(session)
     option = find(page, "unit", "商务", city.other)
     with page.expect_response(lambda r: f"unit={city.other.pk}" in r.url):
         option.click()
@@ -65,12 +70,7 @@ def test_the_hazard_register_filters_by_a_place_picked_as_one_types(session):
 def test_enter_picks_the_first_unit_and_back_drops_it(session):
     """Enter in the picker picks the first unit found (it does not leave for the search
     page); Back restores the list without it, and the next filter does not bring it back."""
-    city = the_city()
-    assigned(city, title="发改委牵头的事项")
-    assigned(city, title="商务局牵头的事项", lead=city.other, co=False)
-    page = session.page
-    session.login("supervisor")
-    session.go("/matters/")
+    city, page = two_led_matters(session)
     find(page, "unit", "商务", city.other)
     with page.expect_response(lambda r: f"unit={city.other.pk}" in r.url):
         page.locator("#f-unit").press("Enter")
