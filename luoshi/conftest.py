@@ -11,6 +11,37 @@ import pytest
 from luoshi.testing import the_city
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_request_at_a_time():
+    """Serve the live server's requests one at a time when the test database is in-memory SQLite.
+
+    The live server then shares the test's single SQLite connection with every request
+    thread; a page firing requests in parallel (the cockpit's charts) made two threads use
+    that connection at once ("bad parameter or other API misuse"). Django's plain
+    WSGIServer answers one request at a time and closes each connection, so the browser
+    queues instead. PostgreSQL keeps the threaded server: each thread has its connection.
+
+    Here, not in tests_browser: live_server lives for the whole session, and the first
+    test to ask for it (the Open311 client test, before the browser tests) decides its
+    server class.
+    """
+    from django.core.servers.basehttp import WSGIServer
+    from django.db import connection
+    from django.test.testcases import LiveServerThread
+
+    class OneAtATime(WSGIServer):
+        # The live server thread already uses the shared connections (it set them up).
+        def __init__(self, *args, connections_override=None, **kwargs):
+            super().__init__(*args, **kwargs)
+
+    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+        yield
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(LiveServerThread, "server_class", OneAtATime)
+        yield
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
