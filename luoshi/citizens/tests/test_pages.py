@@ -392,3 +392,56 @@ def test_a_refused_dispatch_shows_the_form_as_the_office_filled_it(client, hotli
     assert again["Location"] == reverse("citizens:detail", args=[request.pk])
     request.refresh_from_db()
     assert request.matter is None
+
+
+def test_a_dispatch_refused_for_a_version_conflict_shows_the_request_as_it_now_stands(
+    client, hotline
+):
+    """Someone corrected the category while the form was open: the dispatch is refused,
+    and the page then shows their category — not the old page's choice under the new
+    version, which one more click would have saved over theirs."""
+    client.force_login(hotline.supervisor)
+    with at(MONDAY, 9):
+        request = services.receive_request(call(hotline))
+    chosen, corrected = hotline.categories["城乡建设"], hotline.categories["环境保护"]
+    old_version = request.version
+    with at(MONDAY, 9, 5):
+        services.correct_category(
+            request, actor=hotline.supervisor, version=old_version, category=corrected
+        )
+    form = {
+        "category": chosen.pk,
+        "version": old_version,
+        "lead_unit": hotline.lead.pk,
+        "urgent": "on",
+    }
+    action = reverse("citizens:action", args=[request.pk, "dispatch"])
+    with at(MONDAY, 9, 10):
+        refused = client.post(action, form)
+    assert refused.status_code == 302
+    assert refused["Location"] == reverse("citizens:detail", args=[request.pk])
+    with at(MONDAY, 9, 10):
+        page = client.get(refused["Location"]).content.decode()
+    assert re.search(rf'<option value="{corrected.pk}"[^>]*selected', page)
+    assert not re.search(rf'<option value="{chosen.pk}"[^>]*selected', page)
+    assert '<input type="checkbox" name="urgent" checked>' not in page
+    request.refresh_from_db()
+    assert request.matter is None and request.category == corrected and not request.urgent
+
+
+@pytest.mark.parametrize("verb", ["dispatch", "merge", "call", "category"])
+def test_a_leader_posting_an_office_form_is_refused_as_not_allowed(client, hotline, verb):
+    """A leader may read the request but not act on it: 403 whatever the form holds
+    (a bad category or version once answered 422, naming a field of a form they may
+    not send)."""
+    with at(MONDAY, 9):
+        request = services.receive_request(call(hotline))
+    client.force_login(hotline.leader)
+    with at(MONDAY, 9, 10):
+        refused = client.post(
+            reverse("citizens:action", args=[request.pk, verb]),
+            {"category": "10000000000", "version": "", "lead_unit_text": "市不存在局"},
+        )
+    assert refused.status_code == 403
+    request.refresh_from_db()
+    assert request.matter is None and request.version == 1

@@ -19,13 +19,20 @@ def attempt(request: HttpRequest, action: Callable[[], object], success: str) ->
     """Run a service for a form post; a refusal of the form (invalid, stale, not now) is
     shown as a message and changes nothing. Who may not (NotAllowed) or may not see
     (NotFound) is left to `domain_errors`: 403 and 404, as on every page."""
+    return refusal(request, action, success) is None
+
+
+def refusal(
+    request: HttpRequest, action: Callable[[], object], success: str
+) -> DomainError | None:
+    """`attempt`, telling which refusal it showed (None when the action was done)."""
     try:
         action()
     except FORM_REFUSALS as error:
         messages.error(request, error.message)
-        return False
+        return error
     messages.success(request, success)
-    return True
+    return None
 
 
 def version(post) -> int:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from luoshi.lib import requestkeys
 from luoshi.lib.cells import csv_text
-from luoshi.lib.errors import DomainError, InvalidInput
+from luoshi.lib.errors import DomainError, InvalidInput, StaleVersion
 from luoshi.lib.numbers import id_or_none
 from luoshi.lib.storage import open_stored
 from luoshi.lib.web import domain_errors
@@ -35,7 +35,7 @@ from ..models import (
     Stage,
 )
 from ..permissions import may_see_contact, require_office
-from ._common import attempt, category, form_error, is_htmx, version
+from ._common import category, form_error, is_htmx, refusal, version
 from .public import streets
 
 PAGE_SIZE = 30
@@ -218,8 +218,15 @@ def request_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     actions = _actions(shown, request.POST, request.user)
     if verb not in actions:
         raise Http404(verb)
-    if not attempt(request, *actions[verb]) and verb == "dispatch":
-        # the office typed units, chose a category: shown again, not reset by a redirect
+    # Every action here is the office's: asked before the form is read, so that anyone
+    # else is told so (403), not that a field of a form they may not send is wrong.
+    require_office(access_for(request.user))
+    refused = refusal(request, *actions[verb])
+    if verb == "dispatch" and refused is not None and not isinstance(refused, StaleVersion):
+        # the office typed units, chose a category: shown again, not reset by a redirect.
+        # Not after a version conflict: someone changed the request meanwhile, and the
+        # choices made on the old page would overwrite theirs with one more click —
+        # the page is shown as it now stands instead.
         return _detail_page(request, shown, refused=request.POST)
     return redirect("citizens:detail", pk=pk)
 
