@@ -137,7 +137,7 @@ def test_entering_the_schedule_recounts_through_the_services(
         preview = enter(client, nov.supervisor, action="preview")
         assert preview.status_code == 200
         body = preview.content.decode()
-        assert "2027-02-14" in body and "2 项事项" in body.replace("2项事项", "2 项事项")
+        assert "2027-02-14" in body and "2个事项" in body
         assert HolidaySchedule.objects.count() == 0  # a preview saves nothing
         with django_capture_on_commit_callbacks(execute=True):
             response = enter(client, nov.supervisor)
