@@ -7,6 +7,7 @@ without it is refused, never filled in with the current version.
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from luoshi.lib import numbers
@@ -67,3 +68,9 @@ class AsOfForm(forms.Form):
     """The day figures are taken on (default today)."""
 
     as_of = DayField(label=_("As of"), required=False)
+
+    def clean_as_of(self):
+        day = self.cleaned_data["as_of"]
+        if day and day > timezone.localdate():  # figures are taken on days that have been
+            raise forms.ValidationError(_("“As of” cannot be a day still to come."))
+        return day

@@ -27,11 +27,13 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from luoshi.lib.errors import NotFound
+from luoshi.lib.errors import InvalidInput, NotFound
 from luoshi.org.access import access_for
 
 from .models import (
@@ -257,7 +259,22 @@ def _stage_punctuality(as_of: dt.date) -> dict[str, Coalesce]:
 
 def _project_rows(queryset: QuerySet[Project], as_of: dt.date, year: int, through: int):
     """One row per project: its start plan, stage punctuality, money to date, year's effect."""
+    # The stage reached by as_of: a past day reads the stages' actual dates; today (and
+    # a project whose stage was set without a date) keeps the project's own stage.
+    past = as_of < timezone.localdate()
+    reached = (
+        Subquery(
+            ProjectStage.objects.filter(
+                project=OuterRef("pk"), actual_date__isnull=False, actual_date__lte=as_of
+            )
+            .order_by("-order")
+            .values("stage")[:1]
+        )
+        if past
+        else F("stage")
+    )
     return queryset.annotate(
+        stage_reached=Coalesce(reached, Value("")),
         **_stage_punctuality(as_of),
         start=FilteredRelation("stages", condition=Q(stages__stage=Stage.STARTED)),
         signing=FilteredRelation("stages", condition=Q(stages__stage=Stage.SIGNED)),
@@ -277,7 +294,7 @@ def _project_rows(queryset: QuerySet[Project], as_of: dt.date, year: int, throug
         ),
     ).values(
         "pk",
-        "stage",
+        "stage_reached",
         "status",
         "is_contract",
         "contracted_investment",
@@ -308,7 +325,7 @@ def _add(fig: Figures, row: dict, as_of: dt.date, count_in_approvals: bool) -> N
     if terminated:
         fig.terminated += 1
     else:
-        fig.by_stage[row["stage"]] += 1
+        fig.by_stage[row["stage_reached"]] += 1
     planned, actual = row["start_planned"], row["start_actual"]
     on_time = bool(actual and planned and actual <= planned)
     # 2. Started on time: live projects whose planned start is on or before as_of.
@@ -364,6 +381,8 @@ def figures(
     `through_month` (default: as_of's year and month). One query whatever the number
     of projects; the sums are done per project in the database.
     """
+    if as_of > timezone.localdate():
+        raise InvalidInput(_("“As of” cannot be a day still to come."), field="as_of")
     year = year or as_of.year
     through = through_month or (as_of.month if year == as_of.year else 12)
     if count_in_approvals is None:

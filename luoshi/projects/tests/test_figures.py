@@ -25,6 +25,7 @@ from decimal import Decimal
 
 import pytest
 
+from luoshi.lib.errors import InvalidInput
 from luoshi.projects import services
 from luoshi.projects.models import Project, ProjectStatus, ProjectWarning
 from luoshi.projects.queries import figures, warnings_of, with_warnings
@@ -157,3 +158,27 @@ def test_project_problem_goes_through_matter_services(city, example):
     matter_services.accept_matter(matter, actor=city.co_handler, version=matter.version)
     assert p1.problems.get().matter_id == matter.pk
     assert p1.events.filter(kind="project.problem_raised").exists()
+
+
+def test_the_stage_line_counts_the_stages_reached_by_as_of(example):
+    """As of 2026-02-10 only P5 had started (02-01); P1 (started 02-20), P2 (05-10) and
+    P3 (signed 02-01) had signed; P4 (signed 03-01) not yet; P6 is terminated. Today's
+    line reads each project's stage."""
+    before = figures(example, as_of=D(2026, 2, 10))
+    assert before.by_stage["started"] == 1
+    assert before.by_stage["signed"] == 3
+    assert before.by_stage[""] == 1  # not signed yet
+    now = figures(example, as_of=AS_OF)
+    assert (now.by_stage["started"], now.by_stage["signed"], now.by_stage[""]) == (3, 2, 0)
+
+
+def test_figures_of_a_day_still_to_come_are_refused(client, city, example):
+    with pytest.raises(InvalidInput) as refused:
+        figures(example, as_of=AS_OF + dt.timedelta(days=1))
+    assert refused.value.field == "as_of"
+    client.force_login(city.leader)
+    page = client.get("/projects/figures/?as_of=2026-07-01")
+    assert page.status_code == 200 and page.context["today"] == AS_OF  # today's, told why
+    assert page.context["as_of_form"].errors["as_of"]
+    api = client.get("/api/projects/figures?as_of=2026-07-01")
+    assert api.status_code == 422 and api.json()["field"] == "as_of"
