@@ -157,10 +157,13 @@ def make_database(kind: str, admin_url: str) -> tuple[str, Callable[[], None]]:
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(sql)
 
-    admin(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
-    admin(f"CREATE DATABASE {PG_BENCH_DB}")
-    url = admin_url.rsplit("/", 1)[0] + "/" + PG_BENCH_DB
-    return url, lambda: admin(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
+    # Read when called, not at import: a bench that names its own database (bench.intake
+    # sets LUOSHI_BENCH_DB after importing this module) must not drop another's kept one.
+    name = os.environ.get("LUOSHI_BENCH_DB", "luoshi_bench")
+    admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin(f"CREATE DATABASE {name}")
+    url = admin_url.rsplit("/", 1)[0] + "/" + name
+    return url, lambda: admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def db_version(connection) -> str:
