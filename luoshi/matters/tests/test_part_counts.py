@@ -164,7 +164,7 @@ def test_a_one_unit_desk_reads_the_kept_counts_and_finds_what_the_parts_join_fin
     for user in (busy.lead_handler, busy.co_handler, busy.other_handler):
         access = access_for(user)
         assert len(access.visible_units) == 1
-        joined = queries._unit_desk_counts(user, access)  # the join, for a unit set
+        joined = queries._joined_desk_counts(user, access)  # the join, for a unit set
         assert queries.desk_counts(user) == joined, user
     counts = queries.desk_counts(busy.lead_handler)
     assert counts["to_accept"] == 2 and counts["to_report"] == 3
@@ -176,10 +176,55 @@ def test_the_desk_page_shows_the_counts_the_parts_join_finds(client, busy):
     client.force_login(busy.lead_handler)
     with at(D(2026, 3, 9)):
         html = client.get(reverse("matters:desk")).content.decode()
-    joined = queries._unit_desk_counts(busy.lead_handler, access_for(busy.lead_handler))
+    joined = queries._joined_desk_counts(busy.lead_handler, access_for(busy.lead_handler))
     shown = dict(re.findall(r'id="count-([a-z_]+)">\s*<span class="n">(\d+)</span>', html))
     assert set(shown) == {"to_accept", "to_report", "overdue", "due_soon", "stalled"}
     assert {key: int(n) for key, n in shown.items()} == {key: joined[key] for key in shown}
+
+
+def _district_matter(city, lead, co_units=(), deadline=D(2026, 3, 10), accept=True) -> Matter:
+    spec = services.MatterSpec(
+        title="整治背街小巷环境",
+        source="meeting",
+        lead_unit=lead,
+        co_units=[services.CoUnit(u, "配合") for u in co_units],
+        deadline=deadline,
+    )
+    matter = services.register_matter(spec, actor=city.supervisor)
+    matter = services.assign_matter(matter, actor=city.supervisor, version=matter.version)
+    if accept:
+        handler = city.street_handler if lead == city.street else city.district_head
+        matter = services.accept_matter(matter, actor=handler, version=matter.version)
+    return matter
+
+
+def test_a_head_with_a_unit_below_counts_each_matter_once(client, city):
+    """The district's head sees the district and its street. A matter both hold (street
+    leads, district co-operates) is one matter in each warning section; the sections to
+    act on are the district's own parts; a matter of other units is not seen."""
+    with at(D(2026, 3, 2)):
+        both = _district_matter(city, city.street, [city.district])  # overdue by 3-12
+        _district_matter(city, city.street, accept=False)  # overdue, the street's to accept
+        _district_matter(city, city.district, deadline=D(2026, 3, 13))  # behind plan
+        _district_matter(city, city.district, [city.street], deadline=D(2026, 9, 30))
+        assigned(city, deadline=D(2026, 3, 10))  # the lead and co departments': not seen
+    with at(D(2026, 3, 12), 1):
+        scan(D(2026, 3, 12))
+    head = city.district_head
+    access = access_for(head)
+    assert access.own_units == {city.district.pk} and len(access.visible_units) == 2
+    with at(D(2026, 3, 12)):
+        counts = queries.desk_counts(head)
+        assert counts == queries._joined_desk_counts(head, access)
+        assert counts["overdue"] == 2  # `both` once, though two of the units hold it
+        # the district's own parts: its co-part of `both` is assigned, two it leads run
+        assert counts["to_accept"] == 1 and counts["to_report"] == 2
+        assert fresh(both).warning == MatterWarning.OVERDUE
+        client.force_login(head)
+        html = client.get(reverse("matters:desk")).content.decode()
+    shown = dict(re.findall(r'id="count-([a-z_]+)">\s*<span class="n">(\d+)</span>', html))
+    assert {key: int(n) for key, n in shown.items()} == {key: counts[key] for key in shown}
+    assert int(shown["overdue"]) == 2
 
 
 @pytest.mark.parametrize(
