@@ -47,6 +47,7 @@ ROLE_CLASSES = {
     "handler": "HandlerUser",
     "leader": "LeaderUser",
     "unit_head": "UnitHeadUser",
+    "area_head": "AreaHeadUser",
 }
 
 
@@ -55,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--matters", type=int, default=1_000_000, help="open matters (1,000,000)")
     parser.add_argument("--units", type=int, help="units (default: matters / 300, at least 50)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--users", type=int, default=8, help="locust users of the mixed run")
+    parser.add_argument("--users", type=int, default=9, help="locust users of the mixed run (9)")
     parser.add_argument("--duration", default="60s", help="the mixed run's length (60s)")
     parser.add_argument(
         "--roles",
@@ -452,7 +453,8 @@ def render(r: dict, args: argparse.Namespace, argv: list[str]) -> str:
         f"- Server: gunicorn, {args.workers} sync workers, timeout {args.timeout} s, "
         "production settings (debug off, whitenoise), loopback.",
         f"- Mixed run: {mixed['users']} locust users of {args.roles} (weights supervisor 3, "
-        f"handler 3, leader 1, unit head 1), {mixed['duration']}, think time {args.wait} s; "
+        "handler 3, leader 1, unit head 1, area head 1), "
+        f"{mixed['duration']}, think time {args.wait} s; "
         "each signs in once; "
         + (f"after a {args.warmup} warm-up run (discarded). " if warms(args) else "")
         + (

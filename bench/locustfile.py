@@ -128,6 +128,11 @@ class UnitHeadUser(Browser):
     weight = 1
 
 
+class AreaHeadUser(Browser):
+    role = "area_head"
+    weight = 1
+
+
 class IntakeUser(Person):
     """A clerk of the office registering matters back to back (no think time)."""
 

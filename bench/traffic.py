@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections import Counter
 from dataclasses import dataclass
 
 # Every generated user has this password (bench.http hashes it once for all of them).
@@ -89,7 +90,21 @@ UNIT_HEAD = [
     Call("unit head list open", "/matters/?open=1", 1),
     Call("unit head matter page", "/matters/{matter}/", 1),
 ]
-CALLS = {"supervisor": SUPERVISOR, "handler": HANDLER, "leader": LEADER, "unit_head": UNIT_HEAD}
+# The head of a unit with units below (a county over its towns and villages): sees every
+# matter those units hold, so each of their pages reads the parts of hundreds of units.
+AREA_HEAD = [
+    Call("area head desk", "/", 2),
+    Call("area head list open", "/matters/?open=1", 1),
+    Call("area head list overdue", "/matters/?warning=overdue", 1),
+    Call("area head matter page", "/matters/{matter}/", 1),
+]
+CALLS = {
+    "supervisor": SUPERVISOR,
+    "handler": HANDLER,
+    "leader": LEADER,
+    "unit_head": UNIT_HEAD,
+    "area_head": AREA_HEAD,
+}
 
 # Intake: the office registering matters through the API (a draft each), as fast as it can.
 INTAKE = Call("intake api register", "/api/matters/", 1, (201,))
@@ -136,6 +151,7 @@ def plan(people_per_role: int = 8, matters_per_person: int = 20, seed: int = 1) 
         .order_by("-n", "unit_id")
         .values_list("unit_id", flat=True)[:people_per_role]
     )
+    areas = _largest_areas(people_per_role)
     top = Matter.objects.aggregate(top=Max("id"))["top"] or 0
     sample = sorted({rng.randint(1, top) for _ in range(200)}) if top else []
     # Dispatched ones only: a reused database holds the intake runs' drafts, which a
@@ -177,8 +193,27 @@ def plan(people_per_role: int = 8, matters_per_person: int = 20, seed: int = 1) 
             "leader": [{**p, "unit": None, "matters": []} for p in people("leader")],
             "handler": people("handler", busiest),
             "unit_head": people("unit_head", busiest),
+            "area_head": people("unit_head", areas),
         },
     }
+
+
+def _largest_areas(count: int) -> list[int]:
+    """The units with units below them whose whole area holds the most active parts
+    (below the root, whose head would see the city as the office does)."""
+    from django.db.models import Count
+
+    from luoshi.matters.models import MatterUnit
+    from luoshi.org.models import Unit
+
+    paths = dict(Unit.objects.values_list("pk", "path"))
+    held = MatterUnit.objects.filter(active=True).values("unit_id").annotate(n=Count("id"))
+    area: Counter[int] = Counter()
+    for row in held:
+        ancestors = [int(pk) for pk in paths[row["unit_id"]].strip("/").split("/")]
+        for pk in ancestors[1:-1]:  # not the root, not the unit itself
+            area[pk] += row["n"]
+    return [pk for pk, _n in area.most_common(count)]
 
 
 def _selective(title: str) -> str:
