@@ -173,14 +173,19 @@ def lock_for_change[M: models.Model](
     expected = version if version is not None else current
     now = getattr(fresh, "version")  # noqa: B009  (every locked record is versioned)
     if expected is not None and now != expected:
-        raise StaleVersion(
-            _(
-                "%(what)s was changed by someone else (now version %(now)s, you had "
-                "%(had)s). Reload it and try again."
-            )
-            % {"what": describe(fresh), "now": now, "had": expected}
-        )
+        raise stale(describe(fresh), now, expected)
     return fresh
+
+
+def stale(what: str, now: int, had: int) -> StaleVersion:
+    """The refusal of a change made on a version of `what` that is no longer current."""
+    return StaleVersion(
+        _(
+            "%(what)s was changed by someone else (now version %(now)s, you had "
+            "%(had)s). Reload it and try again."
+        )
+        % {"what": what, "now": now, "had": had}
+    )
 
 
 def bump_and_save(obj: models.Model, *, update_fields: list[str] | None = None) -> None:

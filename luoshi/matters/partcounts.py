@@ -230,7 +230,7 @@ def of_unit(unit_id: int) -> list[Counted]:
 
 def desk_counts(unit_id: int, own: bool) -> dict[str, int]:
     """The unit desk's sections for a user who sees one unit (`own`: theirs to act on):
-    what queries._unit_desk_counts counts from the parts."""
+    what queries._joined_desk_counts counts from the parts."""
     counts = dict.fromkeys(["to_accept", "to_report", "due_soon", "overdue", "stalled"], 0)
     counts |= {f"to_report_{cycle}": 0 for cycle in ReportCycle.values}
     sections: dict[str, str] = {

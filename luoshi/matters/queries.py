@@ -208,9 +208,9 @@ def _unit_desk_counts(user: User, access: Access) -> dict[str, int]:
     kept counts (partcounts), and the warning sections count the running matters any
     of the units seen holds, read from the matters' side: the few with a warning
     (matter_desk_open) against the units' parts (part_unit_active_state), both
-    index-only. Joining every part of a county's 266 units to its matter took 0.7 s
-    at 1M (docs/benchmarks.md); this reads 90 ms. Otherwise, every section from the
-    parts joined to their matters."""
+    index-only. Joining every part of a county's 266 units to its matter took 0.59 s
+    at 1M; these two read 52 ms (docs/benchmarks.md). Otherwise, every section from
+    the parts joined to their matters."""
     if len(access.own_units) == 1:
         (own,) = access.own_units
         counts = partcounts.desk_counts(own, own=True)

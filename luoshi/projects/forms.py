@@ -7,14 +7,15 @@ without it is refused, never filled in with the current version.
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from luoshi.lib import numbers
+from luoshi.lib.errors import InvalidInput
 from luoshi.lib.forms import DayField, VersionedForm
 from luoshi.org.forms import UnitField
 
 from .models import Stage
+from .queries import check_as_of
 
 
 class StageForm(VersionedForm):
@@ -71,6 +72,9 @@ class AsOfForm(forms.Form):
 
     def clean_as_of(self):
         day = self.cleaned_data["as_of"]
-        if day and day > timezone.localdate():  # figures are taken on days that have been
-            raise forms.ValidationError(_("“As of” cannot be a day still to come."))
+        if day:
+            try:
+                check_as_of(day)
+            except InvalidInput as refused:
+                raise forms.ValidationError(refused.message) from None
         return day

@@ -366,6 +366,12 @@ GROUPS = {
 }
 
 
+def check_as_of(day: dt.date) -> None:
+    """Figures are taken on a day that has come: today or before."""
+    if day > timezone.localdate():
+        raise InvalidInput(_("“As of” cannot be a day still to come."), field="as_of")
+
+
 def figures(
     queryset: QuerySet[Project],
     *,
@@ -381,8 +387,7 @@ def figures(
     `through_month` (default: as_of's year and month). One query whatever the number
     of projects; the sums are done per project in the database.
     """
-    if as_of > timezone.localdate():
-        raise InvalidInput(_("“As of” cannot be a day still to come."), field="as_of")
+    check_as_of(as_of)
     year = year or as_of.year
     through = through_month or (as_of.month if year == as_of.year else 12)
     if count_in_approvals is None:

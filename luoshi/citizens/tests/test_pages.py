@@ -11,10 +11,12 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 
 from luoshi.citizens import services
 from luoshi.citizens.forms import DispatchUnitsForm
 from luoshi.citizens.models import CitizenRequest, MergeState, ReplyTemplate
+from luoshi.lib.eventlog import stale
 
 from .conftest import at, call
 
@@ -427,6 +429,33 @@ def test_a_dispatch_refused_for_a_version_conflict_shows_the_request_as_it_now_s
     assert '<input type="checkbox" name="urgent" checked>' not in page
     request.refresh_from_db()
     assert request.matter is None and request.category == corrected and not request.urgent
+
+
+def test_a_stale_dispatch_with_a_mistyped_unit_is_refused_as_stale(client, hotline):
+    """Refused for the version first: refused for the unit instead, the page came back
+    with its old choices under the new version, and the next click saved them."""
+    client.force_login(hotline.supervisor)
+    with at(MONDAY, 9):
+        request = services.receive_request(call(hotline))
+    chosen, corrected = hotline.categories["城乡建设"], hotline.categories["环境保护"]
+    stale_version = request.version
+    with at(MONDAY, 9, 5):
+        services.correct_category(
+            request, actor=hotline.supervisor, version=stale_version, category=corrected
+        )
+    form = {"category": chosen.pk, "version": stale_version, "lead_unit_text": "市不存在局"}
+    action = reverse("citizens:action", args=[request.pk, "dispatch"])
+    with at(MONDAY, 9, 10):
+        refused = client.post(action, form, follow=True)
+    html = refused.content.decode()
+    assert refused.redirect_chain  # to the request's page as it stands, told why
+    with translation.override(settings.LANGUAGE_CODE):
+        told = stale(request.work_order_number, stale_version + 1, stale_version).message
+    assert escape(told) in html
+    assert re.search(rf'<option value="{corrected.pk}"[^>]*selected', html)
+    assert not re.search(r'name="lead_unit_text"[^>]*value="市不存在局"', html)
+    request.refresh_from_db()
+    assert request.matter is None and request.category == corrected
 
 
 @pytest.mark.parametrize("verb", ["dispatch", "merge", "call", "category"])

@@ -22,9 +22,7 @@ def attempt(request: HttpRequest, action: Callable[[], object], success: str) ->
     return refusal(request, action, success) is None
 
 
-def refusal(
-    request: HttpRequest, action: Callable[[], object], success: str
-) -> DomainError | None:
+def refusal(request: HttpRequest, action: Callable[[], object], success: str) -> DomainError | None:
     """`attempt`, telling which refusal it showed (None when the action was done)."""
     try:
         action()

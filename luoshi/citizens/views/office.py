@@ -9,11 +9,13 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from luoshi.lib import requestkeys
 from luoshi.lib.cells import csv_text
 from luoshi.lib.errors import DomainError, InvalidInput, StaleVersion
+from luoshi.lib.eventlog import stale
 from luoshi.lib.numbers import id_or_none
 from luoshi.lib.storage import open_stored
 from luoshi.lib.web import domain_errors
@@ -151,16 +153,33 @@ def _detail_page(
 
 
 def _dispatch(shown, post, actor):
+    # The version first: a page out of date is refused as such, whatever else it holds —
+    # refused for a mistyped unit instead, it would be shown again with its old choices
+    # under the new version, and one more click would save them over the other change.
+    had = version(post)
+    if had != shown.version:
+        raise stale(shown.work_order_number, shown.version, had)
     lead_unit, co_units = DispatchUnitsForm(post).units()
     return services.dispatch_request(
         shown,
         actor=actor,
-        version=version(post),
+        version=had,
         category=category(post.get("category")),
         lead_unit=lead_unit,
         co_units=co_units,
         urgent=post.get("urgent") == "on",
     )
+
+
+# What each verb does, as the services name it when they refuse someone else.
+OFFICE_ACTIONS = {
+    "dispatch": gettext_lazy("dispatch requests"),
+    "merge": gettext_lazy("merge requests"),
+    "decline": gettext_lazy("rule on duplicates"),
+    "call": gettext_lazy("record return calls"),
+    "reply": gettext_lazy("reply to citizens"),
+    "category": gettext_lazy("correct the category"),
+}
 
 
 def _actions(shown, post, actor) -> dict:
@@ -220,7 +239,7 @@ def request_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
         raise Http404(verb)
     # Every action here is the office's: asked before the form is read, so that anyone
     # else is told so (403), not that a field of a form they may not send is wrong.
-    require_office(access_for(request.user))
+    require_office(access_for(request.user), str(OFFICE_ACTIONS[verb]))
     refused = refusal(request, *actions[verb])
     if verb == "dispatch" and refused is not None and not isinstance(refused, StaleVersion):
         # the office typed units, chose a category: shown again, not reset by a redirect.

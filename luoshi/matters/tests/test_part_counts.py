@@ -182,13 +182,13 @@ def test_the_desk_page_shows_the_counts_the_parts_join_finds(client, busy):
     assert {key: int(n) for key, n in shown.items()} == {key: joined[key] for key in shown}
 
 
-def _district_matter(city, lead, co_units=(), deadline=D(2026, 3, 10), accept=True) -> Matter:
+def _district_matter(city, lead, co_units=(), deadline=None, accept=True) -> Matter:
     spec = services.MatterSpec(
         title="整治背街小巷环境",
         source="meeting",
         lead_unit=lead,
         co_units=[services.CoUnit(u, "配合") for u in co_units],
-        deadline=deadline,
+        deadline=deadline or D(2026, 3, 10),
     )
     matter = services.register_matter(spec, actor=city.supervisor)
     matter = services.assign_matter(matter, actor=city.supervisor, version=matter.version)
