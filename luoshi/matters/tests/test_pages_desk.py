@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from luoshi.matters import services
 from luoshi.matters.models import ReportCycle
+from luoshi.matters.queries import DESK_LIST_SIZE
 from luoshi.matters.warnings import scan
 from luoshi.testing import accepted, assigned, register
 
@@ -202,3 +203,25 @@ def test_a_handler_of_both_units_of_a_matter_counts_it_once(client, city):
         response = desk(client)
     assert counts(response)["overdue"] == 1 and counts(response)["to_accept"] == 1
     assert response.content.decode().count(f"/matters/{matter.pk}/") >= 1
+
+
+def test_a_long_warning_section_links_to_the_list_of_that_warning(client, city):
+    """More overdue matters than the desk shows: "see all" opens the list filtered by
+    that warning, which holds as many as the desk counts. The office's sections count
+    what it watches, so its link stays the plain list."""
+    with time_machine.travel(NOW, tick=False):
+        for index in range(DESK_LIST_SIZE + 1):
+            accepted(city, deadline=dt.date(2026, 3, 4), title=f"逾期事项{index}")
+    with time_machine.travel(NOW + dt.timedelta(days=5), tick=False):
+        scan()
+        client.force_login(city.lead_handler)
+        page = desk(client)
+        html = page.content.decode()
+        assert counts(page)["overdue"] == DESK_LIST_SIZE + 1
+        link = reverse("matters:list") + "?warning=overdue"
+        assert f'href="{link}"' in html
+        listed = client.get(link)
+        assert listed.context["count"].total == DESK_LIST_SIZE + 1
+        client.force_login(city.supervisor)
+        office = desk(client).content.decode()
+    assert "?warning=overdue" not in office

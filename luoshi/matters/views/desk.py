@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
@@ -30,12 +32,21 @@ SECTIONS = [
 ]
 
 
+# The sections whose whole list is the matter list filtered by warning — for a unit user,
+# whose desk counts every matter of theirs with that warning (the office's and a leader's
+# sections count what they watch, which no list filter says: theirs link to the list).
+WARNING_KEYS = {"overdue", "due_soon", "stalled"}
+
+
 def desk_context(user: User) -> dict:
     counts = desk_counts(user)
     lists = desk_lists(user, counts)
+    access = access_for(user)
+    by_warning = bool(access.visible_units) and not access.sees_everything
     sections = [
         {"key": key, "label": label, "colour": colour, "action": action,
-         "count": counts[key], "items": lists.get(key, [])}
+         "count": counts[key], "items": lists.get(key, []),
+         "list_query": urlencode({"warning": key}) if by_warning and key in WARNING_KEYS else ""}
         for key, label, colour, action in SECTIONS
         if key in counts
     ]  # fmt: skip
@@ -46,7 +57,7 @@ def desk_context(user: User) -> dict:
     ]
     total = sum(s["count"] for s in sections if s["key"] not in {"due_soon", "stalled"})
     context = {"sections": sections, "cycles": cycles, "total": total}
-    if access_for(user).is_office:
+    if access.is_office:
         context["backlog"] = office_backlog_card()
     return context
 
