@@ -119,6 +119,12 @@ def intake_body(unit: int, n: int) -> dict:
     }
 
 
+def intake_units(plan: dict) -> list[int]:
+    """The units the intake clients register for: the handlers' (the busiest units)."""
+    units = [person["unit"] for person in plan["people"]["handler"] if person.get("unit")]
+    return units or [plan["unit"]]
+
+
 def path(call: Call, person: dict, plan: dict, rng: random.Random) -> str:
     """The call's URL for one signed-in person (their unit and matters, or the plan's)."""
     matters = person.get("matters") or plan["matters"]

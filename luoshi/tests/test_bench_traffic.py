@@ -57,11 +57,14 @@ def test_the_intake_clients_register_drafts(empty_database):
     plan = traffic.plan(people_per_role=8)
     assert len(plan["people"]["supervisor"]) == 8  # one per intake client
     client = _signed_in(plan["people"]["supervisor"][-1]["username"], plan["password"])
+    units = traffic.intake_units(plan)
+    assert len(set(units)) > 1 and plan["unit"] in units  # spread over the busiest units
     response = client.post(
         traffic.INTAKE.path,
-        traffic.intake_body(plan["unit"], 1),
+        traffic.intake_body(units[-1], 1),
         content_type="application/json",
         headers={"Idempotency-Key": str(uuid.uuid4())},
     )
     assert response.status_code in traffic.INTAKE.expect, response.content
-    assert Matter.objects.filter(title=traffic.intake_body(plan["unit"], 1)["title"]).exists()
+    registered = Matter.objects.get(title=traffic.intake_body(units[-1], 1)["title"])
+    assert registered.lead_unit_id == units[-1]
