@@ -29,7 +29,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -46,7 +45,7 @@ from django.utils.translation import gettext as _
 from luoshi.lib.dates import parse_date
 from luoshi.lib.errors import InvalidInput
 
-from .counts import ListCount
+from .counts import ListCount, estimated_rows
 from .filters import ORDERINGS, SERIAL_RE, MatterFilter
 from .models import Matter
 from .textsearch import MIN_FRAGMENT
@@ -342,7 +341,7 @@ def _numbered(
     number = request.number if request.check_reach(per_page) else last_number(per_page)
     offset = (number - 1) * per_page
     if count.exact and count.total <= SORTED_HERE_ROWS:
-        found = _sorted_here(rows, ordering, offset, per_page + 1)
+        found = _sorted_here(rows, ordering, offset, per_page + 1, count)
     elif request.searched and _few_hits(rows):
         found = list(_unjoined(_hits_sorted(rows, ordering))[offset : offset + per_page + 1])
     else:
@@ -358,10 +357,12 @@ def _numbered(
 SORTED_HERE_ROWS = 10_000
 
 
-def _sorted_here(rows: QuerySet[Matter], ordering: str, offset: int, limit: int) -> list[Matter]:
+def _sorted_here(
+    rows: QuerySet[Matter], ordering: str, offset: int, limit: int, count: ListCount
+) -> list[Matter]:
     """`limit` rows from `offset` of a short list: its ids and ordering columns read in
     whatever order the filter's index gives (as its count was), sorted here, then the
-    page's rows by id.
+    page's rows by id. The count may have read them already (`count.rows`).
 
     Given ORDER BY and LIMIT, PostgreSQL walks the ordering's index and tests each row
     against the filter, expecting the matches spread evenly. When they gather at one
@@ -373,7 +374,10 @@ def _sorted_here(rows: QuerySet[Matter], ordering: str, offset: int, limit: int)
     own = tuple(rows.query.order_by)
     fields = own if own and all(isinstance(f, str) for f in own) else ORDERINGS[ordering]
     names = [name.lstrip("-") for name in fields]
-    keys = list(rows.order_by().values_list("pk", *names)[: SORTED_HERE_ROWS + 1])
+    if count.rows is not None and count.keys == tuple(fields):
+        keys = list(count.rows)
+    else:
+        keys = list(rows.order_by().values_list("pk", *names)[: SORTED_HERE_ROWS + 1])
     if len(keys) > SORTED_HERE_ROWS:  # a count that was not this list's (stale rollups)
         return list(_unjoined(rows)[offset : offset + limit])
     empty_largest = connections[rows.db].features.nulls_order_largest
@@ -398,18 +402,8 @@ def _few_hits(rows: QuerySet[Matter]) -> bool:
     """Whether a long search's hits are few enough to sort, by the planner's estimate
     (EXPLAIN without running: ~1 ms; counting 20k hits through the index took 60–120 ms).
     Past that they are everywhere, and walking the ordering's index finds a page at once."""
-    if connections[rows.db].vendor != "postgresql":
-        return False
-    try:
-        sql, params = rows.order_by().values("pk").query.sql_with_params()
-    except EmptyResultSet:
-        return False
-    with connections[rows.db].cursor() as cursor:
-        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
-        plan = cursor.fetchone()[0]
-    if isinstance(plan, str):
-        plan = json.loads(plan)
-    return plan[0]["Plan"]["Plan Rows"] <= SEARCH_SORTED_ROWS
+    expected = estimated_rows(rows)
+    return expected is not None and expected <= SEARCH_SORTED_ROWS
 
 
 # Each ordering column plus a zero of its type: the same order, but no index's.

@@ -245,3 +245,31 @@ def test_a_long_search_is_ordered_as_the_database_orders_it(client, city, monkey
     expected = list(hits.values_list("pk", flat=True))
     items = api(client, q="压测登记", ordering=ordering, page_size=4, page=2)["items"]
     assert [item["id"] for item in items] == expected[4:8]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate")
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("ordering", ["deadline", "-updated", "serial"])
+def test_a_short_list_is_read_once_for_its_count_and_its_page(client, city, monkeypatch, ordering):
+    """A list the planner expects short is read whole by its count (ids, state, warning,
+    the ordering's columns) and its page sorted from those rows: the same count, facets
+    and page as counting and reading apart, in one read of the list fewer."""
+    some_matters(city)
+    client.force_login(city.lead_handler)
+    params = {"deadline_from": TODAY.isoformat(), "ordering": ordering, "page": 2}
+
+    def shown(read_whole: int) -> tuple:
+        monkeypatch.setattr(counts, "READ_WHOLE_ROWS", read_whole)
+        with CaptureQueriesContext(connection) as captured:
+            page = listing(client, **params)
+        reads = [q for q in captured.captured_queries if 'FROM "matters_matter"' in q["sql"]]
+        count = page.context["count"]
+        return (count.total, count.facets, [m.pk for m in page.context["page_obj"]]), reads
+
+    once, reads_once = shown(8_000)
+    apart, reads_apart = shown(0)
+    assert once == apart
+    assert once[0] == _real(city.lead_handler, {"deadline_from": TODAY.isoformat()}) == 10
+    real = " ".join(q["sql"] for q in reads_once if not q["sql"].startswith("EXPLAIN"))
+    assert len(reads_once) == len(reads_apart) - 1
+    assert real.count("LIMIT 10001") == 1 and "COUNT(*)" not in real
