@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -57,8 +57,11 @@ class ListCount:
     total: int
     exact: bool = True
     facets: dict[str, dict[str, int]] = field(default_factory=lambda: {"state": {}, "warning": {}})
-    keys: tuple[str, ...] = ()
+    keys: tuple[str, ...] = field(default=(), compare=False)
     rows: tuple[tuple, ...] | None = field(default=None, compare=False, repr=False)
+    # The planner's estimate of the list's rows, when the count asked for it (paging
+    # reuses it rather than plan the list again).
+    estimate: float | None = field(default=None, compare=False, repr=False)
 
     @property
     def shown(self) -> int:
@@ -163,10 +166,11 @@ def capped_count(
     `history`: a MatterFilter history list; count the standings of that day. `keys`:
     the list's ordering; a list expected short is read whole with them (READ_WHOLE_ROWS).
     """
-    if keys and not history:
-        expected = estimated_rows(queryset)
-        if expected is not None and expected <= READ_WHOLE_ROWS:
-            return _read_whole(queryset, keys)
+    expected = estimated_rows(queryset) if keys and not history else None
+    if expected is not None and expected <= READ_WHOLE_ROWS:
+        whole = _read_whole(queryset, keys)
+        if whole is not None:
+            return replace(whole, estimate=expected)
     state, warning = ("as_of_state", "as_of_warning") if history else ("state", "warning")
     # COUNT(*) over two columns only: PostgreSQL reads them from the (state, warning)
     # index alone where the filter allows (an index-only scan).
@@ -180,17 +184,22 @@ def capped_count(
         cursor.execute(grouped, params)
         counted = _grouped(cursor.fetchall())
     if counted.total > COUNT_CAP:
-        return ListCount(total=counted.total, exact=False)
-    return counted
+        return ListCount(total=counted.total, exact=False, estimate=expected)
+    return replace(counted, estimate=expected)
 
 
-def _read_whole(queryset: QuerySet[Matter], keys: tuple[str, ...]) -> ListCount:
-    """The list's rows (pk, state, warning, ordering columns), up to COUNT_CAP + 1:
-    counted here, and kept for the page."""
+def _read_whole(queryset: QuerySet[Matter], keys: tuple[str, ...]) -> ListCount | None:
+    """The list's rows (pk, state, warning, ordering columns), counted here and kept for
+    the page; None when there are more than READ_WHOLE_ROWS (an estimate far too low: a
+    `LIKE '%…%'` search), which are then counted in the database — at most that many
+    rows read for nothing."""
     names = [name.lstrip("-") for name in keys]
-    read = list(queryset.order_by().values_list("pk", "state", "warning", *names)[: COUNT_CAP + 1])
-    if len(read) > COUNT_CAP:  # the estimate was wrong: as a capped count would say
-        return ListCount(total=len(read), exact=False)
+    wanted = queryset.order_by().values_list("pk", "state", "warning", *names)
+    read = list(wanted[: READ_WHOLE_ROWS + 1])
+    if len(read) > READ_WHOLE_ROWS:
+        return None
+    if len(read) > COUNT_CAP:  # as the grouped count says past the cap (a cap set low)
+        return ListCount(total=COUNT_CAP + 1, exact=False)
     grouped = Counter((row[1], row[2]) for row in read)
     counted = _grouped((state, warning, n) for (state, warning), n in grouped.items())
     rows = tuple((row[0], *row[3:]) for row in read)

@@ -342,7 +342,7 @@ def _numbered(
     offset = (number - 1) * per_page
     if count.exact and count.total <= SORTED_HERE_ROWS:
         found = _sorted_here(rows, ordering, offset, per_page + 1, count)
-    elif request.searched and _few_hits(rows):
+    elif request.searched and _few_hits(rows, count):
         found = list(_unjoined(_hits_sorted(rows, ordering))[offset : offset + per_page + 1])
     else:
         # Unjoined: an OFFSET joins every row it skips (page 100 by deadline at 300k:
@@ -398,11 +398,11 @@ def _sorted_here(
 SEARCH_SORTED_ROWS = 20_000
 
 
-def _few_hits(rows: QuerySet[Matter]) -> bool:
+def _few_hits(rows: QuerySet[Matter], count: ListCount) -> bool:
     """Whether a long search's hits are few enough to sort, by the planner's estimate
     (EXPLAIN without running: ~1 ms; counting 20k hits through the index took 60–120 ms).
     Past that they are everywhere, and walking the ordering's index finds a page at once."""
-    expected = estimated_rows(rows)
+    expected = count.estimate if count.estimate is not None else estimated_rows(rows)
     return expected is not None and expected <= SEARCH_SORTED_ROWS
 
 

@@ -272,4 +272,22 @@ def test_a_short_list_is_read_once_for_its_count_and_its_page(client, city, monk
     assert once[0] == _real(city.lead_handler, {"deadline_from": TODAY.isoformat()}) == 10
     real = " ".join(q["sql"] for q in reads_once if not q["sql"].startswith("EXPLAIN"))
     assert len(reads_once) == len(reads_apart) - 1
-    assert real.count("LIMIT 10001") == 1 and "COUNT(*)" not in real
+    assert real.count("LIMIT 8001") == 1 and "COUNT(*)" not in real
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_list_longer_than_its_estimate_is_counted_in_the_database(client, city, monkeypatch):
+    """The planner expected a short list and was wrong (a LIKE search is the likeliest):
+    the read stops after READ_WHOLE_ROWS + 1 rows and the list is counted as before,
+    exactly, facets and pages the same."""
+    some_matters(city)
+    client.force_login(city.lead_handler)
+    params = {"deadline_from": TODAY.isoformat(), "page": 2}
+    before = listing(client, **params).context
+    expected = (before["count"].total, before["count"].facets, list(before["page_obj"]))
+    monkeypatch.setattr(counts, "estimated_rows", lambda queryset: 1.0)
+    monkeypatch.setattr(counts, "READ_WHOLE_ROWS", 3)
+    after = listing(client, **params).context
+    assert after["count"].exact and after["count"].rows is None
+    assert (after["count"].total, after["count"].facets, list(after["page_obj"])) == expected
+    assert expected[0] == 10
