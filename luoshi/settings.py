@@ -156,7 +156,9 @@ DATABASES = {"default": database_from_url(DATABASE_URL)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["ENGINE"] = "luoshi.lib.sqlite"
 # --- end robust
-if os.environ.get("LUOSHI_TEST_DB_NAME"):  # parallel test runs on one PostgreSQL server
+# Parallel test runs on one PostgreSQL server. Not SQLite's: there the name would be a file
+# in the working directory (a run once left one for `git add -A`), where in-memory is meant.
+if os.environ.get("LUOSHI_TEST_DB_NAME") and "sqlite" not in DATABASES["default"]["ENGINE"]:
     DATABASES["default"]["TEST"] = {"NAME": os.environ["LUOSHI_TEST_DB_NAME"]}
 # Read replicas (docs/deploy.md): lists, dashboards and exports read from one of them, writes
 # and the reads of whoever just wrote go to the primary (luoshi/lib/dbrouter.py). Without

@@ -137,3 +137,24 @@ def test_each_replica_url_is_an_alias_behind_the_router():
         "['default', 'replica_1', 'replica_2'] ['luoshi.lib.dbrouter.ReplicaRouter'] "
         "['replica_1', 'replica_2'] True ['default', 'default']"
     )
+
+
+def test_a_test_database_name_is_postgresqls_only():
+    """LUOSHI_TEST_DB_NAME names a parallel run's PostgreSQL test database; on SQLite it
+    would turn the in-memory test database into a file in the working directory."""
+    probe = (
+        "from luoshi import settings; "
+        "print(settings.DATABASES['default'].get('TEST', {}).get('NAME', ''))"
+    )
+    names = {}
+    for url in ("sqlite:///:memory:", "postgres://postgres@127.0.0.1:5432/test"):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("LUOSHI_")}
+        env.update(
+            LUOSHI_SECRET_KEY="x" * 50, LUOSHI_DATABASE_URL=url, LUOSHI_TEST_DB_NAME="test_run2"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 0, result.stderr
+        names[url.split(":")[0]] = result.stdout.strip()
+    assert names == {"sqlite": "", "postgres": "test_run2"}
