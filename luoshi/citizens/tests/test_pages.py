@@ -396,44 +396,19 @@ def test_a_refused_dispatch_shows_the_form_as_the_office_filled_it(client, hotli
     assert request.matter is None
 
 
-def test_a_dispatch_refused_for_a_version_conflict_shows_the_request_as_it_now_stands(
-    client, hotline
-):
-    """Someone corrected the category while the form was open: the dispatch is refused,
-    and the page then shows their category — not the old page's choice under the new
-    version, which one more click would have saved over theirs."""
-    client.force_login(hotline.supervisor)
-    with at(MONDAY, 9):
-        request = services.receive_request(call(hotline))
-    chosen, corrected = hotline.categories["城乡建设"], hotline.categories["环境保护"]
-    old_version = request.version
-    with at(MONDAY, 9, 5):
-        services.correct_category(
-            request, actor=hotline.supervisor, version=old_version, category=corrected
-        )
-    form = {
-        "category": chosen.pk,
-        "version": old_version,
-        "lead_unit": hotline.lead.pk,
-        "urgent": "on",
-    }
-    action = reverse("citizens:action", args=[request.pk, "dispatch"])
-    with at(MONDAY, 9, 10):
-        refused = client.post(action, form)
-    assert refused.status_code == 302
-    assert refused["Location"] == reverse("citizens:detail", args=[request.pk])
-    with at(MONDAY, 9, 10):
-        page = client.get(refused["Location"]).content.decode()
-    assert re.search(rf'<option value="{corrected.pk}"[^>]*selected', page)
-    assert not re.search(rf'<option value="{chosen.pk}"[^>]*selected', page)
-    assert '<input type="checkbox" name="urgent" checked>' not in page
-    request.refresh_from_db()
-    assert request.matter is None and request.category == corrected and not request.urgent
-
-
-def test_a_stale_dispatch_with_a_mistyped_unit_is_refused_as_stale(client, hotline):
-    """Refused for the version first: refused for the unit instead, the page came back
-    with its old choices under the new version, and the next click saved them."""
+@pytest.mark.parametrize(
+    "choices",
+    [
+        {"lead_unit": "lead", "urgent": "on"},  # a dispatch that would otherwise go through
+        {"lead_unit_text": "市不存在局"},  # and one refused for its unit besides
+    ],
+    ids=["valid", "mistyped-unit"],
+)
+def test_a_stale_dispatch_shows_the_request_as_it_now_stands(client, hotline, choices):
+    """Someone corrected the category while the form was open: the dispatch is refused
+    as stale — before its fields are read — and the request's page then shows their
+    category, not the old page's choices under the new version, which one more click
+    would have saved over theirs."""
     client.force_login(hotline.supervisor)
     with at(MONDAY, 9):
         request = services.receive_request(call(hotline))
@@ -443,19 +418,23 @@ def test_a_stale_dispatch_with_a_mistyped_unit_is_refused_as_stale(client, hotli
         services.correct_category(
             request, actor=hotline.supervisor, version=stale_version, category=corrected
         )
-    form = {"category": chosen.pk, "version": stale_version, "lead_unit_text": "市不存在局"}
+    form = {"category": chosen.pk, "version": stale_version, **choices}
+    if "lead_unit" in form:
+        form["lead_unit"] = hotline.lead.pk
     action = reverse("citizens:action", args=[request.pk, "dispatch"])
     with at(MONDAY, 9, 10):
         refused = client.post(action, form, follow=True)
+    assert refused.redirect_chain[0] == (reverse("citizens:detail", args=[request.pk]), 302)
     html = refused.content.decode()
-    assert refused.redirect_chain  # to the request's page as it stands, told why
     with translation.override(settings.LANGUAGE_CODE):
         told = stale(request.work_order_number, stale_version + 1, stale_version).message
     assert escape(told) in html
     assert re.search(rf'<option value="{corrected.pk}"[^>]*selected', html)
+    assert not re.search(rf'<option value="{chosen.pk}"[^>]*selected', html)
+    assert '<input type="checkbox" name="urgent" checked>' not in html
     assert not re.search(r'name="lead_unit_text"[^>]*value="市不存在局"', html)
     request.refresh_from_db()
-    assert request.matter is None and request.category == corrected
+    assert request.matter is None and request.category == corrected and not request.urgent
 
 
 @pytest.mark.parametrize("verb", ["dispatch", "merge", "call", "category"])
