@@ -155,7 +155,8 @@ def rebuild(day: dt.date | None = None) -> dict[str, int]:
        grouped count).
     3. The difference between new and old counts is written as today's change, so the
        counts as of any past day stay what they were, and today's add up.
-    4. Each unit's part counts (matters.partcounts), recounted from the parts.
+    4. Each unit's part counts (matters.partcounts) and each area's matter counts
+       (matters.areacounts), recounted from the parts.
     """
     day = day or timezone.localdate()
     history.open_missing(day)

@@ -10,11 +10,13 @@ class MattersConfig(AppConfig):
 
     def ready(self) -> None:
         # A unit's page shows the unit's open matters (org does not import matters).
-        from luoshi.org import panels
+        from luoshi.org import panels, signals
 
+        from .areacounts import unit_moved
         from .views.units import unit_panel
 
         panels.on_unit_page(unit_panel)
+        signals.unit_moved.connect(unit_moved, dispatch_uid="luoshi.matters.unit_moved")
         post_migrate.connect(_keep_text_search, sender=self)
 
 

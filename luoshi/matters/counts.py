@@ -33,7 +33,7 @@ from django.db.models import Count, F, QuerySet
 
 from luoshi.org.access import Access
 
-from . import partcounts
+from . import areacounts, partcounts
 from .filters import ORDERINGS, MatterFilter
 from .models import OPEN_STATES, Matter, MatterUnit, PartState, State
 from .queries import undispatched
@@ -62,6 +62,8 @@ class ListCount:
     # The planner's estimate of the list's rows, when the count asked for it (paging
     # reuses it rather than plan the list again).
     estimate: float | None = field(default=None, compare=False, repr=False)
+    # Counted from kept rows (an area's, a unit's), not from the list's own rows.
+    kept: bool = field(default=False, compare=False, repr=False)
 
     @property
     def shown(self) -> int:
@@ -79,7 +81,10 @@ def list_count(mfilter: MatterFilter, queryset: QuerySet[Matter], access: Access
         rows = partcounts.state_warning_counts(unit)
         if access.sees_everything:  # the unit's matters not yet dispatched, too
             rows += _undispatched_of(unit, drafts=access.is_office)
-        return _buckets_filtered(mfilter, rows)
+        return replace(_buckets_filtered(mfilter, rows), kept=True)
+    area = _area_counted(mfilter, access)
+    if area is not None:
+        return replace(_buckets_filtered(mfilter, areacounts.of_area(area)), kept=True)
     if mfilter.is_history:
         return capped_count(queryset, history=True)
     return capped_count(queryset, keys=ORDERINGS[mfilter.ordering])
@@ -105,6 +110,14 @@ def _unit_counted(mfilter: MatterFilter, access: Access) -> int | None:
     if mfilter.unit is None and len(access.visible_units) == 1:
         return next(iter(access.visible_units))
     return None
+
+
+def _area_counted(mfilter: MatterFilter, access: Access) -> int | None:
+    """The area whose kept matter counts (matters.areacounts) answer this list: the
+    list of a head with units below, filtered by state, warning or open only."""
+    if mfilter.lead_unit is not None or any(getattr(mfilter, name) for name in OTHER_FILTERS):
+        return None
+    return areacounts.area_of(access)
 
 
 def _undispatched_of(unit: int, *, drafts: bool) -> list[tuple[str, str, int]]:

@@ -340,7 +340,7 @@ def _numbered(
         request.number = min(request.number, max(1, math.ceil(count.total / per_page)))
     number = request.number if request.check_reach(per_page) else last_number(per_page)
     offset = (number - 1) * per_page
-    if count.exact and count.total <= SORTED_HERE_ROWS:
+    if count.exact and count.total <= SORTED_HERE_ROWS and not _walked(count, ordering, offset):
         found = _sorted_here(rows, ordering, offset, per_page + 1, count)
     elif request.searched and _few_hits(rows, count):
         found = list(_unjoined(_hits_sorted(rows, ordering))[offset : offset + per_page + 1])
@@ -355,6 +355,23 @@ def _numbered(
 
 # A list known to hold at most this many rows (its count is exact) is ordered here.
 SORTED_HERE_ROWS = 10_000
+
+
+# Rows before a page that the database's walk may pass (`_walked`); deeper, sorted here.
+WALKED_ROWS = 200
+
+
+def _walked(count: ListCount, ordering: str, offset: int) -> bool:
+    """Whether a short list's first pages are read in the database's order after all:
+    counted from kept rows (an area's or a unit's, its own rows unread) and ordered by
+    deadline, which the indexes of the filters such a list has (state, warning:
+    matter_state_dl_id, matter_warning_dl) serve in order — a page is the first rows of
+    the area met on the walk. Reading every row of a county head's overdue list to sort
+    them took 44 ms at 1M, the walk 2 ms. By another order the walk can read the whole
+    index of a column no filter bounds (due soon by progress: 0.7 s); a deep page makes
+    it pass every row before it, and the undated (ongoing) last: those are sorted here."""
+    deadline = ORDERINGS[ordering][0].lstrip("-") == "deadline"
+    return count.kept and deadline and offset < WALKED_ROWS
 
 
 def _sorted_here(

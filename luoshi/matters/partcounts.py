@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Sum
 
+from . import areacounts
 from .models import (
     PRE_DISPATCH_STATES,
     RUNNING_STATES,
@@ -74,16 +75,18 @@ def sync(matter_ids: list[int], before: Mapping[int, str]) -> None:
     rewrite: dict[str | None, list[int]] = defaultdict(list)
     with connection.cursor() as cursor:
         cursor.execute(sql, matter_ids)
-        for pk, unit, matter, counted, bucket, warning in cursor.fetchall():
-            was = before.get(matter)
-            if (counted, was) == (bucket, warning):
-                continue
-            if counted is not None and was is not None:
-                deltas[(unit, counted, was)] -= 1
-            if bucket is not None:
-                deltas[(unit, bucket, warning)] += 1
-            if counted != bucket:
-                rewrite[bucket].append(pk)
+        rows = cursor.fetchall()
+    areacounts.sync_parts(rows, before)  # the areas' matters, from the same rows
+    for pk, unit, matter, counted, bucket, warning in rows:
+        was = before.get(matter)
+        if (counted, was) == (bucket, warning):
+            continue
+        if counted is not None and was is not None:
+            deltas[(unit, counted, was)] -= 1
+        if bucket is not None:
+            deltas[(unit, bucket, warning)] += 1
+        if counted != bucket:
+            rewrite[bucket].append(pk)
     for bucket, ids in rewrite.items():
         MatterUnit.objects.filter(pk__in=ids).update(counted=bucket)
     # New rows, never an update of a kept one: two services on one unit's parts lock
@@ -117,6 +120,7 @@ def sync_moves(moves: str) -> None:
             f"INSERT INTO {COUNTS} ({COLUMNS}) SELECT unit_id, bucket, warning, SUM(d) "
             f"FROM ({deltas}) d GROUP BY unit_id, bucket, warning HAVING SUM(d) <> 0"
         )
+    areacounts.sync_moves(moves, now)  # from the parts' buckets before they are written
     _write_buckets(f"p.matter_id IN (SELECT matter_id FROM {moves})")
 
 
@@ -157,7 +161,11 @@ def rebuild() -> dict[str, int]:
         )
     after = _kept()
     wrong = {key for key in {*before, *after} if before.get(key, 0) != after.get(key, 0)}
-    return {"parts_rewritten": rewritten, "part_counts_corrected": len(wrong)}
+    return {
+        "parts_rewritten": rewritten,
+        "part_counts_corrected": len(wrong),
+        "area_counts_corrected": areacounts.rebuild(),  # from the buckets just written
+    }
 
 
 def _kept() -> dict[tuple[int, str, str], int]:
@@ -167,38 +175,39 @@ def _kept() -> dict[tuple[int, str, str], int]:
 
 def compact() -> None:
     """Fold each key's rows (a kept count and the deltas added since) into one: the
-    nightly scan runs it, so that a unit's desk sums a few rows. One statement on
-    PostgreSQL — the rows it deletes are the rows it sums, whatever commits meanwhile;
-    SQLite has one writer. A key whose rows sum to 0 is left with none."""
-    repeated = (
-        f"SELECT unit_id, bucket, warning FROM {COUNTS} GROUP BY unit_id, bucket, warning "
-        "HAVING COUNT(*) > 1"
-    )
-    folded = f"(unit_id, bucket, warning) IN ({repeated})"
-    sums = "SELECT unit_id, bucket, warning, SUM(n) FROM {rows} GROUP BY unit_id, bucket, warning"
+    nightly scan runs it, so that a unit's desk sums a few rows. The areas' counts too."""
+    fold(COUNTS, "unit_id, bucket, warning")
+    fold(areacounts.COUNTS, areacounts.KEY)
+
+
+def fold(table: str, key: str) -> None:
+    """Each key's rows of a table of counts (`key` columns and n) folded into one. One
+    statement on PostgreSQL — the rows it deletes are the rows it sums, whatever commits
+    meanwhile; SQLite has one writer. A key whose rows sum to 0 is left with none."""
+    repeated = f"SELECT {key} FROM {table} GROUP BY {key} HAVING COUNT(*) > 1"
+    folded = f"({key}) IN ({repeated})"
+    sums = f"SELECT {key}, SUM(n) FROM {{rows}} GROUP BY {key}"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"WITH gone AS (DELETE FROM {COUNTS} WHERE {folded} "
-                f"RETURNING unit_id, bucket, warning, n) "
-                f"INSERT INTO {COUNTS} ({COLUMNS}) "
+                f"WITH gone AS (DELETE FROM {table} WHERE {folded} RETURNING {key}, n) "
+                f"INSERT INTO {table} ({key}, n) "
                 + sums.format(rows="gone")
                 + " HAVING SUM(n) <> 0"
             )
             return
         # One writer: the rows up to the last id are all there are until this commits.
-        cursor.execute(f"SELECT MAX(id) FROM {COUNTS}")
+        cursor.execute(f"SELECT MAX(id) FROM {table}")
         last = cursor.fetchone()[0] or 0
-        kept = f"(SELECT * FROM {COUNTS} WHERE id <= {int(last)})"
+        kept = f"(SELECT * FROM {table} WHERE id <= {int(last)})"
         cursor.execute(
-            f"INSERT INTO {COUNTS} ({COLUMNS}) "
+            f"INSERT INTO {table} ({key}, n) "
             + sums.format(rows=kept + " k")
             + " HAVING COUNT(*) > 1 AND SUM(n) <> 0"
         )
         cursor.execute(
-            f"DELETE FROM {COUNTS} WHERE id <= {int(last)} AND (unit_id, bucket, warning) IN "
-            f"(SELECT unit_id, bucket, warning FROM {kept} k "
-            "GROUP BY unit_id, bucket, warning HAVING COUNT(*) > 1)"
+            f"DELETE FROM {table} WHERE id <= {int(last)} AND ({key}) IN "
+            f"(SELECT {key} FROM {kept} k GROUP BY {key} HAVING COUNT(*) > 1)"
         )
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from luoshi.lib.errors import IllegalTransition, InvalidInput
 from luoshi.lib.eventlog import bump_and_save, lock_for_change
 
+from . import signals
 from .models import Membership, OrgEvent, OrgEventKind, Role, Unit, UnitKind, clean_aliases
 from .permissions import require_role_granter, require_unit_extender, require_unit_manager
 
@@ -250,11 +251,12 @@ def move_unit(unit: Unit, parent: Unit | None, *, actor: Actor, version: int | N
         raise InvalidInput(_("A unit cannot move under itself or its own units."), field="parent")
     if unit.parent_id == (parent.pk if parent else None):
         return unit
-    old = unit.parent_id
+    old, old_path = unit.parent_id, unit.path
     unit.parent = parent
     bump_and_save(unit)  # Unit.save carries the subtree's paths along
     data = {"from": old, "to": parent.pk if parent else None}
     _event(unit, OrgEventKind.UNIT_MOVED, actor, data=data)
+    signals.unit_moved.send(Unit, unit=unit, old_path=old_path, new_path=unit.path)
     return unit
 
 

@@ -136,7 +136,11 @@ def test_each_part_is_written_in_the_bucket_the_services_keep_and_counted(genera
     would: a recount after the load rewrites no part and corrects no count, and the
     units' counts hold every active part of a dispatched matter."""
     assert "(0 part buckets rewritten)" in generated  # settle's recount found them right
-    assert partcounts.rebuild() == {"parts_rewritten": 0, "part_counts_corrected": 0}
+    assert partcounts.rebuild() == {
+        "parts_rewritten": 0,
+        "part_counts_corrected": 0,
+        "area_counts_corrected": 0,
+    }
     assert MatterUnit.objects.filter(counted__isnull=False).exists()
     dispatched = MatterUnit.objects.filter(active=True).exclude(matter__state__in=PRE_DISPATCH)
     total = sum(PartCount.objects.values_list("n", flat=True))

@@ -24,7 +24,7 @@ from .choices import (
     State,
 )
 from .matter import Matter, MatterUnit, Milestone, MilestoneTemplate, MilestoneTemplateItem
-from .partcount import PartCount
+from .partcount import AreaCount, PartCount
 from .policy import NextWarningChange, Policy, SerialCounter, SourcePolicy, WarningScan
 from .records import Attachment, Dispute, Extension, Hastening, MatterEvent, ProgressReport
 from .standing import MatterStanding, valid_on
@@ -55,6 +55,7 @@ __all__ = [
     "MilestoneTemplate",
     "MilestoneTemplateItem",
     "PartCount",
+    "AreaCount",
     "PartRole",
     "PartState",
     "Policy",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .choices import MatterWarning
+from .choices import MatterWarning, State
 
 
 class PartCount(models.Model):
@@ -28,3 +28,25 @@ class PartCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.bucket} {self.warning}: {self.n}"
+
+
+class AreaCount(models.Model):
+    """How many dispatched matters an area holds — a unit and every unit below it — per
+    matter state and warning: a matter is counted once in each area where any of its
+    active parts lies, however many of the area's units hold it. What the desk and the
+    lists of a head with units below read (a county head's area: 266 units, 99k parts,
+    hashed for every count). Derived rows kept as PartCount's (matters.areacounts): a
+    delta is a new row, folded nightly; `luoshi rebuild_rollups` recounts."""
+
+    area = models.ForeignKey("org.Unit", models.CASCADE, related_name="+", db_index=False)
+    state = models.CharField(_("state"), max_length=24, choices=State.choices)
+    warning = models.CharField(_("warning"), max_length=16, choices=MatterWarning.choices)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("area matter count")
+        verbose_name_plural = _("area matter counts")
+        indexes = [models.Index(fields=["area"], name="area_count_area")]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.state} {self.warning}: {self.n}"

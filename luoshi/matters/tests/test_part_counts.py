@@ -12,10 +12,11 @@ import time_machine
 from django.db.models import Sum
 from django.urls import reverse
 
-from luoshi.matters import partcounts, queries, services
+from luoshi.matters import areacounts, partcounts, queries, services
 from luoshi.matters.models import (
     OPEN_STATES,
     PRE_DISPATCH_STATES,
+    AreaCount,
     Matter,
     MatterUnit,
     MatterWarning,
@@ -26,6 +27,7 @@ from luoshi.matters.models import (
 )
 from luoshi.matters.warnings import scan
 from luoshi.org.access import access_for
+from luoshi.org.models import Unit
 from luoshi.testing import accepted, assigned, register
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +58,26 @@ def recount() -> Counter:
     return counted
 
 
+def area_recount() -> Counter:
+    """The oracle of the areas: each dispatched matter once in every unit above (or at)
+    any unit holding an active part of it, by its state and warning."""
+    paths = dict(Unit.objects.values_list("pk", "path"))
+    areas: dict[int, set[int]] = {}
+    for part in MatterUnit.objects.filter(active=True).select_related("matter"):
+        matter = part.matter
+        if matter.state in PRE_DISPATCH_STATES or (
+            matter.state == State.WITHDRAWN and matter.assigned_at is None
+        ):
+            continue
+        above = {int(pk) for pk in paths[part.unit_id].strip("/").split("/")}
+        areas.setdefault(matter.pk, set()).update(above)
+    counted: Counter = Counter()
+    for matter in Matter.objects.filter(pk__in=list(areas)):
+        for area in areas[matter.pk]:
+            counted[(area, matter.state, matter.warning)] += 1
+    return counted
+
+
 def kept() -> Counter:
     """Each key's rows summed (a kept count and the deltas added since)."""
     rows = PartCount.objects.values_list("unit_id", "bucket", "warning").annotate(t=Sum("n"))
@@ -68,6 +90,7 @@ def test_every_service_of_the_loop_keeps_the_counts_a_recount_finds(city):
     def check(step: str) -> None:
         steps.append(step)
         assert kept() == recount(), step
+        assert Counter(areacounts.kept()) == area_recount(), step
 
     with at(D(2026, 3, 2)):
         loop = register(city, deadline=D(2026, 4, 30), report_cycle=ReportCycle.WEEKLY)
@@ -141,7 +164,14 @@ def test_every_service_of_the_loop_keeps_the_counts_a_recount_finds(city):
     partcounts.compact()
     rows, keys = rows_and_keys()  # one row a key; keys summing to 0 gone
     assert rows == keys == len(counted) and kept() == counted == recount()
-    assert partcounts.rebuild() == {"parts_rewritten": 0, "part_counts_corrected": 0}
+    areas = list(AreaCount.objects.values_list("area_id", "state", "warning"))
+    assert len(areas) == len(set(areas)) == len(areacounts.kept())  # the areas' folded too
+    assert Counter(areacounts.kept()) == area_recount()
+    assert partcounts.rebuild() == {
+        "parts_rewritten": 0,
+        "part_counts_corrected": 0,
+        "area_counts_corrected": 0,
+    }
 
 
 @pytest.fixture

@@ -236,6 +236,7 @@ def assert_rollups_as_if_rebuilt(first: dt.date, last: dt.date) -> None:
         assert rebuilt["corrected_buckets"] == 0
         # the units' part counts too (matters.partcounts), kept row by row and set-based
         assert (rebuilt["part_counts_corrected"], rebuilt["parts_rewritten"]) == (0, 0)
+        assert rebuilt["area_counts_corrected"] == 0  # and the areas' (matters.areacounts)
         rollups.rebuild_flows(first, last)
     assert folded(UnitCount.objects.values_list("unit_id", "state", "warning", "n")) == counts
     assert folded(DailyFlow.objects.values_list("unit_id", "day", "metric", "n")) == flows

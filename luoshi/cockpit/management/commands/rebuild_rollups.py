@@ -25,7 +25,7 @@ class Command(BaseCommand):
             f"rollups rebuilt: {result['matters']} matters, "
             f"{result['corrected_buckets']} bucket(s) corrected; unit part counts: "
             f"{result['part_counts_corrected']} corrected, {result['parts_rewritten']} part(s) "
-            "rewritten"
+            f"rewritten; area counts: {result['area_counts_corrected']} corrected"
         )
         if options["flows"]:
             today = timezone.localdate()

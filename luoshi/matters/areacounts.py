@@ -1,0 +1,192 @@
+"""Each area's matters counted as they change (AreaCount): the desk and the lists of a
+head with units below read a few kept rows instead of hashing every part of the area.
+
+An area is a unit and every unit below it — what its head sees (org.access). A
+dispatched matter counts once in each area where one of its counted parts lies
+(MatterUnit.counted, matters.partcounts), at its state and its standing's warning,
+however many of the area's units hold it: a county head's overdue section is the
+number of overdue matters, not of overdue parts. At 1M matters that count hashed the
+99k parts of a county's 266 units on every desk and list: 48–67 ms (issue 15).
+
+The counts move with the part counts, from the same rows and in the same transaction:
+`sync_parts` after a service's change (partcounts.sync has read the parts), the
+set-based `sync_moves` after a scan (one INSERT … SELECT of the grouped deltas). A
+unit's areas are its path's units (org.Unit.path), read in SQL by a recursive CTE over
+`parent_id`, which PostgreSQL and SQLite both run. Moving a unit changes the areas of
+its old and new ancestors: `recount` them (org.services.move_unit's signal).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+
+from django.db import connection
+from django.db.models import Sum
+
+from luoshi.org.access import Access
+from luoshi.org.models import Unit
+
+from .models import AreaCount, Matter, MatterStanding, MatterUnit
+
+SEP = "|"
+COUNTS = AreaCount._meta.db_table
+PARTS, MATTERS, UNITS = MatterUnit._meta.db_table, Matter._meta.db_table, Unit._meta.db_table
+STANDINGS = MatterStanding._meta.db_table
+KEY = "area_id, state, warning"
+
+
+def area_of(access: Access) -> int | None:
+    """The unit whose area is exactly what this user sees, when there is one: the one
+    unit they head and act for (access.visible_units is it and every unit below)."""
+    if access.sees_everything or len(access.own_units) != 1:
+        return None
+    if access.head_units != access.own_units:
+        return None
+    (unit,) = access.head_units
+    return unit
+
+
+def _areas(units: Iterable[int]) -> dict[int, list[int]]:
+    """Each unit's areas: the units of its path, itself last (one query)."""
+    paths = Unit.objects.filter(pk__in=sorted(set(units))).values_list("pk", "path")
+    return {pk: [int(part) for part in path.strip("/").split("/")] for pk, path in paths}
+
+
+Row = tuple[int, int, int, str | None, str | None, str]  # part, unit, matter, counted, now, warning
+
+
+def sync_parts(rows: Iterable[Row], before: Mapping[int, str]) -> None:
+    """A service's change: `rows` are the parts partcounts.sync read (counted before and
+    the bucket now, with the matter's warning now); `before`, each matter's warning as
+    counted so far. A matter is −1 in each area of its counted parts at its state and
+    warning before, +1 in each area of its parts counted now — once per area."""
+    was: dict[int, set[tuple[int, str, str]]] = defaultdict(set)
+    now: dict[int, set[tuple[int, str, str]]] = defaultdict(set)
+    for _pk, unit, matter, counted, bucket, warning in rows:
+        old = before.get(matter)
+        if counted is not None and old is not None:
+            was[matter].add((unit, counted.split(SEP)[1], old))
+        if bucket is not None:
+            now[matter].add((unit, bucket.split(SEP)[1], warning))
+    changed = [m for m in {*was, *now} if was.get(m) != now.get(m)]
+    if not changed:  # nothing a count holds moved (most reports): no query
+        return
+    units = {unit for m in changed for side in (was, now) for unit, _s, _w in side.get(m, ())}
+    areas = _areas(units)
+    deltas: Counter[tuple[int, str, str]] = Counter()
+    for matter in changed:
+        for side, sign in ((was, -1), (now, 1)):
+            keys = {(a, s, w) for unit, s, w in side.get(matter, ()) for a in areas.get(unit, ())}
+            for key in keys:
+                deltas[key] += sign
+    AreaCount.objects.bulk_create(
+        [AreaCount(area_id=a, state=s, warning=w, n=n) for (a, s, w), n in deltas.items() if n]
+    )
+
+
+def _up(units: str) -> str:
+    """A recursive CTE `up(unit_id, area_id)`: each unit of `units` (SQL giving ids) with
+    every unit of its path, itself included."""
+    return (
+        f"WITH RECURSIVE up(unit_id, area_id) AS (SELECT id, id FROM {UNITS} WHERE id IN "
+        f"({units}) UNION ALL SELECT up.unit_id, u.parent_id FROM up "
+        f"JOIN {UNITS} u ON u.id = up.area_id WHERE u.parent_id IS NOT NULL) "
+    )
+
+
+def sync_moves(moves: str, now: str) -> None:
+    """The set-based twin of `sync_parts` for the matters in `moves` (matters.history.
+    MOVES), before partcounts writes their parts' buckets: `now` is the bucket SQL."""
+    units = (
+        f"SELECT p.unit_id FROM {PARTS} p JOIN {moves} mv ON mv.matter_id = p.matter_id "
+        f"WHERE p.active OR p.counted IS NOT NULL"
+    )
+    pairs = (
+        f"SELECT up.area_id, mv.before_state AS state, mv.before_warning AS warning, "
+        f"mv.matter_id, -1 AS d FROM {PARTS} p JOIN {moves} mv ON mv.matter_id = p.matter_id "
+        f"JOIN up ON up.unit_id = p.unit_id "
+        f"WHERE p.counted IS NOT NULL AND mv.before_id IS NOT NULL "
+        f"UNION SELECT up.area_id, m.state, mv.new_warning, mv.matter_id, 1 FROM {PARTS} p "
+        f"JOIN {moves} mv ON mv.matter_id = p.matter_id JOIN {MATTERS} m ON m.id = p.matter_id "
+        f"JOIN up ON up.unit_id = p.unit_id WHERE p.active AND {now} IS NOT NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _up(units) + f"INSERT INTO {COUNTS} ({KEY}, n) SELECT {KEY}, SUM(d) "
+            f"FROM ({pairs}) d GROUP BY {KEY} HAVING SUM(d) <> 0"
+        )
+
+
+def _count(units: str = f"SELECT id FROM {UNITS}", where: str = "") -> str:
+    """Each area's matters from the counted parts and the current standings: an INSERT
+    of the recount, over the parts of `units` (SQL giving ids), for the areas `where`
+    names (all when empty)."""
+    pairs = (
+        f"SELECT DISTINCT up.area_id, p.matter_id FROM {PARTS} p "
+        f"JOIN up ON up.unit_id = p.unit_id WHERE p.counted IS NOT NULL {where}"
+    )
+    return _up(units) + (
+        f"INSERT INTO {COUNTS} ({KEY}, n) SELECT a.area_id, s.state, s.warning, COUNT(*) "
+        f"FROM ({pairs}) a JOIN {STANDINGS} s ON s.matter_id = a.matter_id "
+        f"AND s.valid_to IS NULL GROUP BY a.area_id, s.state, s.warning"
+    )
+
+
+def _lock() -> None:
+    if connection.vendor == "postgresql":
+        # Services wait to add their deltas until the recount commits: a delta committed
+        # between the DELETE and the recount would be counted twice (SQLite: one writer).
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {COUNTS} IN EXCLUSIVE MODE")
+
+
+def rebuild() -> int:
+    """Every area recounted (after partcounts.rebuild has written every part's bucket);
+    returns the counts that were wrong (0 when the kept rows were right)."""
+    _lock()
+    before = kept()
+    AreaCount.objects.all().delete()  # derived rows, recounted below
+    with connection.cursor() as cursor:
+        cursor.execute(_count())
+    after = kept()
+    return len({key for key in {*before, *after} if before.get(key, 0) != after.get(key, 0)})
+
+
+def recount(areas: Iterable[int]) -> None:
+    """These areas recounted: a unit moved, and its old and new ancestors' areas gained
+    or lost what it holds."""
+    wanted = sorted(set(areas))
+    if not wanted:
+        return
+    _lock()
+    AreaCount.objects.filter(area_id__in=wanted).delete()
+    marks = ", ".join(str(int(pk)) for pk in wanted)  # ids, read as integers
+    # The parts of the units in these areas only: the units whose path runs through one.
+    paths = list(Unit.objects.filter(pk__in=wanted).values_list("path", flat=True))
+    below = " OR ".join(["path LIKE %s"] * len(paths))
+    units = f"SELECT id FROM {UNITS} WHERE {below}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _count(units, f"AND up.area_id IN ({marks})"), [f"{path}%" for path in paths]
+        )
+
+
+def unit_moved(sender: type[Unit], unit: Unit, old_path: str, new_path: str, **_kwargs) -> None:
+    """org.signals.unit_moved: the areas above the unit, where it was and where it is
+    now, recounted (the areas below it hold the same units as before)."""
+    above = {int(pk) for path in (old_path, new_path) for pk in path.strip("/").split("/")}
+    recount(above - {unit.pk})
+
+
+def kept() -> dict[tuple[int, str, str], int]:
+    """Every key's rows summed."""
+    rows = AreaCount.objects.values_list("area_id", "state", "warning").annotate(t=Sum("n"))
+    return {(area, state, warning): n for area, state, warning, n in rows.order_by() if n}
+
+
+def of_area(area: int) -> list[tuple[str, str, int]]:
+    """(state, warning, n) of the matters the area holds: its kept rows summed (a few
+    dozen, by the area's index)."""
+    rows = AreaCount.objects.filter(area_id=area).values_list("state", "warning")
+    return [(s, w, n) for s, w, n in rows.annotate(total=Sum("n")).order_by() if n]
