@@ -72,6 +72,7 @@ def sync_parts(rows: Iterable[Row], before: Mapping[int, str]) -> None:
     changed = [m for m in {*was, *now} if was.get(m) != now.get(m)]
     if not changed:  # nothing a count holds moved (most reports): no query
         return
+    lock_for_deltas()
     units = {unit for m in changed for side in (was, now) for unit, _s, _w in side.get(m, ())}
     areas = _areas(units)
     deltas: Counter[tuple[int, str, str]] = Counter()
@@ -133,18 +134,30 @@ def _count(units: str = f"SELECT id FROM {UNITS}", where: str = "") -> str:
     )
 
 
-def _lock() -> None:
+def lock_for_deltas() -> None:
+    """Before the units' paths are read for a change's deltas (PostgreSQL; SQLite has one
+    writer): a unit moving meanwhile (`recount`, EXCLUSIVE) either waits for this change
+    to commit and recounts after it, or commits first and its paths are the ones read —
+    never deltas from the old paths added after the recount. The table's lock, not the
+    units' rows: every change would otherwise lock the busiest units' rows in turn.
+    Taken before the part counts' (partcounts), in every writer: one order, no deadlock."""
     if connection.vendor == "postgresql":
-        # Services wait to add their deltas until the recount commits: a delta committed
-        # between the DELETE and the recount would be counted twice (SQLite: one writer).
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {COUNTS} IN ROW EXCLUSIVE MODE")
+
+
+def lock_for_recount() -> None:
+    """A recount's lock (PostgreSQL): changes wait to add their deltas until it commits;
+    a delta committed between its DELETE and its INSERT would count twice."""
+    if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {COUNTS} IN EXCLUSIVE MODE")
 
 
 def rebuild() -> int:
     """Every area recounted (after partcounts.rebuild has written every part's bucket);
-    returns the counts that were wrong (0 when the kept rows were right)."""
-    _lock()
+    returns the counts that were wrong (0 when the kept rows were right). The caller
+    holds lock_for_recount (partcounts.rebuild takes it before the part counts')."""
     before = kept()
     AreaCount.objects.all().delete()  # derived rows, recounted below
     with connection.cursor() as cursor:
@@ -159,7 +172,7 @@ def recount(areas: Iterable[int]) -> None:
     wanted = sorted(set(areas))
     if not wanted:
         return
-    _lock()
+    lock_for_recount()
     AreaCount.objects.filter(area_id__in=wanted).delete()
     marks = ", ".join(str(int(pk)) for pk in wanted)  # ids, read as integers
     # The parts of the units in these areas only: the units whose path runs through one.
@@ -173,10 +186,11 @@ def recount(areas: Iterable[int]) -> None:
 
 
 def unit_moved(sender: type[Unit], unit: Unit, old_path: str, new_path: str, **_kwargs) -> None:
-    """org.signals.unit_moved: the areas above the unit, where it was and where it is
-    now, recounted (the areas below it hold the same units as before)."""
-    above = {int(pk) for path in (old_path, new_path) for pk in path.strip("/").split("/")}
-    recount(above - {unit.pk})
+    """org.signals.unit_moved: the areas above the unit where it was and not now, or now
+    and not before, recounted — those it left or joined. The units above both (the
+    root always) and those below it hold the same units as before."""
+    old, new = ({int(pk) for pk in path.strip("/").split("/")} for path in (old_path, new_path))
+    recount((old ^ new) - {unit.pk})
 
 
 def kept() -> dict[tuple[int, str, str], int]:

@@ -62,7 +62,8 @@ class ListCount:
     # The planner's estimate of the list's rows, when the count asked for it (paging
     # reuses it rather than plan the list again).
     estimate: float | None = field(default=None, compare=False, repr=False)
-    # Counted from kept rows (an area's, a unit's), not from the list's own rows.
+    # Counted from kept rows (an area's, a unit user's), not from the list's own rows,
+    # and holding no drafts: its first pages may be read in an index's order (paging).
     kept: bool = field(default=False, compare=False, repr=False)
 
     @property
@@ -81,7 +82,9 @@ def list_count(mfilter: MatterFilter, queryset: QuerySet[Matter], access: Access
         rows = partcounts.state_warning_counts(unit)
         if access.sees_everything:  # the unit's matters not yet dispatched, too
             rows += _undispatched_of(unit, drafts=access.is_office)
-        return replace(_buckets_filtered(mfilter, rows), kept=True)
+        # The office's list of a unit holds its drafts, undated: read by deadline, they
+        # come last, after every dated matter of the city (paging._walked: not walked).
+        return replace(_buckets_filtered(mfilter, rows), kept=not access.sees_everything)
     area = _area_counted(mfilter, access)
     if area is not None:
         return replace(_buckets_filtered(mfilter, areacounts.of_area(area)), kept=True)

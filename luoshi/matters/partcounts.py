@@ -115,12 +115,12 @@ def sync_moves(moves: str) -> None:
         f"JOIN {moves} mv ON mv.matter_id = p.matter_id JOIN {MATTERS} m ON m.id = p.matter_id "
         f"WHERE p.active AND {now} IS NOT NULL"
     )
+    areacounts.sync_moves(moves, now)  # first: the areas' table before the parts' (its lock)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {COUNTS} ({COLUMNS}) SELECT unit_id, bucket, warning, SUM(d) "
             f"FROM ({deltas}) d GROUP BY unit_id, bucket, warning HAVING SUM(d) <> 0"
         )
-    areacounts.sync_moves(moves, now)  # from the parts' buckets before they are written
     _write_buckets(f"p.matter_id IN (SELECT matter_id FROM {moves})")
 
 
@@ -143,6 +143,8 @@ def rebuild() -> dict[str, int]:
     rewritten and the counts that were wrong (both 0 when the kept rows were right)."""
     from .models import MatterStanding
 
+    # The areas' table first, as every writer takes them (areacounts.lock_for_deltas).
+    areacounts.lock_for_recount()
     if connection.vendor == "postgresql":
         # Services wait to add their deltas until the recount commits: a delta committed
         # between the DELETE and the recount would be counted twice (SQLite: one writer).
@@ -176,8 +178,8 @@ def _kept() -> dict[tuple[int, str, str], int]:
 def compact() -> None:
     """Fold each key's rows (a kept count and the deltas added since) into one: the
     nightly scan runs it, so that a unit's desk sums a few rows. The areas' counts too."""
+    fold(areacounts.COUNTS, areacounts.KEY)  # the areas' first: every writer's order
     fold(COUNTS, "unit_id, bucket, warning")
-    fold(areacounts.COUNTS, areacounts.KEY)
 
 
 def fold(table: str, key: str) -> None:

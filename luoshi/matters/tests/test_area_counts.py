@@ -9,9 +9,10 @@ import re
 from collections import Counter
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
-from luoshi.matters import areacounts, queries
+from luoshi.matters import areacounts, paging, queries, services
 from luoshi.matters.models import OPEN_STATES, AreaCount, Matter, MatterWarning
 from luoshi.matters.tests.test_part_counts import _district_matter, area_recount, at
 from luoshi.matters.warnings import scan
@@ -33,8 +34,14 @@ def district(city):
         _district_matter(city, city.street, accept=False)  # overdue, the street's to accept
         _district_matter(city, city.district, deadline=D(2026, 3, 13))
         _district_matter(city, city.district, [city.street], deadline=D(2026, 9, 30))
-        for day in (5, 6, 9, 10):  # the street's own, spread over the days
+        for day in (5, 6, 9, 10, 10):  # the street's own, spread over the days
             _district_matter(city, city.street, deadline=D(2026, 3, day))
+        for _ in range(2):  # ongoing (持续推进): no deadline, last or first by deadline
+            spec = services.MatterSpec(
+                title="持续推进背街小巷整治", source="meeting", lead_unit=city.street, ongoing=True
+            )
+            matter = services.register_matter(spec, actor=city.supervisor)
+            services.assign_matter(matter, actor=city.supervisor, version=matter.version)
         assigned(city, deadline=D(2026, 3, 10))  # the lead and co departments': not seen
     with at(D(2026, 3, 12), 1):
         scan(D(2026, 3, 12))
@@ -87,6 +94,35 @@ def test_an_area_list_counts_each_matter_once_and_pages_as_the_matters_order(
     assert pages[0]["count"] == count.total
 
 
+@pytest.mark.parametrize("ordering", ["deadline", "-deadline"])
+def test_pages_walked_and_pages_sorted_here_follow_one_order(
+    client, district, monkeypatch, ordering
+):
+    """The first pages are walked in the database's order (paging._walked), the deeper
+    sorted here: one page at a time across the boundary, with equal deadlines and the
+    undated ongoing matters, the pages give each matter once, in the ORDER BY's order
+    (NULLs where this database puts them, ties by id)."""
+    monkeypatch.setattr(paging, "WALKED_ROWS", 3)
+    head = district.district_head
+    client.force_login(head)
+    rows = Matter.objects.visible_to(head).filter(state__in=OPEN_STATES)
+    total = rows.count()
+    with at(D(2026, 3, 12)):
+        pages = [
+            client.get(
+                "/api/matters/", {"open": "1", "ordering": ordering, "page_size": 1, "page": n}
+            )
+            for n in range(1, total + 1)
+        ]
+    read = [page.json()["items"][0]["id"] for page in pages]
+    last = connection.features.nulls_order_largest  # undated last ascending (PostgreSQL)
+    matters = list(rows.values_list("deadline", "pk"))
+    matters.sort(key=lambda row: ((row[0] is None) == last, row[0] or D.min, row[1]))
+    expected = [pk for _deadline, pk in matters]
+    assert read == (expected if ordering == "deadline" else expected[::-1])
+    assert total > 3 and any(deadline is None for deadline, _pk in matters)
+
+
 def test_the_area_desk_counts_each_matter_once(client, district):
     head = district.district_head
     with at(D(2026, 3, 12)):
@@ -117,6 +153,25 @@ def test_a_unit_moved_takes_its_matters_to_the_areas_it_joins(client, district):
         html = client.get(reverse("matters:desk")).content.decode()
     shown = dict(re.findall(r'id="count-([a-z_]+)">\s*<span class="n">(\d+)</span>', html))
     assert int(shown["overdue"]) == counts["overdue"]
+
+
+@pytest.mark.parametrize("to", ["co", "other_below_lead", "top"])
+def test_a_unit_with_units_below_moved_anywhere_keeps_every_area_right(district, to):
+    """The district (with its street) moves under a department, under a unit two levels
+    down, or to the top: every area — those it left, those it joined, the root, itself —
+    holds what a recount finds."""
+    if to == "other_below_lead":
+        other = Unit.objects.get(pk=district.other.pk)
+        org_services.move_unit(other, district.lead, actor=district.admin, version=None)
+        parent = Unit.objects.get(pk=district.other.pk)
+    else:
+        parent = None if to == "top" else district.co
+    moved = Unit.objects.get(pk=district.district.pk)
+    with at(D(2026, 3, 12)):
+        org_services.move_unit(moved, parent, actor=district.admin, version=None)
+    assert Counter(areacounts.kept()) == area_recount()
+    if parent is not None:
+        assert any(area == parent.pk for area, _s, _w in areacounts.kept())
 
 
 def test_a_recount_finds_the_kept_rows_right_and_mends_them_when_not(district):
