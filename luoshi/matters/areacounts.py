@@ -47,38 +47,35 @@ def area_of(access: Access) -> int | None:
     return unit
 
 
-def _areas(units: Iterable[int]) -> dict[int, list[int]]:
-    """Each unit's areas: the units of its path, itself last (one query)."""
-    paths = Unit.objects.filter(pk__in=sorted(set(units))).values_list("pk", "path")
-    return {pk: [int(part) for part in path.strip("/").split("/")] for pk, path in paths}
+def _areas(path: str) -> list[int]:
+    """A unit's areas: the units of its path, itself last."""
+    return [int(part) for part in path.strip("/").split("/")]
 
 
-Row = tuple[int, int, int, str | None, str | None, str]  # part, unit, matter, counted, now, warning
+# part, unit, matter, counted, bucket now, warning now, the unit's path
+Row = tuple[int, int, int, str | None, str | None, str, str]
 
 
 def sync_parts(rows: Iterable[Row], before: Mapping[int, str]) -> None:
     """A service's change: `rows` are the parts partcounts.sync read (counted before and
-    the bucket now, with the matter's warning now); `before`, each matter's warning as
-    counted so far. A matter is −1 in each area of its counted parts at its state and
-    warning before, +1 in each area of its parts counted now — once per area."""
-    was: dict[int, set[tuple[int, str, str]]] = defaultdict(set)
-    now: dict[int, set[tuple[int, str, str]]] = defaultdict(set)
-    for _pk, unit, matter, counted, bucket, warning in rows:
+    the bucket now, with the matter's warning now and the unit's path, read after
+    lock_for_deltas); `before`, each matter's warning as counted so far. A matter is −1
+    in each area of its counted parts at its state and warning before, +1 in each area
+    of its parts counted now — once per area."""
+    was: dict[int, set[tuple[str, str, str]]] = defaultdict(set)
+    now: dict[int, set[tuple[str, str, str]]] = defaultdict(set)
+    for _pk, _unit, matter, counted, bucket, warning, path in rows:
         old = before.get(matter)
         if counted is not None and old is not None:
-            was[matter].add((unit, counted.split(SEP)[1], old))
+            was[matter].add((path, counted.split(SEP)[1], old))
         if bucket is not None:
-            now[matter].add((unit, bucket.split(SEP)[1], warning))
-    changed = [m for m in {*was, *now} if was.get(m) != now.get(m)]
-    if not changed:  # nothing a count holds moved (most reports): no query
-        return
-    lock_for_deltas()
-    units = {unit for m in changed for side in (was, now) for unit, _s, _w in side.get(m, ())}
-    areas = _areas(units)
+            now[matter].add((path, bucket.split(SEP)[1], warning))
     deltas: Counter[tuple[int, str, str]] = Counter()
-    for matter in changed:
+    for matter in {*was, *now}:
+        if was.get(matter) == now.get(matter):
+            continue  # nothing a count holds moved (most reports)
         for side, sign in ((was, -1), (now, 1)):
-            keys = {(a, s, w) for unit, s, w in side.get(matter, ()) for a in areas.get(unit, ())}
+            keys = {(a, s, w) for path, s, w in side.get(matter, ()) for a in _areas(path)}
             for key in keys:
                 deltas[key] += sign
     AreaCount.objects.bulk_create(
@@ -105,6 +102,7 @@ def sync_moves(moves: str, now: str) -> None:
     now (grouped on two integers: sorting the pairs with their states and warnings, a
     next-day scan's 5,000 moves took 270 ms); each pair is then −1 at the matter's
     standing before and +1 at its standing now."""
+    lock_for_deltas()
     units = (
         f"SELECT p.unit_id FROM {PARTS} p JOIN {moves} mv ON mv.matter_id = p.matter_id "
         f"WHERE p.active OR p.counted IS NOT NULL"
@@ -148,7 +146,8 @@ def _count(units: str = f"SELECT id FROM {UNITS}", where: str = "") -> str:
 
 def lock_for_deltas() -> None:
     """Before the units' paths are read for a change's deltas (PostgreSQL; SQLite has one
-    writer): a unit moving meanwhile (`recount`, EXCLUSIVE) either waits for this change
+    writer), by every writer of counts — a service's (partcounts.sync), a scan's
+    (sync_moves): a unit moving meanwhile (`recount`, EXCLUSIVE) either waits for this change
     to commit and recounts after it, or commits first and its paths are the ones read —
     never deltas from the old paths added after the recount. The table's lock, not the
     units' rows: every change would otherwise lock the busiest units' rows in turn.

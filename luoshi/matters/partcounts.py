@@ -66,18 +66,21 @@ def sync(matter_ids: list[int], before: Mapping[int, str]) -> None:
     if not matter_ids:
         return
     marks = ", ".join(["%s"] * len(matter_ids))
+    # With each part, its unit's path: the areas the part counts in (areacounts).
     sql = (
-        f"SELECT p.id, p.unit_id, p.matter_id, p.counted, {bucket_sql()}, m.warning "
+        f"SELECT p.id, p.unit_id, p.matter_id, p.counted, {bucket_sql()}, m.warning, u.path "
         f"FROM {PARTS} p JOIN {MATTERS} m ON m.id = p.matter_id "
+        f"JOIN {areacounts.UNITS} u ON u.id = p.unit_id "
         f"WHERE p.matter_id IN ({marks}) AND (p.active OR p.counted IS NOT NULL)"
     )
     deltas: Counter[tuple[int, str, str]] = Counter()
     rewrite: dict[str | None, list[int]] = defaultdict(list)
+    areacounts.lock_for_deltas()  # before the paths are read
     with connection.cursor() as cursor:
         cursor.execute(sql, matter_ids)
         rows = cursor.fetchall()
     areacounts.sync_parts(rows, before)  # the areas' matters, from the same rows
-    for pk, unit, matter, counted, bucket, warning in rows:
+    for pk, unit, matter, counted, bucket, warning, _path in rows:
         was = before.get(matter)
         if (counted, was) == (bucket, warning):
             continue
