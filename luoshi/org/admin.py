@@ -6,9 +6,11 @@ roles are granted (added) or revoked (removed), never edited in place.
 
 from django import forms
 from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from luoshi.lib.errors import IllegalTransition, InvalidInput, StaleVersion
 from luoshi.lib.web import ReadOnlyAdmin
 
 from . import permissions, services, tokens
@@ -97,6 +99,16 @@ class UnitAdmin(OrgAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # units are archived (is_active), never deleted
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A change the services refuse (a unit moved under its own units, archived with
+        units still below it) is said on the form's page, and nothing of it is kept:
+        the admin's view runs in one transaction, which the refusal rolls back."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (InvalidInput, IllegalTransition, StaleVersion) as refused:
+            self.message_user(request, refused.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request, obj, form, change) -> None:
         data = form.cleaned_data

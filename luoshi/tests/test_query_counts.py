@@ -41,9 +41,11 @@ PAGES: list[tuple[str, str, Callable, int]] = [
     # matters alone and their lead units and leaders by id (2 more, whatever the rows):
     # joined, an OFFSET joined every skipped row and a keyset page sorted the rest
     # (matters/paging.py). A list whose exact count is short is sorted by the app: its ids
-    # and ordering columns, then the page's rows (1 more; paging._sorted_here).
+    # and ordering columns, then the page's rows (1 more; paging._sorted_here) — unless
+    # it was counted from a unit's kept rows and is read by deadline (a handler's: the
+    # first pages walk the index, paging._walked).
     ("matter list (supervisor)", "supervisor", lambda w: "/matters/", 10),
-    ("matter list (handler)", "lead_handler", lambda w: "/matters/", 9),
+    ("matter list (handler)", "lead_handler", lambda w: "/matters/", 8),
     ("matter page (handler)", "lead_handler", lambda w: f"/matters/{w.matter.pk}/", 12),
     ("matter page (supervisor)", "supervisor", lambda w: f"/matters/{w.matter.pk}/", 12),
     # The cockpit's cached figures read their change stamp first (3 queries; the cache
@@ -52,7 +54,7 @@ PAGES: list[tuple[str, str, Callable, int]] = [
     ("project page", "supervisor", lambda w: f"/projects/{w.project.pk}/", 14),  # no unit list
     ("enterprise page", "supervisor", lambda w: f"/enterprises/{w.enterprise.pk}/", 10),
     ("API matter list", "supervisor", lambda w: "/api/matters/", 10),  # sorted here: 1 more
-    ("API matter list (handler)", "lead_handler", lambda w: "/api/matters/", 10),
+    ("API matter list (handler)", "lead_handler", lambda w: "/api/matters/", 9),  # walked
     ("API matter", "lead_handler", lambda w: f"/api/matters/{w.matter.pk}", 12),
     ("API matter events", "lead_handler", lambda w: f"/api/matters/{w.matter.pk}/events", 5),
     ("API matter reports", "lead_handler", lambda w: f"/api/matters/{w.matter.pk}/reports", 6),

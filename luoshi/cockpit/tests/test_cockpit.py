@@ -161,6 +161,9 @@ def test_who_sees_the_cockpit(client, city, persona, status):
     assert client.get("/cockpit/").status_code == status
     for endpoint in ("summary", "units", "trend", "blueprint", "targets", "ranking", "changes"):
         assert client.get(f"/api/cockpit/{endpoint}").status_code == status, endpoint
+    # the menu offers it to those it lets in (a unit head followed it to a 403)
+    menu = client.get("/").content.decode()
+    assert ('href="/cockpit/"' in menu) == (status == 200)
 
 
 def test_anonymous_is_sent_to_log_in(client, city):

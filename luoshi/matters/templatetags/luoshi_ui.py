@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from luoshi.matters.filters import as_shown
 from luoshi.matters.models import OPEN_STATES, WARNING_COLOURS, Matter, MatterWarning, State
 from luoshi.notifications.models import Notification
+from luoshi.org.access import access_for
 
 register = template.Library()
 
@@ -110,6 +111,14 @@ def nav_badges(context, oob: bool = False) -> dict:
 @register.inclusion_tag("matters/partials/field.html")
 def field(bound_field, css: str = "") -> dict:
     return {"field": bound_field, "css": css}
+
+
+@register.filter
+def sees_the_city(user) -> bool:
+    """Whether the user reads the whole city — leaders, supervisors, administrators — as
+    the cockpit requires (cockpit.permissions.may_read_cockpit): the menu offers it to
+    them only (a unit head followed it to a 403)."""
+    return user.is_authenticated and access_for(user).sees_everything
 
 
 @register.filter

@@ -222,6 +222,11 @@ def test_a_long_warning_section_links_to_the_list_of_that_warning(client, city):
         assert f'href="{link}"' in html
         listed = client.get(link)
         assert listed.context["count"].total == DESK_LIST_SIZE + 1
+        # to report, 9 too: no list filter holds a unit's own sections — said, not linked
+        # (the plain list was bigger; a new user found "see all" showing other matters)
+        assert counts(page)["to_report"] == DESK_LIST_SIZE + 1
+        assert html.count("See all in the list") == 1
+        assert f"The first {DESK_LIST_SIZE} of {DESK_LIST_SIZE + 1} are shown here." in html
         client.force_login(city.supervisor)
         office = desk(client).content.decode()
     assert "?warning=overdue" not in office

@@ -2,10 +2,12 @@
 
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
 
+from luoshi.matters import services
 from luoshi.matters.models import Hastening
 from luoshi.testing import accepted, assigned, register
 
@@ -87,6 +89,23 @@ def test_warning_colours_are_shown(client, city):
     client.force_login(city.supervisor)
     html = listing(client).content.decode()
     assert 'class="badge green"' in html
+
+
+def test_a_warning_badge_opens_the_list_it_counts(client, city):
+    """The warning badges count the open matters only: each links to those (was the
+    warning alone, where closed matters, all normal, made a bigger list)."""
+    assigned(city, title="在办")
+    closed = accepted(city, title="已撤回")
+    services.withdraw_matter(closed, actor=city.supervisor, version=None, reason="撤")
+    client.force_login(city.supervisor)
+    html = listing(client).content.decode()
+    link = re.search(r'class="badge green" href="\?([^"]+)">[^<]* (\d+)</a>', html)
+    assert link, html
+    shown = int(link.group(2))
+    query = dict(part.split("=") for part in link.group(1).replace("&amp;", "&").split("&") if part)
+    assert query.get("warning") == "normal" and query.get("open") == "1"
+    response = client.get(reverse("matters:list"), query)
+    assert response.context["count"].total == shown == 1
 
 
 def test_bulk_hasten_for_supervisors(client, city, django_capture_on_commit_callbacks):

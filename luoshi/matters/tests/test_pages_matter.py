@@ -310,3 +310,13 @@ def test_milestone_reached_from_the_page(client, city):
     assert response.status_code == 302
     assert fresh(matter).milestones.get().done_at is not None
     assert 'id="act-milestone"' not in page(client, matter).content.decode()
+
+
+def test_a_draft_counted_in_working_days_says_so_without_a_dash(client, city):
+    """A draft with no date yet, only working days from dispatch: the deadline reads as
+    those days (was "—3 working days after assignment", a dash glued to the text)."""
+    with time_machine.travel(NOW, tick=False):
+        draft = register(city, deadline_workdays=3)
+    client.force_login(city.supervisor)
+    html = page(client, draft).content.decode()
+    assert "<dd>3 working days after assignment</dd>" in html

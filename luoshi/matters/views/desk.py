@@ -46,7 +46,9 @@ def desk_context(user: User) -> dict:
     sections = [
         {"key": key, "label": label, "colour": colour, "action": action,
          "count": counts[key], "items": lists.get(key, []),
-         "list_query": urlencode({"warning": key}) if by_warning and key in WARNING_KEYS else ""}
+         "list_query": urlencode({"warning": key}) if by_warning and key in WARNING_KEYS else "",
+         # a unit user's own sections (to accept, to report): no list filter holds them
+         "listed": not by_warning or key in WARNING_KEYS}
         for key, label, colour, action in SECTIONS
         if key in counts
     ]  # fmt: skip

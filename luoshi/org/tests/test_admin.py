@@ -76,6 +76,38 @@ def test_a_stale_edit_is_shown_not_saved(admin_client, city):
     assert Unit.objects.get(pk=city.lead.pk).name == "市发改委"
 
 
+@pytest.mark.parametrize(
+    ("unit", "changes", "refusal"),
+    [
+        ("district", {"parent": "street"}, "cannot move under itself"),
+        ("district", {"is_active": ""}, "units under"),
+    ],
+)
+def test_an_edit_the_services_refuse_is_said_and_nothing_is_kept(
+    admin_client, city, unit, changes, refusal
+):
+    """A unit moved under its own unit, or archived with units still below it: the
+    page says why (was a 500), and neither the name typed with it nor anything else is
+    kept."""
+    edited = getattr(city, unit)
+    data = {
+        name: getattr(city, value).pk if name == "parent" else value
+        for name, value in changes.items()
+    }
+    url = reverse("admin:org_unit_change", args=[edited.pk])
+    form = {k: v for k, v in unit_form(edited, name="改名区").items() if k not in changes}
+    response = admin_client.post(
+        url, {**form, **{k: v for k, v in data.items() if v != ""}}, follow=True
+    )
+    assert response.status_code == 200
+    shown = [str(m) for m in response.context["messages"]]
+    assert any(refusal in m for m in shown), shown
+    kept = Unit.objects.get(pk=edited.pk)
+    assert (kept.name, kept.parent_id, kept.is_active) == (edited.name, edited.parent_id, True)
+    assert kept.version == edited.version
+    assert not kept.events.filter(actor=city.admin).exists()
+
+
 def test_roles_are_granted_and_revoked_through_the_inline(admin_client, city):
     held = Membership.objects.get(user=city.co_handler)
     url = reverse("admin:org_unit_change", args=[city.co.pk])
