@@ -192,10 +192,14 @@ class Matter(models.Model):
             models.Index(fields=["deadline", "id"], name="matter_deadline_id"),
             # With what a unit user's visibility tests (state, dispatch): a unit's overdue
             # list meets its parts by a hash of this index alone (busiest unit at 1M:
-            # 330 → 63 ms; INCLUDE is PostgreSQL's).
+            # 330 → 63 ms; INCLUDE is PostgreSQL's). With every other ordering's columns:
+            # such a list sorted by progress, update or serial is read whole from here
+            # to be sorted (paging._sorted_here), not from 50k rows of the table (the
+            # busiest unit's overdue list by progress at 1M: its rows read in 90 → 27 ms).
             models.Index(
                 fields=["warning", "deadline", "id"],
-                include=["state", "assigned_at"],
+                include=["state", "assigned_at", "progress", "updated_at"]
+                + ["serial_year", "serial_no"],
                 name="matter_warning_dl_id",
             ),
             models.Index(fields=["state", "deadline", "id"], name="matter_state_dl_id"),
