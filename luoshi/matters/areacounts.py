@@ -78,8 +78,14 @@ def sync_parts(rows: Iterable[Row], before: Mapping[int, str]) -> None:
             keys = {(a, s, w) for path, s, w in side.get(matter, ()) for a in _areas(path)}
             for key in keys:
                 deltas[key] += sign
+    # In key order: the same change writes the same rows whatever the process's hash seed
+    # (a scan killed and rerun ends as one that ran through: operations' tests).
     AreaCount.objects.bulk_create(
-        [AreaCount(area_id=a, state=s, warning=w, n=n) for (a, s, w), n in deltas.items() if n]
+        [
+            AreaCount(area_id=a, state=s, warning=w, n=n)
+            for (a, s, w), n in sorted(deltas.items())
+            if n
+        ]
     )
 
 
