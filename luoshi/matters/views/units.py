@@ -24,6 +24,7 @@ def unit_panel(request: HttpRequest, unit: Unit) -> Panel:
         .order_by("deadline", "id")[:UNIT_LIST_SIZE]
     )
     summary = unit_summary(request.user, unit.pk)
-    return Panel(
-        "matters/partials/unit_panel.html", {"unit": unit, "summary": summary, "matters": matters}
-    )
+    # The unit's own parts: a unit with units below says so (its head's desk counts them all).
+    below = Unit.objects.filter(parent=unit.pk).exists()
+    context = {"unit": unit, "summary": summary, "matters": matters, "below": below}
+    return Panel("matters/partials/unit_panel.html", context)

@@ -65,3 +65,12 @@ def test_unit_page_query_budget(client, city, django_assert_max_num_queries):
             assert client.get(url).status_code == 200
     with django_assert_max_num_queries(15):
         client.get(reverse("org:index"))
+
+
+def test_a_unit_with_units_below_says_its_counts_are_its_own(client, city):
+    """The district's page counts the district's own matters; its head's desk counts the
+    street's too: the page says so (a new user found the two figures apart, unexplained)."""
+    client.force_login(city.district_head)
+    district = client.get(reverse("org:detail", args=[city.district.pk])).content.decode()
+    street = client.get(reverse("org:detail", args=[city.street.pk])).content.decode()
+    assert 'id="own-matters-only"' in district and 'id="own-matters-only"' not in street
