@@ -62,8 +62,9 @@ def test_chinese_by_default_and_english_on_request(client, city, settings):
 def test_the_layout_has_navigation_and_the_unread_count(client, city):
     client.force_login(city.lead_handler)
     html = client.get("/").content.decode()
-    for link in ("/matters/", "/notifications/", "/cockpit/", "/documents/", "/evaluation/",
+    for link in ("/matters/", "/notifications/", "/documents/", "/evaluation/",
                  "/projects/", "/enterprises/", "/units/"):  # fmt: skip
         assert f'href="{link}"' in html
+    assert 'href="/cockpit/"' not in html  # leaders and the office only (cockpit's tests)
     assert 'id="unread-count"' in html
     assert "htmx-2.0.11.min.js" in html and "//" not in html.split("htmx-2.0.11")[0][-60:]
