@@ -12,8 +12,8 @@ The counts move with the part counts, from the same rows and in the same transac
 `sync_parts` after a service's change (partcounts.sync has read the parts), the
 set-based `sync_moves` after a scan (one INSERT … SELECT of the grouped deltas). A
 unit's areas are its path's units (org.Unit.path), read in SQL by a recursive CTE over
-`parent_id`, which PostgreSQL and SQLite both run. Moving a unit changes the areas of
-its old and new ancestors: `recount` them (org.services.move_unit's signal).
+`parent_id`, which PostgreSQL and SQLite both run. Moving a unit changes the areas it
+leaves and joins: `recount` them (org.signals.unit_moved, sent by services.move_unit).
 """
 
 from __future__ import annotations
@@ -206,7 +206,7 @@ def unit_moved(sender: type[Unit], unit: Unit, old_path: str, new_path: str, **_
     """org.signals.unit_moved: the areas above the unit where it was and not now, or now
     and not before, recounted — those it left or joined. The units above both (the
     root always) and those below it hold the same units as before."""
-    old, new = ({int(pk) for pk in path.strip("/").split("/")} for path in (old_path, new_path))
+    old, new = (set(_areas(path)) for path in (old_path, new_path))
     recount((old ^ new) - {unit.pk})
 
 

@@ -9,7 +9,7 @@ from collections import Counter
 from unittest import mock
 
 import pytest
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 
 from luoshi.matters import areacounts, partcounts, services
 from luoshi.matters.models import Matter, PartCount
@@ -17,6 +17,7 @@ from luoshi.org import services as org_services
 from luoshi.org.models import Unit
 from luoshi.testing import accepted, the_city
 
+from .test_concurrency import race
 from .test_part_counts import _district_matter, area_recount, kept, recount
 
 pytestmark = [
@@ -28,27 +29,6 @@ pytestmark = [
 ]
 FAR = dt.date(2099, 12, 31)  # a deadline no run of the suite passes (threads: no frozen clock)
 HOLD = 1.5  # seconds a writer holds its place: longer than PostgreSQL's deadlock_timeout (1 s)
-
-
-def in_threads(*calls):
-    """Run each call in its own thread (own connection); what each returned or raised."""
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            results[index] = call()
-        except Exception as error:  # the test inspects what was raised
-            results[index] = error
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def report(city, matter: Matter, actor):
@@ -77,7 +57,7 @@ def test_a_recount_and_a_service_at_once_do_not_deadlock():
             return partcounts.rebuild()
 
     with mock.patch.object(PartCount.objects, "bulk_create", held_bulk_create):
-        results = in_threads(lambda: report(city, matter, city.lead_handler), rebuild)
+        results = race(lambda: report(city, matter, city.lead_handler), rebuild)
     assert not any(isinstance(r, Exception) for r in results), results
     assert Matter.objects.get(pk=matter.pk).progress == 40  # the report went through
     assert kept() == recount()
@@ -112,7 +92,7 @@ def test_a_unit_moved_while_a_service_counts_its_matter():
         )
 
     with mock.patch.object(areacounts, "recount", held_recount):
-        results = in_threads(move, accept)
+        results = race(move, accept)
     assert not any(isinstance(r, Exception) for r in results), results
     assert Unit.objects.get(pk=city.street.pk).parent_id == city.city.pk
     assert Counter(areacounts.kept()) == area_recount()
