@@ -184,8 +184,8 @@ def rebuild() -> int:
 
 
 def recount(areas: Iterable[int]) -> None:
-    """These areas recounted: a unit moved, and its old and new ancestors' areas gained
-    or lost what it holds."""
+    """These areas recounted from the parts of their units (a unit moved: the areas it
+    left lost what it holds, those it joined gained it)."""
     wanted = sorted(set(areas))
     if not wanted:
         return

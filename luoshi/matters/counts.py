@@ -64,7 +64,7 @@ class ListCount:
     estimate: float | None = field(default=None, compare=False, repr=False)
     # Counted from kept rows (an area's, a unit user's), not from the list's own rows,
     # and holding no drafts: its first pages may be read in an index's order (paging).
-    kept: bool = field(default=False, compare=False, repr=False)
+    walkable: bool = field(default=False, compare=False, repr=False)
 
     @property
     def shown(self) -> int:
@@ -84,10 +84,10 @@ def list_count(mfilter: MatterFilter, queryset: QuerySet[Matter], access: Access
             rows += _undispatched_of(unit, drafts=access.is_office)
         # The office's list of a unit holds its drafts, undated: read by deadline, they
         # come last, after every dated matter of the city (paging._walked: not walked).
-        return replace(_buckets_filtered(mfilter, rows), kept=not access.sees_everything)
+        return replace(_buckets_filtered(mfilter, rows), walkable=not access.sees_everything)
     area = _area_counted(mfilter, access)
     if area is not None:
-        return replace(_buckets_filtered(mfilter, areacounts.of_area(area)), kept=True)
+        return replace(_buckets_filtered(mfilter, areacounts.of_area(area)), walkable=True)
     if mfilter.is_history:
         return capped_count(queryset, history=True)
     return capped_count(queryset, keys=ORDERINGS[mfilter.ordering])

@@ -364,7 +364,7 @@ WALKED_ROWS = 200
 def _walked(count: ListCount, ordering: str, offset: int) -> bool:
     """Whether a short list's first pages are read in the database's order after all:
     counted from kept rows (an area's or a unit user's: its own rows unread, and no
-    drafts among them — counts.ListCount.kept) and ordered by deadline, which the
+    drafts among them — counts.ListCount.walkable) and ordered by deadline, which the
     indexes of the filters such a list has (state, warning: matter_state_dl_id,
     matter_warning_dl) serve in order — a page is the first rows of the area met on the
     walk. Reading every row of a county head's overdue list to sort them took 44 ms at
@@ -372,7 +372,7 @@ def _walked(count: ListCount, ordering: str, offset: int) -> bool:
     filter bounds (due soon by progress: 0.7 s); a deep page makes it pass every row
     before it, and the undated (ongoing) last: those are sorted here."""
     deadline = ORDERINGS[ordering][0].lstrip("-") == "deadline"
-    return count.kept and deadline and offset < WALKED_ROWS
+    return count.walkable and deadline and offset < WALKED_ROWS
 
 
 def _sorted_here(

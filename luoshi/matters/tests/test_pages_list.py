@@ -1,10 +1,12 @@
 """督办事项: the list, its filter, facets, export of the same filter, bulk hasten."""
 
 import csv
+import datetime as dt
 import io
 import re
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from luoshi.matters import services
@@ -94,18 +96,20 @@ def test_warning_colours_are_shown(client, city):
 def test_a_warning_badge_opens_the_list_it_counts(client, city):
     """The warning badges count the open matters only: each links to those (was the
     warning alone, where closed matters, all normal, made a bigger list)."""
-    assigned(city, title="在办")
-    closed = accepted(city, title="已撤回")
-    services.withdraw_matter(closed, actor=city.supervisor, version=None, reason="撤")
-    client.force_login(city.supervisor)
-    html = listing(client).content.decode()
-    link = re.search(r'class="badge green" href="\?([^"]+)">[^<]* (\d+)</a>', html)
-    assert link, html
-    shown = int(link.group(2))
-    query = dict(part.split("=") for part in link.group(1).replace("&amp;", "&").split("&") if part)
-    assert query.get("warning") == "normal" and query.get("open") == "1"
-    response = client.get(reverse("matters:list"), query)
-    assert response.context["count"].total == shown == 1
+    with time_machine.travel(dt.datetime(2026, 3, 2, 10, tzinfo=dt.UTC), tick=False):
+        assigned(city, title="在办")  # normal: its deadline weeks away on this pinned day
+        closed = accepted(city, title="已撤回")
+        services.withdraw_matter(closed, actor=city.supervisor, version=None, reason="撤")
+        client.force_login(city.supervisor)
+        html = listing(client).content.decode()
+        link = re.search(r'class="badge green" href="\?([^"]+)">[^<]* (\d+)</a>', html)
+        assert link, html
+        shown = int(link.group(2))
+        pairs = link.group(1).replace("&amp;", "&").split("&")
+        query = dict(part.split("=") for part in pairs if part)
+        assert query.get("warning") == "normal" and query.get("open") == "1"
+        response = client.get(reverse("matters:list"), query)
+        assert response.context["count"].total == shown == 1
 
 
 def test_bulk_hasten_for_supervisors(client, city, django_capture_on_commit_callbacks):
